@@ -1,0 +1,100 @@
+import { parseArgs } from "node:util";
+import { startKmsEmulator } from "./index";
+
+// `npm run --silent kms-emulator -- --port <p> [--seed <file>] [--keys-dir <dir>] [--qps <n>] [--data-dir <dir>]`
+// Prints exactly one JSON line on stdout once listening; everything else goes to stderr.
+
+const usage = `usage: kms-emulator [--port <p>] [--host <h>] [--seed <file>] [--keys-dir <dir>] [--data-dir <dir>]
+                   [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]`;
+
+function fail(message: string): never {
+  process.stderr.write(`kms-emulator: ${message}\n${usage}\n`);
+  process.exit(2);
+}
+
+function number(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max)
+    fail(`--${name} must be a number from ${min} to ${max}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse().values;
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const qps = number(values.qps, "qps", 1, 1_000_000);
+  const emulator = await startKmsEmulator({
+    port: number(values.port, "port", 0, 65535) ?? 0,
+    host: values.host ?? "127.0.0.1",
+    ...(values.seed ? { seed: values.seed } : {}),
+    ...(values["keys-dir"] ? { keysDir: values["keys-dir"] } : {}),
+    ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
+    ...(qps ? { qps } : {}),
+    ...(values.region ? { region: values.region } : {}),
+    faults: {
+      errorRate: number(values["error-rate"], "error-rate", 0, 1) ?? 0,
+      dropRate: number(values["drop-rate"], "drop-rate", 0, 1) ?? 0,
+      latencyMs: number(values["latency-ms"], "latency-ms", 0, 60_000) ?? 0,
+    },
+  }).catch((e: Error) => fail(e.message));
+
+  if (!values.seed) {
+    const lines = emulator.store.allKeys().map((key) => {
+      const aliases = emulator.store.aliasesOf(key.keyId).map((a) => a.aliasName);
+      return `  key ${key.keyId} ${key.keySpec} ${key.keyUsage}${aliases.length ? ` (${aliases.join(", ")})` : ""}`;
+    });
+    const certificates = emulator.seed.certificates.map(
+      (c) => `  certificate ${c.certificateId} ${c.keySpec}`,
+    );
+    process.stderr.write(
+      `kms-emulator: no --seed, created the default set:\n${[...lines, ...certificates].join("\n")}\n`,
+    );
+  }
+  process.stdout.write(
+    `${JSON.stringify({
+      endpoint: emulator.endpoint,
+      accessKeyId: emulator.accessKeyId,
+      accessKeySecret: emulator.accessKeySecret,
+    })}\n`,
+  );
+
+  const stop = () => {
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      seed: { type: "string" },
+      "keys-dir": { type: "string" },
+      "data-dir": { type: "string" },
+      qps: { type: "string" },
+      region: { type: "string" },
+      "error-rate": { type: "string" },
+      "latency-ms": { type: "string" },
+      "drop-rate": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+main().catch((e: Error) => fail(e.message));

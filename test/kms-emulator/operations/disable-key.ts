@@ -1,0 +1,3 @@
+import { keyStateChange } from "./key-state-change";
+
+export const disableKey = keyStateChange("DisableKey", "Disabled");

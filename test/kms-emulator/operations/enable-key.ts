@@ -1,0 +1,3 @@
+import { keyStateChange } from "./key-state-change";
+
+export const enableKey = keyStateChange("EnableKey", "Enabled");

@@ -1,0 +1,17 @@
+import { assertAsymmetric, assertUsable, keyAndVersion } from "./common";
+import type { Operation } from "./operation";
+
+export const getPublicKey: Operation = {
+  action: "GetPublicKey",
+  acceptsDryRun: true,
+  prepare({ store, params }) {
+    const { key, version } = keyAndVersion(store, params);
+    assertUsable(key);
+    assertAsymmetric(key);
+    return () => ({
+      KeyId: key.keyId,
+      KeyVersionId: version.keyVersionId,
+      PublicKey: store.asymmetricKey(key, version).publicKeyPem,
+    });
+  },
+};

@@ -1,0 +1,186 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { asKmsError, errors, type KmsError } from "./errors";
+import { appliesTo, type Faults, parseFaults } from "./faults";
+import { operations } from "./operations";
+import type { Behaviour } from "./operations/operation";
+import type { Authenticator } from "./protocol/authenticate";
+import { isFormBody, type Params, parseUrlEncoded } from "./protocol/params";
+import type { RateLimiter } from "./rate-limiter";
+import type { Stats } from "./stats";
+import type { KeyStore } from "./store/key-store";
+
+// The HTTP face of the emulator: RPC-style KMS calls on `/`, and the test-only `/__emulator/*` paths.
+// Every answer is JSON, errors included: a non-JSON body crashes the v1.2.0 SDK.
+
+export const API_VERSION = "2016-01-20";
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServerParts {
+  store: KeyStore;
+  authenticator: Authenticator;
+  stats: Stats;
+  limiter?: RateLimiter;
+  faults: { current: Faults };
+  behaviour: Behaviour;
+}
+
+export function createKmsServer(parts: ServerParts): Server {
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const handler = url.pathname.startsWith("/__emulator/") ? handleAdmin : handleApi;
+    handler(parts, req, res, url).catch((e) => {
+      if (process.env.KMS_EMULATOR_DEBUG) console.error(e);
+      if (!res.headersSent) sendJson(res, 500, errorBody(errors.internal(), newRequestId(), req));
+    });
+  });
+}
+
+async function handleApi(
+  parts: ServerParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const requestId = newRequestId();
+  const body = await readBody(req);
+  const query = parseUrlEncoded(url.search.slice(1));
+  const params: Params = {
+    ...query,
+    ...(body && isFormBody(req.headers["content-type"]) ? parseUrlEncoded(body.toString("utf8")) : {}),
+  };
+  const action = params.Action ?? headerValue(req, "x-acs-action") ?? "";
+  const operation = operations.get(action);
+  const dryRun = operation?.acceptsDryRun === true && params.DryRun?.toLowerCase() === "true";
+  parts.stats.record(action, dryRun);
+
+  const faults = parts.faults.current;
+  if (appliesTo(faults, action)) {
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    if (Math.random() < faults.dropRate) {
+      req.socket.destroy();
+      return;
+    }
+  }
+
+  try {
+    if (body === undefined)
+      throw errors.invalidParameter("Body", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
+    if (!action) throw errors.missingParameter("Action");
+    if (!operation) throw errors.unsupportedAction(action);
+    const version = params.Version ?? headerValue(req, "x-acs-version");
+    if (!version) throw errors.missingParameter("Version");
+    if (version !== API_VERSION) throw errors.unsupportedVersion(version);
+
+    const caller = parts.authenticator.authenticate({
+      method: req.method ?? "POST",
+      path: url.pathname,
+      query,
+      params,
+      headers: req.headers,
+      body,
+    });
+    if (parts.limiter && !parts.limiter.allow(caller.accessKey.accessKeyId)) {
+      parts.stats.recordThrottled();
+      throw errors.throttled();
+    }
+    if (appliesTo(faults, action) && Math.random() < faults.errorRate) throw errors.internal();
+    if (caller.accessKey.deniedActions?.includes(action)) {
+      const denied = errors.noPermission(action);
+      throw dryRun ? errors.dryRunAccessDenied(denied) : denied;
+    }
+
+    const context = { store: parts.store, params, caller, behaviour: parts.behaviour };
+    if (dryRun) {
+      try {
+        operation.prepare(context);
+      } catch (e) {
+        throw asDryRunOutcome(asKmsError(e));
+      }
+      throw errors.dryRunWouldSucceed();
+    }
+    const respond = operation.prepare(context);
+    sendJson(res, 200, { RequestId: requestId, ...respond() });
+  } catch (e) {
+    if (process.env.KMS_EMULATOR_DEBUG && !(e instanceof Error && e.name === "KmsError")) console.error(e);
+    const error = asKmsError(e);
+    sendJson(res, error.status, errorBody(error, requestId, req));
+  }
+}
+
+/** What a failed dry run answers: a permission problem, or a request that would not be valid. */
+function asDryRunOutcome(cause: KmsError): KmsError {
+  if (cause.status >= 500) return cause;
+  return cause.status === 403 ? errors.dryRunAccessDenied(cause) : errors.dryRunValidation(cause);
+}
+
+async function handleAdmin(
+  parts: ServerParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const route = `${req.method} ${url.pathname}`;
+  const body = await readBody(req);
+  switch (route) {
+    case "GET /__emulator/stats":
+      return sendJson(res, 200, parts.stats.snapshot());
+    case "POST /__emulator/reset-stats":
+      parts.stats.reset();
+      return sendJson(res, 200, parts.stats.snapshot());
+    case "GET /__emulator/faults":
+      return sendJson(res, 200, parts.faults.current);
+    case "POST /__emulator/faults":
+      try {
+        parts.faults.current = parseFaults(JSON.parse(body?.toString("utf8") || "{}"), parts.faults.current);
+        return sendJson(res, 200, parts.faults.current);
+      } catch (e) {
+        return sendJson(res, 400, { Code: "InvalidParameter", Message: (e as Error).message });
+      }
+    case "GET /__emulator/health":
+      return sendJson(res, 200, { ok: true });
+    default:
+      return sendJson(res, 404, { Code: "NotFound", Message: `No emulator route ${route}.` });
+  }
+}
+
+/** The body, or undefined when it is larger than MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function newRequestId(): string {
+  return randomUUID().toUpperCase();
+}
+
+function errorBody(error: KmsError, requestId: string, req: IncomingMessage) {
+  return {
+    RequestId: requestId,
+    HostId: headerValue(req, "host") ?? "kms.aliyuncs.com",
+    Code: error.code,
+    Message: error.message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=Kms&requestId=${requestId}`,
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json;charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}

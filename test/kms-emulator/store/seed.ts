@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { isCertificateKeySpec, isKeySpec, isKeyUsage, keySpecFacts } from "../keys/key-spec";
+import type { AccessKey } from "../protocol/authenticate";
+import { type KeyStore, type NewCertificate, type NewKey, newKeyId } from "./key-store";
+import { CERTIFICATE_STATUSES, type CertificateStatus, KEY_STATES, type KeyState } from "./records";
+
+// The seed file: who may call, and which keys and certificates exist at start. Missing key
+// material is generated; the last version listed is the primary one. See README "KMS emulator".
+
+export interface Seed {
+  accessKeys: AccessKey[];
+  keys: (NewKey & { aliases?: string[] })[];
+  certificates: NewCertificate[];
+}
+
+export class SeedError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function object(value: unknown, where: string): Json {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new SeedError(`${where} must be an object`);
+  return value as Json;
+}
+
+function array(value: unknown, where: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new SeedError(`${where} must be an array`);
+  return value;
+}
+
+function text(value: unknown, where: string, required: true): string;
+function text(value: unknown, where: string, required: false): string | undefined;
+function text(value: unknown, where: string, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "string" || value === "") throw new SeedError(`${where} must be a non-empty string`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: string): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw new SeedError(`${where} must be one of ${allowed.join(", ")}`);
+  }
+  return value as T;
+}
+
+export function parseSeed(input: unknown): Seed {
+  const root = object(input, "the seed");
+  const accessKeys = array(root.accessKeys, "accessKeys").map((entry, i) => {
+    const where = `accessKeys[${i}]`;
+    const o = object(entry, where);
+    const accessKey: AccessKey = {
+      accessKeyId: text(o.accessKeyId, `${where}.accessKeyId`, true),
+      accessKeySecret: text(o.accessKeySecret, `${where}.accessKeySecret`, true),
+    };
+    const token = text(o.securityToken, `${where}.securityToken`, false);
+    if (token) accessKey.securityToken = token;
+    if (o.deniedActions !== undefined) {
+      accessKey.deniedActions = array(o.deniedActions, `${where}.deniedActions`).map((a, j) =>
+        text(a, `${where}.deniedActions[${j}]`, true),
+      );
+    }
+    return accessKey;
+  });
+  if (accessKeys.length === 0) throw new SeedError("accessKeys must list at least one access key");
+
+  const keys = array(root.keys, "keys").map((entry, i) => {
+    const where = `keys[${i}]`;
+    const o = object(entry, where);
+    const keySpec = text(o.keySpec, `${where}.keySpec`, true);
+    if (!isKeySpec(keySpec)) throw new SeedError(`${where}.keySpec "${keySpec}" is not a KMS key spec`);
+    const keyUsage = text(o.keyUsage, `${where}.keyUsage`, false) ?? "ENCRYPT/DECRYPT";
+    if (!isKeyUsage(keyUsage) || !keySpecFacts[keySpec].usages.includes(keyUsage)) {
+      throw new SeedError(`${where}.keyUsage "${keyUsage}" is not valid for ${keySpec}`);
+    }
+    const key: NewKey & { aliases?: string[] } = {
+      keySpec,
+      keyUsage,
+      keyState:
+        o.keyState === undefined ? "Enabled" : oneOf<KeyState>(o.keyState, KEY_STATES, `${where}.keyState`),
+      aliases: array(o.aliases, `${where}.aliases`).map((a, j) => {
+        const name = text(a, `${where}.aliases[${j}]`, true);
+        return name.startsWith("alias/") ? name : `alias/${name}`;
+      }),
+      versions: array(o.versions, `${where}.versions`).map((v, j) => {
+        const version = object(v, `${where}.versions[${j}]`);
+        const keyVersionId = text(version.keyVersionId, `${where}.versions[${j}].keyVersionId`, false);
+        const privateKeyPem = text(version.privateKeyPem, `${where}.versions[${j}].privateKeyPem`, false);
+        return { ...(keyVersionId && { keyVersionId }), ...(privateKeyPem && { privateKeyPem }) };
+      }),
+    };
+    const keyId = text(o.keyId, `${where}.keyId`, false);
+    if (keyId) key.keyId = keyId;
+    const description = text(o.description, `${where}.description`, false);
+    if (description) key.description = description;
+    return key;
+  });
+
+  const certificates = array(root.certificates, "certificates").map((entry, i) => {
+    const where = `certificates[${i}]`;
+    const o = object(entry, where);
+    const keySpec = text(o.keySpec, `${where}.keySpec`, true);
+    if (!isCertificateKeySpec(keySpec))
+      throw new SeedError(`${where}.keySpec "${keySpec}" is not a certificate key spec`);
+    const certificate: NewCertificate = { keySpec };
+    const certificateId = text(o.certificateId, `${where}.certificateId`, false);
+    if (certificateId) certificate.certificateId = certificateId;
+    const subject = text(o.subject, `${where}.subject`, false);
+    if (subject) certificate.subject = subject;
+    const privateKeyPem = text(o.privateKeyPem, `${where}.privateKeyPem`, false);
+    if (privateKeyPem) certificate.privateKeyPem = privateKeyPem;
+    const certificatePem = text(o.certificatePem, `${where}.certificatePem`, false);
+    if (certificatePem) {
+      if (!privateKeyPem) throw new SeedError(`${where}.certificatePem needs its privateKeyPem`);
+      certificate.certificatePem = certificatePem;
+    }
+    if (o.status !== undefined) {
+      certificate.status = oneOf<CertificateStatus>(o.status, CERTIFICATE_STATUSES, `${where}.status`);
+    }
+    return certificate;
+  });
+  return { accessKeys, keys, certificates };
+}
+
+export function readSeedFile(path: string): Seed {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new SeedError(`cannot read seed file ${path}: ${(e as Error).message}`);
+  }
+  return parseSeed(json);
+}
+
+/** Used when no seed is given (IDs fixed up front, so a --data-dir restart reuses it): one access key, one key of each encryption spec, a signing key, a certificate. */
+export function defaultSeed(region: string): Seed {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const random = (n: number) => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join("");
+  return {
+    accessKeys: [{ accessKeyId: `LTAI${random(20)}`, accessKeySecret: random(30) }],
+    keys: [
+      {
+        keyId: newKeyId(region),
+        keySpec: "RSA_2048",
+        keyUsage: "ENCRYPT/DECRYPT",
+        aliases: ["alias/rsa-2048"],
+      },
+      {
+        keyId: newKeyId(region),
+        keySpec: "RSA_3072",
+        keyUsage: "ENCRYPT/DECRYPT",
+        aliases: ["alias/rsa-3072"],
+      },
+      { keyId: newKeyId(region), keySpec: "EC_SM2", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/sm2"] },
+      { keyId: newKeyId(region), keySpec: "RSA_2048", keyUsage: "SIGN/VERIFY", aliases: ["alias/rsa-sign"] },
+    ],
+    certificates: [
+      {
+        certificateId: randomUUID(),
+        keySpec: "RSA_2048",
+        subject: "CN=emulator-certificate, O=KMS Emulator, C=CN",
+      },
+    ],
+  };
+}
+
+/** Creates what the seed lists, skipping keys, aliases and certificates already restored from --data-dir. */
+export function applySeed(store: KeyStore, seed: Seed): void {
+  for (const { aliases = [], ...key } of seed.keys) {
+    const record = key.keyId && store.hasKey(key.keyId) ? store.resolveKey(key.keyId) : store.createKey(key);
+    for (const alias of aliases) if (!store.hasAlias(alias)) store.createAlias(alias, record);
+  }
+  for (const certificate of seed.certificates) {
+    if (!certificate.certificateId || !store.hasCertificate(certificate.certificateId))
+      store.createCertificate(certificate);
+  }
+}
