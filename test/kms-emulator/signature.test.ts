@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import * as $Kms from "@alicloud/kms20160120";
+import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
+import { RuntimeOptions } from "@alicloud/tea-util";
+import { officialClient, rejection } from "../support/kms-client";
+import { type KmsEmulator, startKmsEmulator } from "./index";
+import { signV1 } from "./protocol/signature-v1";
+
+// Signature v1 against the kms-api.md test vector; v3 (ACS3-HMAC-SHA256) against the official
+// @alicloud/openapi-client signer; and every authentication failure with its real error.
+
+describe("signature v1 test vector", () => {
+  const params = {
+    AccessKeyId: "testid",
+    Action: "CreateKey",
+    Format: "json",
+    SignatureMethod: "HMAC-SHA1",
+    SignatureVersion: "1.0",
+    Timestamp: "2016-03-28T03:13:08Z",
+    Version: "2016-01-20",
+  };
+  it("GET and POST", () => {
+    assert.equal(signV1("GET", params, "testsecret"), "41wk2SSX1GJh7fwnc5eqOfiJPFg=");
+    assert.equal(signV1("POST", params, "testsecret"), "Fi0klWyYLE4Wy22gxatiAP51JFE=");
+  });
+});
+
+describe("authentication", () => {
+  let emulator: KmsEmulator;
+  const sts = { accessKeyId: "STS.test", accessKeySecret: "sts-secret", securityToken: "token-123" };
+
+  before(async () => {
+    emulator = await startKmsEmulator({
+      seed: {
+        accessKeys: [{ accessKeyId: "LTAIauth", accessKeySecret: "auth-secret" }, sts],
+        keys: [{ keyId: "key-auth", keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT" }],
+        certificates: [],
+      },
+    });
+  });
+  after(() => emulator.close());
+
+  const describeKey = (client = officialClient(emulator)) =>
+    client.describeKey(new $Kms.DescribeKeyRequest({ keyId: "key-auth" }));
+
+  /** A v1 request signed here, so that timestamp and nonce can be set at will. */
+  async function signedV1(overrides: Record<string, string>, secret = "auth-secret") {
+    const params: Record<string, string> = {
+      Action: "DescribeKey",
+      Format: "json",
+      Version: "2016-01-20",
+      KeyId: "key-auth",
+      AccessKeyId: "LTAIauth",
+      SignatureMethod: "HMAC-SHA1",
+      SignatureVersion: "1.0",
+      SignatureNonce: randomUUID(),
+      Timestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+      ...overrides,
+    };
+    params.Signature = signV1("POST", params, secret);
+    const response = await fetch(`${emulator.endpoint}/?${new URLSearchParams(params)}`, { method: "POST" });
+    return { status: response.status, body: (await response.json()) as Record<string, string> };
+  }
+
+  it("the official v1 client is accepted, in the query and in a form body", async () => {
+    assert.equal((await describeKey()).keyMetadata.keyId, "key-auth");
+    const params: Record<string, string> = {
+      Action: "DescribeKey",
+      Format: "json",
+      Version: "2016-01-20",
+      KeyId: "key-auth",
+      AccessKeyId: "LTAIauth",
+      SignatureMethod: "HMAC-SHA1",
+      SignatureVersion: "1.0",
+      SignatureNonce: randomUUID(),
+      Timestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    };
+    params.Signature = signV1("POST", params, "auth-secret");
+    const response = await fetch(emulator.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(params).toString(),
+    });
+    assert.equal(response.status, 200);
+  });
+
+  it("unknown AccessKeyId → 404 InvalidAccessKeyId.NotFound", async () => {
+    const e = await rejection(describeKey(officialClient(emulator, { accessKeyId: "LTAInobody" })));
+    assert.equal(e.code, "InvalidAccessKeyId.NotFoundError");
+    assert.match(e.message, /code: 404/);
+  });
+
+  it("wrong secret → 400 SignatureDoesNotMatch, and the secret is in no answer", async () => {
+    const e = await rejection(describeKey(officialClient(emulator, { accessKeySecret: "wrong" })));
+    assert.equal(e.code, "SignatureDoesNotMatchError");
+    assert.match(
+      e.message,
+      /code: 400, Specified signature is not matched with our calculation\. server string to sign is:POST&%2F&/,
+    );
+    assert.doesNotMatch(JSON.stringify(e.data), /auth-secret/);
+  });
+
+  it("stale, future, malformed and missing timestamps are refused", async () => {
+    const stale = new Date(Date.now() - 16 * 60 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    const future = new Date(Date.now() + 16 * 60 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    assert.deepEqual(await signedV1({ Timestamp: stale }).then((r) => [r.status, r.body.Code]), [
+      400,
+      "InvalidTimeStamp.Expired",
+    ]);
+    assert.deepEqual(await signedV1({ Timestamp: future }).then((r) => [r.status, r.body.Code]), [
+      400,
+      "InvalidTimeStamp.Expired",
+    ]);
+    assert.deepEqual(await signedV1({ Timestamp: "28/03/2016" }).then((r) => [r.status, r.body.Code]), [
+      400,
+      "InvalidTimeStamp.Format",
+    ]);
+    assert.deepEqual(await signedV1({ Timestamp: "" }).then((r) => [r.status, r.body.Code]), [
+      400,
+      "IllegalTimestamp",
+    ]);
+    // Fourteen minutes is inside the window.
+    const recent = new Date(Date.now() - 14 * 60 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    assert.equal((await signedV1({ Timestamp: recent })).status, 200);
+  });
+
+  it("a replayed nonce → 400 SignatureNonceUsed", async () => {
+    const nonce = randomUUID();
+    assert.equal((await signedV1({ SignatureNonce: nonce })).status, 200);
+    const replay = await signedV1({ SignatureNonce: nonce });
+    assert.deepEqual([replay.status, replay.body.Code], [400, "SignatureNonceUsed"]);
+  });
+
+  it("every error body is JSON with RequestId, HostId, Code, Message, Recommend", async () => {
+    const { body } = await signedV1({}, "wrong");
+    assert.deepEqual(Object.keys(body).sort(), ["Code", "HostId", "Message", "Recommend", "RequestId"]);
+    const raw = await fetch(`${emulator.endpoint}/?Action=DescribeKey`, { method: "POST" });
+    assert.equal(raw.headers.get("content-type"), "application/json;charset=utf-8");
+    assert.equal(((await raw.json()) as { Code: string }).Code, "MissingParameter");
+  });
+
+  it("STS: the listed SecurityToken is required and must match", async () => {
+    assert.equal((await describeKey(officialClient(emulator, sts))).keyMetadata.keyId, "key-auth");
+    const missing = await rejection(describeKey(officialClient(emulator, { ...sts, securityToken: "" })));
+    assert.equal(missing.code, "InvalidSecurityToken.MissingError");
+    const wrong = await rejection(
+      describeKey(officialClient(emulator, { ...sts, securityToken: "token-999" })),
+    );
+    assert.equal(wrong.code, "InvalidSecurityToken.MismatchWithAccessKeyError");
+  });
+
+  describe("signature v3 (ACS3-HMAC-SHA256) through the official openapi-client", () => {
+    const v3Client = (credentials: {
+      accessKeyId: string;
+      accessKeySecret: string;
+      securityToken?: string;
+    }) =>
+      new OpenApi(
+        new $OpenApi.Config({
+          ...credentials,
+          endpoint: emulator.host,
+          protocol: "http",
+          regionId: "cn-hangzhou",
+        }),
+      );
+    const rpc = {
+      action: "DescribeKey",
+      version: "2016-01-20",
+      protocol: "HTTP",
+      pathname: "/",
+      method: "POST",
+      authType: "AK",
+      style: "RPC",
+      reqBodyType: "formData",
+      bodyType: "json",
+    };
+
+    it("is accepted with parameters in the query and in the form body; STS too", async () => {
+      const client = v3Client({ accessKeyId: "LTAIauth", accessKeySecret: "auth-secret" });
+      const inQuery = await client.callApi(
+        new $OpenApi.Params(rpc),
+        new $OpenApi.OpenApiRequest({ query: { KeyId: "key-auth" } }),
+        new RuntimeOptions({}),
+      );
+      assert.equal(inQuery.statusCode, 200);
+      assert.equal(inQuery.body.KeyMetadata.KeyId, "key-auth");
+      const inBody = await client.callApi(
+        new $OpenApi.Params(rpc),
+        new $OpenApi.OpenApiRequest({ body: { KeyId: "key-auth" } }),
+        new RuntimeOptions({}),
+      );
+      assert.equal(inBody.body.KeyMetadata.KeyId, "key-auth");
+      const viaSts = await v3Client(sts).callApi(
+        new $OpenApi.Params(rpc),
+        new $OpenApi.OpenApiRequest({ query: { KeyId: "key-auth" } }),
+        new RuntimeOptions({}),
+      );
+      assert.equal(viaSts.body.KeyMetadata.KeyId, "key-auth");
+    });
+
+    it("a wrong secret is refused with SignatureDoesNotMatch", async () => {
+      const client = v3Client({ accessKeyId: "LTAIauth", accessKeySecret: "wrong" });
+      const e = await rejection(
+        client.callApi(
+          new $OpenApi.Params(rpc),
+          new $OpenApi.OpenApiRequest({ query: { KeyId: "key-auth" } }),
+          new RuntimeOptions({}),
+        ),
+      );
+      assert.equal(e.code, "SignatureDoesNotMatch");
+    });
+  });
+});
