@@ -87,7 +87,7 @@ describe("cryptography against OpenSSL", () => {
       it("API encrypt → OpenSSL decrypts with the --keys-dir PEM (at the limit, and a few random sizes)", async () => {
         const keyVersionId = await primary(c.keyId);
         for (const size of [1, 17, c.limit]) {
-          const plaintext = Buffer.alloc(size, 0).map((_, i) => (i * 31 + size) & 0xff);
+          const plaintext = Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + size) & 0xff));
           const { CiphertextBlob } = await call(kms(), "AsymmetricEncrypt", {
             KeyId: c.keyId,
             KeyVersionId: keyVersionId,

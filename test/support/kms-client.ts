@@ -39,7 +39,8 @@ export function call(
     "2016-01-20",
     "AK",
     params,
-    null,
+    // No body: v1.2.0 puts every parameter in the query string.
+    null as never,
     new RuntimeOptions({}),
   ) as Promise<Record<string, unknown>>;
 }
