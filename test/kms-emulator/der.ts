@@ -102,7 +102,7 @@ export function readElement(buffer: Buffer, offset = 0): Element {
 /** The children of a constructed element (SEQUENCE, SET, explicit tag). */
 export function readChildren(element: Element): Element[] {
   const children: Element[] = [];
-  for (let offset = 0; offset < element.content.length; ) {
+  for (let offset = 0; offset < element.content.length;) {
     const child = readElement(element.content, offset);
     children.push(child);
     offset += child.encoded.length;

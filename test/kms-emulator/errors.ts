@@ -27,7 +27,7 @@ export const errors = {
     error(
       400,
       "IllegalTimestamp",
-      'The input parameter "Timestamp" that is mandatory for processing this request is not supplied.',
+      "The input parameter \"Timestamp\" that is mandatory for processing this request is not supplied.",
     ),
   malformedTimestamp: () =>
     error(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."),

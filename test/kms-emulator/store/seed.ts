@@ -133,7 +133,10 @@ export function readSeedFile(path: string): Seed {
   return parseSeed(json);
 }
 
-/** Used when no seed is given (IDs fixed up front, so a --data-dir restart reuses it): one access key, one key of each encryption spec, a signing key, a certificate. */
+/**
+ * Used when no seed is given: one access key, one key of each encryption spec, a signing key and a
+ * certificate. IDs are fixed up front, so a --data-dir restart reuses the same set.
+ */
 export function defaultSeed(region: string): Seed {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   const random = (n: number) => [...randomBytes(n)].map((b) => alphabet[b % alphabet.length]).join("");
