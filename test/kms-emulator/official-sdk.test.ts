@@ -161,6 +161,17 @@ describe("official SDK against the emulator", () => {
     assert.equal(after.keyMetadata.keyState, "PendingDeletion");
     assert.ok(Date.parse(after.keyMetadata.deleteDate) > Date.now() + 6 * 24 * 3600 * 1000);
     assert.equal((await rejection(kms.asymmetricEncrypt(request))).code, "Rejected.PendingDeletionError");
+    await kms.cancelKeyDeletion(new $Kms.CancelKeyDeletionRequest({ keyId: keyMetadata.keyId }));
+    const restored = await kms.describeKey(new $Kms.DescribeKeyRequest({ keyId: keyMetadata.keyId }));
+    assert.equal(restored.keyMetadata.keyState, "Enabled");
+    await kms.asymmetricEncrypt(request);
+  });
+
+  it("ListKeys pages through every key", async () => {
+    const listed = await kms.listKeys(new $Kms.ListKeysRequest({ pageNumber: 1, pageSize: 100 }));
+    const keyIds = listed.keys.key.map((k) => k.keyId);
+    for (const keyId of Object.values(ids).filter((id) => id.startsWith("key-"))) assert.ok(keyIds.includes(keyId), keyId);
+    assert.equal(listed.totalCount, keyIds.length);
   });
 
   it("Certificate operations through doRequest: encrypt, decrypt, describe, get", async () => {
