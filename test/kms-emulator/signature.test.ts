@@ -45,8 +45,8 @@ describe("authentication", () => {
   const describeKey = (client = officialClient(emulator)) =>
     client.describeKey(new $Kms.DescribeKeyRequest({ keyId: "key-auth" }));
 
-  /** A v1 request signed here, so that timestamp and nonce can be set at will. */
-  async function signedV1(overrides: Record<string, string>, secret = "auth-secret") {
+  /** DescribeKey parameters signed with v1 here, so that timestamp and nonce can be set at will. */
+  function signedV1Params(overrides: Record<string, string>, secret = "auth-secret"): Record<string, string> {
     const params: Record<string, string> = {
       Action: "DescribeKey",
       Format: "json",
@@ -60,24 +60,18 @@ describe("authentication", () => {
       ...overrides,
     };
     params.Signature = signV1("POST", params, secret);
+    return params;
+  }
+
+  async function signedV1(overrides: Record<string, string>, secret = "auth-secret") {
+    const params = signedV1Params(overrides, secret);
     const response = await fetch(`${emulator.endpoint}/?${new URLSearchParams(params)}`, { method: "POST" });
     return { status: response.status, body: (await response.json()) as Record<string, string> };
   }
 
   it("the official v1 client is accepted, in the query and in a form body", async () => {
     assert.equal((await describeKey()).keyMetadata.keyId, "key-auth");
-    const params: Record<string, string> = {
-      Action: "DescribeKey",
-      Format: "json",
-      Version: "2016-01-20",
-      KeyId: "key-auth",
-      AccessKeyId: "LTAIauth",
-      SignatureMethod: "HMAC-SHA1",
-      SignatureVersion: "1.0",
-      SignatureNonce: randomUUID(),
-      Timestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    };
-    params.Signature = signV1("POST", params, "auth-secret");
+    const params = signedV1Params({});
     const response = await fetch(emulator.endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
