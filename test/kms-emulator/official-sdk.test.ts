@@ -51,6 +51,14 @@ describe("official SDK against the emulator", () => {
   const primary = async (keyId: string) =>
     (await kms.describeKey(new $Kms.DescribeKeyRequest({ keyId }))).keyMetadata.primaryKeyVersion;
 
+  /** AsymmetricEncrypt/Decrypt parameters for the RSA key's primary version, plus `extra`. */
+  const rsaParams = async (extra: Record<string, string>) => ({
+    KeyId: ids.rsa,
+    KeyVersionId: await primary(ids.rsa),
+    Algorithm: "RSAES_OAEP_SHA_256",
+    ...extra,
+  });
+
   it("DescribeKey by ID, alias and ARN resolves to the same key", async () => {
     const byId = await kms.describeKey(new $Kms.DescribeKeyRequest({ keyId: ids.rsa }));
     const byAlias = await kms.describeKey(new $Kms.DescribeKeyRequest({ keyId: "alias/app" }));
@@ -340,58 +348,28 @@ describe("official SDK against the emulator", () => {
     });
 
     it("a ciphertext that is not from this key → InvalidCiphertext", async () => {
-      const keyVersionId = await primary(ids.rsa);
-      const e = await rejection(
-        call(kms, "AsymmetricDecrypt", {
-          KeyId: ids.rsa,
-          KeyVersionId: keyVersionId,
-          Algorithm: "RSAES_OAEP_SHA_256",
-          CiphertextBlob: b64("garbage".repeat(40)),
-        }),
-      );
+      const e = await rejection(call(kms, "AsymmetricDecrypt", await rsaParams({ CiphertextBlob: b64("garbage".repeat(40)) })));
       assert.equal(e.code, "InvalidCiphertextError");
     });
   });
 
   describe("DryRun", () => {
-    it("a valid request → DryRunOperationError, and nothing is encrypted", async () => {
-      const keyVersionId = await primary(ids.rsa);
+    it("a valid request → DryRunOperationError, with no result in the answer", async () => {
       for (const action of ["AsymmetricEncrypt", "AsymmetricDecrypt", "GetPublicKey"]) {
         const e = await rejection(
-          call(kms, action, {
-            KeyId: ids.rsa,
-            KeyVersionId: keyVersionId,
-            Algorithm: "RSAES_OAEP_SHA_256",
-            Plaintext: b64("x"),
-            CiphertextBlob: b64("y"),
-            DryRun: "true",
-          }),
+          call(kms, action, await rsaParams({ Plaintext: b64("x"), CiphertextBlob: b64("y"), DryRun: "true" })),
         );
         assert.equal(e.code, "DryRunOperationErrorError", action);
+        assert.deepEqual(Object.keys(e.data).sort(), ["Code", "HostId", "Message", "Recommend", "RequestId"], action);
       }
     });
 
     it("an invalid request → ValidationError naming the cause", async () => {
-      const keyVersionId = await primary(ids.rsa);
-      const e = await rejection(
-        call(kms, "AsymmetricEncrypt", {
-          KeyId: ids.rsa,
-          KeyVersionId: keyVersionId,
-          Algorithm: "RSAES_OAEP_SHA_256",
-          Plaintext: b64("x".repeat(191)),
-          DryRun: "true",
-        }),
-      );
+      const e = await rejection(call(kms, "AsymmetricEncrypt", await rsaParams({ Plaintext: b64("x".repeat(191)), DryRun: "true" })));
       assert.equal(e.code, "ValidationErrorError");
       assert.match(e.message, /InvalidParameter: .*191 bytes; the limit for this key and algorithm is 190/);
       const missing = await rejection(
-        call(kms, "AsymmetricEncrypt", {
-          KeyId: "alias/none",
-          KeyVersionId: keyVersionId,
-          Algorithm: "RSAES_OAEP_SHA_256",
-          Plaintext: b64("x"),
-          DryRun: "true",
-        }),
+        call(kms, "AsymmetricEncrypt", { ...(await rsaParams({ Plaintext: b64("x"), DryRun: "true" })), KeyId: "alias/none" }),
       );
       assert.equal(missing.code, "ValidationErrorError");
       assert.match(missing.message, /Forbidden\.AliasNotFound/);
@@ -434,30 +412,10 @@ describe("official SDK against the emulator", () => {
 
     it("the stats count dry runs among all calls", async () => {
       emulator.resetStats();
-      const keyVersionId = await primary(ids.rsa);
-      await rejection(
-        call(kms, "AsymmetricEncrypt", {
-          KeyId: ids.rsa,
-          KeyVersionId: keyVersionId,
-          Algorithm: "RSAES_OAEP_SHA_256",
-          Plaintext: b64("x"),
-          DryRun: "true",
-        }),
-      );
-      await call(kms, "AsymmetricEncrypt", {
-        KeyId: ids.rsa,
-        KeyVersionId: keyVersionId,
-        Algorithm: "RSAES_OAEP_SHA_256",
-        Plaintext: b64("x"),
-      });
-      await rejection(
-        call(kms, "AsymmetricEncrypt", {
-          KeyId: "key-nope",
-          KeyVersionId: keyVersionId,
-          Algorithm: "RSAES_OAEP_SHA_256",
-          Plaintext: b64("x"),
-        }),
-      );
+      const params = await rsaParams({ Plaintext: b64("x") }); // one DescribeKey
+      await rejection(call(kms, "AsymmetricEncrypt", { ...params, DryRun: "true" }));
+      await call(kms, "AsymmetricEncrypt", params);
+      await rejection(call(kms, "AsymmetricEncrypt", { ...params, KeyId: "key-nope" }));
       const stats = await (await fetch(`${emulator.endpoint}/__emulator/stats`)).json();
       assert.deepEqual(stats, {
         calls: { DescribeKey: 1, AsymmetricEncrypt: 3 },

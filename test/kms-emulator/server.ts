@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { asKmsError, errors, type KmsError } from "./errors";
+import { asKmsError, errors, KmsError } from "./errors";
 import { appliesTo, type Faults, parseFaults } from "./faults";
 import { operations } from "./operations";
 import type { Behaviour } from "./operations/operation";
@@ -103,7 +103,7 @@ async function handleApi(
     const respond = operation.prepare(context);
     sendJson(res, 200, { RequestId: requestId, ...respond() });
   } catch (e) {
-    if (process.env.KMS_EMULATOR_DEBUG && !(e instanceof Error && e.name === "KmsError")) console.error(e);
+    if (process.env.KMS_EMULATOR_DEBUG && !(e instanceof KmsError)) console.error(e);
     const error = asKmsError(e);
     sendJson(res, error.status, errorBody(error, requestId, req));
   }
