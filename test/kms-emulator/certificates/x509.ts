@@ -1,6 +1,8 @@
 import { randomBytes, sign, X509Certificate } from "node:crypto";
 import {
+  bitString,
   boolean,
+  nullValue,
   explicit,
   objectIdentifier,
   octetString,
@@ -20,6 +22,7 @@ import type { AsymmetricKey } from "../keys/key-material";
 import type { CertificateKeySpec } from "../keys/key-spec";
 import { toPem } from "../keys/pem";
 import { sm2Sign } from "../keys/sm2";
+import { isoNow } from "../store/records";
 
 // Self-signed X.509 v3 certificates and PKCS#10 CSRs, built in DER and signed with the
 // certificate's own key, so that `openssl x509` and node's X509Certificate read them as real.
@@ -98,7 +101,7 @@ export function encodeName(subject: string): Buffer {
 
 function algorithmIdentifier(scheme: SignatureScheme): Buffer {
   return scheme.nullParameter
-    ? sequence(objectIdentifier(scheme.oid), tlv(TAG.NULL, Buffer.alloc(0)))
+    ? sequence(objectIdentifier(scheme.oid), nullValue())
     : sequence(objectIdentifier(scheme.oid));
 }
 
@@ -106,7 +109,7 @@ function signed(body: Buffer, scheme: SignatureScheme, key: AsymmetricKey): Buff
   return sequence(
     body,
     algorithmIdentifier(scheme),
-    tlv(TAG.BIT_STRING, Buffer.concat([Buffer.from([0]), scheme.sign(key, body)])),
+    bitString(scheme.sign(key, body)),
   );
 }
 
@@ -166,8 +169,8 @@ export function certificateFacts(certificatePem: string): CertificateFacts {
     serial: certificate.serialNumber.toLowerCase(),
     subject: certificate.subject.split("\n").join(", "),
     issuer: certificate.issuer.split("\n").join(", "),
-    notBefore: new Date(certificate.validFrom).toISOString().replace(/\.\d+Z$/, "Z"),
-    notAfter: new Date(certificate.validTo).toISOString().replace(/\.\d+Z$/, "Z"),
+    notBefore: isoNow(new Date(certificate.validFrom)),
+    notAfter: isoNow(new Date(certificate.validTo)),
     signatureAlgorithm: schemeByOid.get(oid)?.name ?? oid,
   };
 }
