@@ -148,6 +148,17 @@ describe("official SDK against the emulator", () => {
     assert.equal(e.code, "AliasAlreadyExistsError");
   });
 
+  it("UpdateAlias points an alias at another key; an unknown alias is Forbidden.AliasNotFound", async () => {
+    await kms.createAlias(new $Kms.CreateAliasRequest({ keyId: ids.sm2, aliasName: "alias/moving" }));
+    await kms.updateAlias(new $Kms.UpdateAliasRequest({ keyId: ids.rsa, aliasName: "alias/moving" }));
+    const { keyMetadata } = await kms.describeKey(new $Kms.DescribeKeyRequest({ keyId: "alias/moving" }));
+    assert.equal(keyMetadata.keyId, ids.rsa);
+    const e = await rejection(
+      kms.updateAlias(new $Kms.UpdateAliasRequest({ keyId: ids.rsa, aliasName: "alias/never-made" })),
+    );
+    assert.equal(e.code, "Forbidden.AliasNotFoundError");
+  });
+
   it("DisableKey, EnableKey and ScheduleKeyDeletion move the key state, and encryption follows it", async () => {
     const { keyMetadata } = await kms.createKey(
       new $Kms.CreateKeyRequest({ keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT" }),

@@ -1,32 +1,16 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { call, officialClient, rejection } from "../support/kms-client";
+import { openssl, opensslOptions } from "../support/openssl";
 import { readChildren, readOnly } from "./der";
 import { type KmsEmulator, startKmsEmulator } from "./index";
 
 // The emulator's cryptography checked by an independent implementation: OpenSSL decrypts what the
 // API encrypts (with the --keys-dir PEM), and the API decrypts what OpenSSL encrypts (with the
 // GetPublicKey PEM or the certificate's public key). Limits are exact to the byte.
-
-const openssl = (args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] });
-
-const oaep = (hash: string) => [
-  "-pkeyopt",
-  "rsa_padding_mode:oaep",
-  "-pkeyopt",
-  `rsa_oaep_md:${hash}`,
-  "-pkeyopt",
-  `rsa_mgf1_md:${hash}`,
-];
-const opensslOptions: Record<string, string[]> = {
-  RSAES_OAEP_SHA_256: oaep("sha256"),
-  RSAES_OAEP_SHA_1: oaep("sha1"),
-  SM2PKE: [],
-};
 
 const combinations = [
   { keyId: "key-rsa2048", keySpec: "RSA_2048", algorithm: "RSAES_OAEP_SHA_256", limit: 190 },

@@ -18,6 +18,7 @@ import { listKeyVersions } from "./list-key-versions";
 import { listKeys } from "./list-keys";
 import type { Operation } from "./operation";
 import { scheduleKeyDeletion } from "./schedule-key-deletion";
+import { updateAlias } from "./update-alias";
 
 export const operations: ReadonlyMap<string, Operation> = new Map(
   [
@@ -31,6 +32,7 @@ export const operations: ReadonlyMap<string, Operation> = new Map(
     createKey,
     createKeyVersion,
     createAlias,
+    updateAlias,
     listAliases,
     enableKey,
     disableKey,

@@ -205,6 +205,13 @@ export class KeyStore {
     return alias;
   }
 
+  updateAlias(aliasName: string, key: KeyRecord): void {
+    const alias = this.aliases.get(aliasName);
+    if (!alias) throw errors.aliasNotFound();
+    alias.keyId = key.keyId;
+    this.changed();
+  }
+
   setKeyState(key: KeyRecord, state: KeyState, deleteDate?: string): void {
     key.keyState = state;
     if (deleteDate === undefined) delete key.deleteDate;
