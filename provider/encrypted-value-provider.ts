@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { digestPlaintext } from "./plaintext-digest";
+import { PlaintextHandoff, randomHandle } from "./plaintext-handoff";
+import { type CheckFailure, parseInputs } from "./inputs";
+import { KmsCallError } from "./kms-call-error";
+import { describeKmsError } from "./kms-error-messages";
+import { KmsServices } from "./kms-services";
+import type { Algorithm } from "./key-spec-limits";
+import { redact } from "./redact";
+import { resolveTarget } from "./resolve-target";
+import { credentialValues, resolveSettings, type ConfigSource } from "./settings";
+import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
+
+// The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:
+//   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, and a secret
+//            plaintextDigest (scrypt) that also names the plaintext's in-memory hand-off entry
+//   diff   → compares those with the outputs; no KMS call
+//   create/update → takes the plaintext from the hand-off, encrypts, returns the ciphertext
+//   read   → reports a key, version or certificate that can no longer decrypt (staleReason)
+//   delete → nothing to undo in KMS; the ciphertext simply leaves the state
+
+type Props = Record<string, unknown>;
+
+/** A user-facing failure: its message is the whole story, so it carries no stack frames. */
+export class EncryptedValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EncryptedValueError";
+    // The dynamic provider host prints `${e}: ${e.stack}` for read/delete failures.
+    this.stack = "";
+  }
+}
+
+function text(v: unknown): string | undefined {
+  const r = reveal(v);
+  return typeof r === "string" ? r : undefined;
+}
+
+export class EncryptedValueProvider implements dynamic.ResourceProvider {
+  private services = new KmsServices(resolveSettings(() => undefined));
+  private readonly handoff = new PlaintextHandoff();
+  /** Values no message may contain: live plaintexts (while in the hand-off) and credentials. */
+  private sensitive: (string | Buffer)[] = [];
+
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    const config: ConfigSource = (key) => {
+      const v = req.config.get(key);
+      return typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v);
+    };
+    this.services = new KmsServices(resolveSettings(config));
+    this.sensitive = credentialValues(this.services.settings);
+  }
+
+  async check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
+    const settingsFailures = this.services.settings.problems.map((p) => ({ property: "", reason: `${p.setting}: ${p.reason}` }));
+    const { inputs, failures } = parseInputs(news);
+    if (!inputs || settingsFailures.length > 0) return { failures: this.scrub([...settingsFailures, ...failures]) };
+
+    let resolved;
+    try {
+      resolved = await resolveTarget(inputs, this.services);
+    } catch (e) {
+      return { failures: this.scrub([{ property: "", reason: `could not validate against KMS: ${this.message(e)}` }]) };
+    }
+    if (!resolved.target) return { failures: this.scrub(resolved.failures) };
+    const target = resolved.target;
+
+    let handle: string | typeof UNKNOWN = UNKNOWN;
+    if (inputs.plaintext instanceof Buffer) {
+      handle = inputs.changeDetection === "digest"
+        ? await digestPlaintext(inputs.plaintext, text(olds.plaintextDigest))
+        : randomHandle(text(olds.plaintextDigest));
+      this.handoff.put(handle, inputs.plaintext);
+      inputs.plaintext.fill(0);
+    }
+
+    const t = inputs.target;
+    const checked: Props = {
+      ...(t.kind === "key" ? { keyId: t.keyId } : { certificateId: t.certificateId }),
+      ...(t.kind === "key" && t.keyVersionId !== undefined ? { keyVersionId: t.keyVersionId } : {}),
+      algorithm: target.algorithm,
+      changeDetection: inputs.changeDetection,
+      ...(inputs.trigger !== undefined ? { trigger: inputs.trigger } : {}),
+      plaintextDigest: isUnknown(handle) ? UNKNOWN : secret(handle),
+      ...(t.kind === "key" ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN } : {}),
+      keySpec: target.keySpec,
+      region: target.region,
+    };
+    return { inputs: checked };
+  }
+
+  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    const changed = (name: string, oldName = name) => {
+      const n = reveal(news[name]);
+      return isUnknown(n) || n !== reveal(olds[oldName]);
+    };
+    const digestMode = news.changeDetection !== "trigger";
+    const targetChanged = news.certificateId === undefined
+      ? changed("resolvedKeyId", "keyId") || changed("resolvedKeyVersionId", "keyVersionId")
+      : changed("certificateId") || olds.keyId !== undefined;
+    const changes =
+      targetChanged ||
+      changed("algorithm") ||
+      changed("changeDetection") ||
+      changed("trigger") ||
+      (digestMode && changed("plaintextDigest")) ||
+      text(olds.staleReason) !== undefined;
+    const handle = text(news.plaintextDigest);
+    if (!changes && handle) this.handoff.release(handle);
+    return { changes, replaces: [], deleteBeforeReplace: false };
+  }
+
+  async create(inputs: Props): Promise<dynamic.CreateResult> {
+    return { id: randomUUID(), outs: await this.encrypt(inputs) };
+  }
+
+  async update(_id: string, _olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    return { outs: await this.encrypt(news) };
+  }
+
+  async read(id: string, props: Props): Promise<dynamic.ReadResult> {
+    const staleReason = await this.staleReason(props);
+    const { staleReason: _previous, ...rest } = props;
+    return { id, props: { ...rest, ...(staleReason ? { staleReason } : {}) } };
+  }
+
+  async delete(): Promise<void> {
+    // The ciphertext lives only in state; KMS keeps no per-value resource to remove.
+  }
+
+  /** Encrypts with the plaintext check left in the hand-off, and returns the outputs. */
+  private async encrypt(inputs: Props): Promise<Props> {
+    const handle = text(inputs.plaintextDigest);
+    const plaintext = handle ? this.handoff.peek(handle) : undefined;
+    if (!handle || !plaintext) {
+      throw new EncryptedValueError("the plaintext is not available to this provider process (check did not run in it); run `pulumi up` again");
+    }
+    const region = text(inputs.region) as string;
+    const algorithm = text(inputs.algorithm) as Algorithm;
+    const kms = this.services.in(region);
+    const certificateId = text(inputs.certificateId);
+    try {
+      let outs: Props;
+      if (certificateId) {
+        const c = await kms.encryptWithCertificate(certificateId, algorithm, plaintext);
+        outs = { certificateId, ciphertextBlob: c.ciphertextBlob };
+      } else {
+        const keyId = text(inputs.resolvedKeyId) as string;
+        const keyVersionId = text(inputs.resolvedKeyVersionId) as string;
+        const c = await kms.encrypt(keyId, keyVersionId, algorithm, plaintext);
+        if (c.keyVersionId && c.keyVersionId !== keyVersionId) {
+          throw new EncryptedValueError(`KMS encrypted under key version ${c.keyVersionId}, not the ${keyVersionId} asked for; run \`pulumi up\` again`);
+        }
+        outs = { keyId, keyVersionId, ciphertextBlob: c.ciphertextBlob };
+      }
+      const mode = text(inputs.changeDetection) ?? "digest";
+      return {
+        ...outs,
+        algorithm,
+        keySpec: text(inputs.keySpec),
+        region,
+        changeDetection: mode,
+        ...(inputs.trigger !== undefined ? { trigger: text(inputs.trigger) } : {}),
+        ...(mode === "digest" ? { plaintextDigest: secret(handle) } : {}),
+      };
+    } catch (e) {
+      const property = certificateId ? "certificateId" : "keyId";
+      const value = certificateId ?? text(inputs.keyId) ?? "";
+      throw new EncryptedValueError(this.scrubText(e instanceof KmsCallError
+        ? describeKmsError(e, this.errorContext(property, value, region))
+        : this.message(e), [plaintext]));
+    } finally {
+      this.handoff.release(handle);
+    }
+  }
+
+  /** Why the stored ciphertext can no longer be decrypted, or undefined when it still can. */
+  private async staleReason(props: Props): Promise<string | undefined> {
+    const region = text(props.region) ?? this.services.regionFor(text(props.keyId));
+    if (!region) return undefined;
+    const kms = this.services.directIn(region);
+    const certificateId = text(props.certificateId);
+    const keyId = text(props.keyId);
+    const keyVersionId = text(props.keyVersionId);
+    try {
+      if (certificateId) {
+        const cert = await kms.describeCertificate(certificateId);
+        return cert.status === "ACTIVE" ? undefined : `certificate ${certificateId} is ${cert.status}; the next up re-encrypts once certificateId names an ACTIVE one`;
+      }
+      if (!keyId) return undefined;
+      const key = await kms.describeKey(keyId);
+      if (key.keyState !== "Enabled") return `key ${keyId} is ${key.keyState}; it cannot decrypt this ciphertext`;
+      if (keyVersionId) await kms.describeKeyVersion(keyId, keyVersionId);
+      return undefined;
+    } catch (e) {
+      if (e instanceof KmsCallError && ["Forbidden.KeyNotFound", "Forbidden.ResourceNotFound", "Certificate.NotFound"].includes(e.code)) {
+        return `${certificateId ? `certificate ${certificateId}` : `key ${keyId}${e.code === "Forbidden.ResourceNotFound" ? ` version ${keyVersionId}` : ""}`} no longer exists (${e.code}); the next up re-encrypts`;
+      }
+      const property = certificateId ? "certificateId" : "keyId";
+      throw new EncryptedValueError(this.scrubText(e instanceof KmsCallError
+        ? describeKmsError(e, this.errorContext(property, certificateId ?? keyId ?? "", region))
+        : this.message(e)));
+    }
+  }
+
+  private errorContext(property: string, value: string, region: string) {
+    const { settings } = this.services;
+    return { property, value, region, credentialsFrom: settings.credentials.from, endpoint: this.services.endpointFor(region) };
+  }
+
+  private message(e: unknown): string {
+    return this.scrubText(e instanceof Error ? e.message : String(e));
+  }
+
+  private scrubText(message: string, extra: Buffer[] = []): string {
+    return redact(message, [...this.sensitive, ...extra]);
+  }
+
+  private scrub(failures: CheckFailure[]): CheckFailure[] {
+    return failures.map((f) => ({ property: f.property, reason: this.scrubText(f.reason) }));
+  }
+}

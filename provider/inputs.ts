@@ -1,0 +1,165 @@
+import { isAlgorithm, type Algorithm } from "./key-spec-limits";
+import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
+
+// The resource's inputs as the program sends them, validated for shape (no KMS involved).
+
+export type { Unknown };
+export type ChangeDetection = "digest" | "trigger";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export type Target =
+  | { kind: "key"; keyId: string | Unknown; keyVersionId?: string | Unknown }
+  | { kind: "certificate"; certificateId: string | Unknown };
+
+export interface ValidInputs {
+  /** The plaintext bytes, or UNKNOWN during a preview whose plaintext is not computed yet. */
+  plaintext: Buffer | Unknown;
+  /** Which input carried it: "plaintext" or "plaintextBase64", for messages. */
+  plaintextProperty: "plaintext" | "plaintextBase64";
+  target: Target;
+  algorithm?: Algorithm | Unknown;
+  changeDetection: ChangeDetection;
+  trigger?: string | Unknown;
+}
+
+export const INPUT_PROPERTIES = [
+  "plaintext",
+  "plaintextBase64",
+  "keyId",
+  "certificateId",
+  "algorithm",
+  "keyVersionId",
+  "changeDetection",
+  "trigger",
+] as const;
+
+/**
+ * A failure about the plaintext. Its property stays empty on purpose: for a named property the
+ * engine prints that input's value next to the reason, and for a secret it prints the secret.
+ */
+export function plaintextFailure(property: "plaintext" | "plaintextBase64", problem: string): CheckFailure {
+  return { property: "", reason: `${property} ${problem}` };
+}
+
+// Strict base64 (RFC 4648 §4, padded); base64url is accepted too since users paste both.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+function decodeBase64(text: string): Buffer | undefined {
+  const compact = text.replace(/\s+/g, "");
+  if (BASE64.test(compact)) return Buffer.from(compact, "base64");
+  if (BASE64URL.test(compact) && compact.length % 4 !== 1) return Buffer.from(compact, "base64url");
+  return undefined;
+}
+
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function optionalString(news: Record<string, unknown>, name: string, failures: CheckFailure[]): string | Unknown | undefined {
+  const v = reveal(news[name]);
+  if (!present(v)) return undefined;
+  if (isUnknown(v)) return UNKNOWN;
+  if (typeof v !== "string" || v.trim() === "") {
+    failures.push({ property: name, reason: `${name} must be a non-empty string` });
+    return undefined;
+  }
+  return v.trim();
+}
+
+export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInputs; failures: CheckFailure[] } {
+  const failures: CheckFailure[] = [];
+
+  for (const name of Object.keys(news)) {
+    if (name === "__provider" || (INPUT_PROPERTIES as readonly string[]).includes(name) || !present(news[name])) continue;
+    const near = INPUT_PROPERTIES.find((p) => p.toLowerCase() === name.toLowerCase());
+    failures.push({ property: name, reason: `unknown property ${name}${near ? `; did you mean ${near}?` : `; EncryptedValue takes ${INPUT_PROPERTIES.join(", ")}`}` });
+  }
+
+  // The plaintext, from exactly one of the two inputs.
+  const text = reveal(news.plaintext);
+  const base64 = reveal(news.plaintextBase64);
+  let plaintext: Buffer | Unknown | undefined;
+  let plaintextProperty: ValidInputs["plaintextProperty"] = "plaintext";
+  if (present(text) && present(base64)) {
+    failures.push({ property: "", reason: "plaintext and plaintextBase64 are both set; set exactly one (plaintextBase64 for binary data)" });
+  } else if (!present(text) && !present(base64)) {
+    failures.push({ property: "", reason: "neither plaintext nor plaintextBase64 is set; set exactly one (plaintextBase64 for binary data)" });
+  } else if (present(text)) {
+    if (isUnknown(text)) plaintext = UNKNOWN;
+    else if (typeof text !== "string") failures.push(plaintextFailure("plaintext", "must be a string; use plaintextBase64 for binary data"));
+    else plaintext = Buffer.from(text, "utf8");
+  } else {
+    plaintextProperty = "plaintextBase64";
+    if (isUnknown(base64)) plaintext = UNKNOWN;
+    else if (typeof base64 !== "string") failures.push(plaintextFailure("plaintextBase64", "must be a base64 string"));
+    else {
+      plaintext = decodeBase64(base64);
+      if (!plaintext) failures.push(plaintextFailure("plaintextBase64", "is not valid base64; encode the bytes with standard base64 (RFC 4648)"));
+    }
+  }
+  if (plaintext instanceof Buffer && plaintext.length === 0) {
+    failures.push(plaintextFailure(plaintextProperty, "is empty; KMS encrypts 1 byte or more"));
+  }
+
+  // The key or the certificate, exactly one.
+  const keyId = optionalString(news, "keyId", failures);
+  const certificateId = optionalString(news, "certificateId", failures);
+  const keyVersionId = optionalString(news, "keyVersionId", failures);
+  let target: Target | undefined;
+  if (keyId !== undefined && certificateId !== undefined) {
+    failures.push({ property: "certificateId", reason: "keyId and certificateId are both set; set exactly one (a key encrypts with AsymmetricEncrypt, a certificate with CertificatePublicKeyEncrypt)" });
+  } else if (keyId === undefined && certificateId === undefined) {
+    if (!failures.some((f) => f.property === "keyId" || f.property === "certificateId")) {
+      failures.push({ property: "keyId", reason: "neither keyId nor certificateId is set; set exactly one (a key ID, alias/… or ARN, or a certificate ID)" });
+    }
+  } else if (certificateId !== undefined) {
+    if (keyVersionId !== undefined) {
+      failures.push({ property: "keyVersionId", reason: "keyVersionId applies to keys only; remove it when encrypting with certificateId" });
+    }
+    target = { kind: "certificate", certificateId };
+  } else if (keyId !== undefined) {
+    target = { kind: "key", keyId, ...(keyVersionId !== undefined ? { keyVersionId } : {}) };
+  }
+
+  const algorithmValue = reveal(news.algorithm);
+  let algorithm: Algorithm | Unknown | undefined;
+  if (isUnknown(algorithmValue)) algorithm = UNKNOWN;
+  else if (present(algorithmValue)) {
+    if (isAlgorithm(algorithmValue)) algorithm = algorithmValue;
+    else failures.push({ property: "algorithm", reason: `algorithm '${String(algorithmValue)}' is not supported; use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 (RSA keys) or SM2PKE (EC_SM2 keys)` });
+  }
+
+  const modeValue = reveal(news.changeDetection);
+  let changeDetection: ChangeDetection = "digest";
+  if (present(modeValue)) {
+    if (modeValue === "digest" || modeValue === "trigger") changeDetection = modeValue;
+    else failures.push({ property: "changeDetection", reason: `changeDetection '${String(modeValue)}' is not valid; use "digest" (default) or "trigger"` });
+  }
+  const triggerValue = reveal(news.trigger);
+  let trigger: string | Unknown | undefined;
+  if (present(triggerValue)) {
+    if (typeof triggerValue === "string" || typeof triggerValue === "number") trigger = String(triggerValue);
+    else failures.push({ property: "trigger", reason: "trigger must be a string or a number; change it to re-encrypt" });
+  }
+  if (changeDetection === "trigger" && trigger === undefined && !failures.some((f) => f.property === "trigger")) {
+    failures.push({ property: "trigger", reason: "changeDetection \"trigger\" needs a trigger input; set it to any string and change it whenever the plaintext changes" });
+  }
+
+  if (failures.length > 0 || plaintext === undefined || target === undefined) return { failures };
+  return {
+    inputs: {
+      plaintext,
+      plaintextProperty,
+      target,
+      ...(algorithm !== undefined ? { algorithm } : {}),
+      changeDetection,
+      ...(trigger !== undefined ? { trigger } : {}),
+    },
+    failures,
+  };
+}

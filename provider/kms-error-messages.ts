@@ -1,0 +1,53 @@
+import { KmsCallError } from "./kms-call-error";
+
+// Turns a failed KMS call into the sentence a user reads: the property and value it concerns, the
+// KMS code, and what to do about it. No stack, no request parameters.
+
+export interface ErrorContext {
+  /** The input property the call was about (keyId, keyVersionId, certificateId, algorithm, …). */
+  property: string;
+  /** Its value as the user wrote it (an ID, never a secret). */
+  value: string;
+  region: string;
+  /** Where the credentials came from, e.g. "alicloud:accessKey" (never their value). */
+  credentialsFrom: string;
+  endpoint: string;
+}
+
+type Hint = (e: KmsCallError, c: ErrorContext) => string;
+
+const hints: Record<string, Hint> = {
+  "Forbidden.KeyNotFound": (_, c) => `no such key in region ${c.region}; check the key ID, or the region (alicloud-kms:region, or pass the key's ARN)`,
+  "Forbidden.AliasNotFound": (_, c) => `no such alias in region ${c.region}; create the alias or fix its name`,
+  "Certificate.NotFound": (_, c) => `no such certificate in region ${c.region}; check the certificate ID and the region`,
+  "Forbidden.ResourceNotFound": () => "no such version of this key; omit keyVersionId to follow the primary version, or use one from ListKeyVersions",
+  "Rejected.Disabled": () => "the key is disabled; enable it (EnableKey) or choose another key",
+  "Rejected.PendingDeletion": () => "the key is pending deletion; cancel it (CancelKeyDeletion) or choose another key",
+  "Rejected.PendingImport": () => "the key's material has not been imported yet; import it or choose another key",
+  "Rejected.UnsupportedOperation": (e) => `KMS refuses this for it${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; use an ENCRYPT/DECRYPT asymmetric key or an ACTIVE certificate`,
+  InvalidParameter: (e) => `KMS rejected the request${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; check algorithm against the key spec and the plaintext size`,
+  "Forbidden.NoPermission": (e, c) => `the credentials from ${c.credentialsFrom} may not call kms:${e.action}; grant it in RAM`,
+  AccessDeniedError: (e, c) => `the credentials from ${c.credentialsFrom} may not call kms:${e.action}; grant it in RAM`,
+  "InvalidAccessKeyId.NotFound": (_, c) => `KMS does not know the access key from ${c.credentialsFrom}; check it`,
+  "InvalidAccessKeyId.Inactive": (_, c) => `the access key from ${c.credentialsFrom} is disabled; enable it or use another`,
+  SignatureDoesNotMatch: (_, c) => `KMS refused the request signature; check the access key secret from ${c.credentialsFrom}`,
+  "InvalidSecurityToken.Expired": (_, c) => `the STS token from ${c.credentialsFrom} has expired; renew it`,
+  "InvalidTimeStamp.Expired": () => "KMS saw a request timestamp over 15 minutes off; fix this machine's clock",
+  NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,
+};
+
+function fallback(e: KmsCallError): string {
+  if (/^(Throttling|Rejected\.Throttling)/.test(e.code)) return "KMS kept throttling after bounded retries; run with a lower --parallel or retry later";
+  if ((e.httpStatus ?? 0) >= 500) return `KMS failed after bounded retries${e.requestId ? ` (RequestId ${e.requestId})` : ""}; retry later`;
+  return e.kmsMessage || "KMS refused the request";
+}
+
+export function describeKmsError(e: KmsCallError, c: ErrorContext): string {
+  const hint = hints[e.code]?.(e, c) ?? fallback(e);
+  const subject = c.value ? `${c.property} '${c.value}'` : c.property;
+  return `${subject}: ${e.code} — ${hint}`;
+}
+
+export function isKmsCallError(e: unknown): e is KmsCallError {
+  return e instanceof KmsCallError;
+}

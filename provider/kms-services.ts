@@ -1,0 +1,44 @@
+import { CachedKmsService } from "./cached-kms-service";
+import { createTransport, endpointFor } from "./kms-transport";
+import { type KmsService, RemoteKmsService } from "./kms-service";
+import { regionOfKeyReference } from "./key-arn";
+import type { Settings } from "./settings";
+
+// One KMS service per region, created on first use, in two views: cached (check, create, update:
+// one deployment's consistent picture) and direct (read: refresh must see KMS as it is now). The
+// region of a call is the key ARN's when there is one, else the configured region.
+
+export class KmsServices {
+  private readonly byRegion = new Map<string, { cached: CachedKmsService; direct: KmsService }>();
+
+  constructor(readonly settings: Settings) {}
+
+  /** The region for a key reference or certificate, or undefined when none is configured. */
+  regionFor(keyReference?: string): string | undefined {
+    return (keyReference && regionOfKeyReference(keyReference)) || this.settings.region;
+  }
+
+  private services(region: string) {
+    let views = this.byRegion.get(region);
+    if (!views) {
+      const direct = new RemoteKmsService(region, createTransport(this.settings, region));
+      views = { cached: new CachedKmsService(direct), direct };
+      this.byRegion.set(region, views);
+    }
+    return views;
+  }
+
+  in(region: string): KmsService {
+    return this.services(region).cached;
+  }
+
+  /** Uncached: every call reaches KMS. */
+  directIn(region: string): KmsService {
+    return this.services(region).direct;
+  }
+
+  endpointFor(region: string): string {
+    const { host, protocol } = endpointFor(this.settings, region);
+    return `${protocol}://${host}`;
+  }
+}

@@ -1,0 +1,60 @@
+import Credential, { CLIProfileCredentialsProvider } from "@alicloud/credentials";
+import Kms from "@alicloud/kms20160120";
+import { Config } from "@alicloud/rpc-client";
+import { RuntimeOptions } from "@alicloud/tea-util";
+import { ConcurrencyLimit } from "./concurrency-limit";
+import { fromSdkError, KmsCallError } from "./kms-call-error";
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
+import type { Settings } from "./settings";
+
+// Sends one KMS action through the official @alicloud/kms20160120 client. Its doRequest is used for
+// every action: v1.2.0's models lack CertificatePublicKeyEncrypt and drop DryRun.
+
+export type KmsParams = Record<string, string>;
+export type KmsTransport = (action: string, params: KmsParams) => Promise<Record<string, unknown>>;
+
+const MAX_IN_FLIGHT = 8;
+
+function credentialFor(settings: Settings): Pick<Config, "accessKeyId" | "accessKeySecret" | "securityToken" | "credential"> {
+  const c = settings.credentials;
+  switch (c.kind) {
+    case "static":
+      return {
+        accessKeyId: c.accessKeyId,
+        accessKeySecret: c.accessKeySecret,
+        ...(c.securityToken ? { securityToken: c.securityToken } : {}),
+      };
+    case "profile":
+      return { credential: new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(c.profile).build()) };
+    case "default-chain":
+      return { credential: new Credential() };
+  }
+}
+
+export function endpointFor(settings: Settings, region: string): { host: string; protocol: "http" | "https" } {
+  return settings.endpoint ?? { host: `kms.${region}.aliyuncs.com`, protocol: "https" };
+}
+
+export function createTransport(settings: Settings, region: string, policy: RetryPolicy = DEFAULT_RETRY): KmsTransport {
+  const { host, protocol } = endpointFor(settings, region);
+  const client = new Kms(new Config({
+    ...credentialFor(settings),
+    endpoint: host,
+    protocol,
+    regionId: region,
+    readTimeout: 10_000,
+    connectTimeout: 5_000,
+  }));
+  const limit = new ConcurrencyLimit(MAX_IN_FLIGHT);
+  const runtime = new RuntimeOptions({ autoretry: false });
+  const once = async (action: string, params: KmsParams) => {
+    try {
+      // No body: v1.2.0 signs and sends every parameter in the query string.
+      return (await client.doRequest(action, "HTTPS", "POST", "2016-01-20", "AK", params, null as never, runtime)) as Record<string, unknown>;
+    } catch (error) {
+      throw fromSdkError(action, error);
+    }
+  };
+  return (action, params) =>
+    withRetry(() => limit.run(() => once(action, params)), (e) => e instanceof KmsCallError && e.retryable, policy);
+}

@@ -1,0 +1,117 @@
+// Where the provider finds its region, endpoint and credentials, read at run time in the provider
+// process (never captured in the serialized provider). Order, first found wins:
+//   1. stack config alicloud-kms:region | alicloud-kms:endpoint | alicloud-kms:protocol
+//   2. the alicloud:* keys the Pulumi alicloud provider reads (region, accessKey, secretKey,
+//      securityToken, profile)
+//   3. environment: ALIBABA_CLOUD_* then ALICLOUD_*; the endpoint from ALIBABA_CLOUD_KMS_ENDPOINT
+//   4. @alicloud/credentials' default chain (OIDC, CLI profile, credentials file, ECS RAM role, URI)
+
+export type ConfigSource = (key: string) => string | undefined;
+
+export type CredentialSource =
+  | { kind: "static"; accessKeyId: string; accessKeySecret: string; securityToken?: string; from: string }
+  | { kind: "profile"; profile: string; from: string }
+  | { kind: "default-chain"; from: string };
+
+export interface Settings {
+  /** Configured region; a key ARN's own region wins over it. */
+  region?: string;
+  regionFrom?: string;
+  /** Explicit endpoint (host[:port]) and its protocol; absent = kms.<region>.aliyuncs.com over HTTPS. */
+  endpoint?: { host: string; protocol: "http" | "https"; from: string };
+  credentials: CredentialSource;
+  /** Problems found while reading configuration, reported by check against the setting's name. */
+  problems: { setting: string; reason: string }[];
+}
+
+function first(sources: [string, string | undefined][]): [string, string] | undefined {
+  for (const [name, value] of sources) if (value !== undefined && value.trim() !== "") return [name, value.trim()];
+  return undefined;
+}
+
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
+
+export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): Settings {
+  const problems: Settings["problems"] = [];
+  const settings: Settings = { credentials: { kind: "default-chain", from: "the @alicloud/credentials default chain" }, problems };
+
+  const region = first([
+    ["alicloud-kms:region", config("alicloud-kms:region")],
+    ["alicloud:region", config("alicloud:region")],
+    ["ALIBABA_CLOUD_REGION_ID", env.ALIBABA_CLOUD_REGION_ID],
+    ["ALICLOUD_REGION", env.ALICLOUD_REGION],
+  ]);
+  if (region) {
+    if (REGION.test(region[1])) {
+      settings.region = region[1];
+      settings.regionFrom = region[0];
+    } else {
+      problems.push({ setting: region[0], reason: `'${region[1]}' is not a region ID; use one like cn-hangzhou` });
+    }
+  }
+
+  const endpoint = first([
+    ["alicloud-kms:endpoint", config("alicloud-kms:endpoint")],
+    ["ALIBABA_CLOUD_KMS_ENDPOINT", env.ALIBABA_CLOUD_KMS_ENDPOINT],
+  ]);
+  const protocol = first([["alicloud-kms:protocol", config("alicloud-kms:protocol")]]);
+  if (protocol && protocol[1] !== "http" && protocol[1] !== "https") {
+    problems.push({ setting: protocol[0], reason: `'${protocol[1]}' is not a protocol; use https (or http for a local emulator)` });
+  }
+  if (endpoint) {
+    const parsed = parseEndpoint(endpoint[1], protocol?.[1]);
+    if (typeof parsed === "string") problems.push({ setting: endpoint[0], reason: parsed });
+    else settings.endpoint = { ...parsed, from: endpoint[0] };
+  } else if (protocol?.[1] === "http") {
+    problems.push({ setting: protocol[0], reason: "plain http needs an explicit alicloud-kms:endpoint; the public KMS endpoints are HTTPS only" });
+  }
+
+  settings.credentials = resolveCredentials(config, env, problems) ?? settings.credentials;
+  return settings;
+}
+
+function parseEndpoint(value: string, protocol: string | undefined): { host: string; protocol: "http" | "https" } | string {
+  const withScheme = /^[a-z]+:\/\//i.test(value) ? value : `${protocol === "http" ? "http" : "https"}://${value}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return `'${value}' is not a URL; use one like https://kms.cn-hangzhou.aliyuncs.com or http://127.0.0.1:18080`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `'${value}' must use http or https`;
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username || url.password) {
+    return `'${value}' must be a bare origin (scheme://host[:port]) with no path, query or user info`;
+  }
+  const scheme = url.protocol === "http:" ? "http" : "https";
+  if (protocol && protocol !== scheme) return `'${value}' says ${scheme} but alicloud-kms:protocol says ${protocol}; make them agree`;
+  return { host: url.host, protocol: scheme };
+}
+
+function resolveCredentials(config: ConfigSource, env: NodeJS.ProcessEnv, problems: Settings["problems"]): CredentialSource | undefined {
+  const pairs: [string, string | undefined, string | undefined, string | undefined][] = [
+    ["alicloud:accessKey", config("alicloud:accessKey"), config("alicloud:secretKey"), config("alicloud:securityToken")],
+    ["ALIBABA_CLOUD_ACCESS_KEY_ID", env.ALIBABA_CLOUD_ACCESS_KEY_ID, env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, env.ALIBABA_CLOUD_SECURITY_TOKEN],
+    ["ALICLOUD_ACCESS_KEY", env.ALICLOUD_ACCESS_KEY, env.ALICLOUD_SECRET_KEY, env.ALICLOUD_SECURITY_TOKEN],
+  ];
+  for (const [from, id, secret, token] of pairs) {
+    if (!id && !secret) continue;
+    if (!id || !secret) {
+      problems.push({ setting: from, reason: "an access key needs both its ID and its secret; set the missing one or neither" });
+      return undefined;
+    }
+    return { kind: "static", accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}), from };
+  }
+  const profile = first([
+    ["alicloud:profile", config("alicloud:profile")],
+    ["ALIBABA_CLOUD_PROFILE", env.ALIBABA_CLOUD_PROFILE],
+    ["ALICLOUD_PROFILE", env.ALICLOUD_PROFILE],
+  ]);
+  if (profile) return { kind: "profile", profile: profile[1], from: profile[0] };
+  return undefined;
+}
+
+/** Every credential value, so messages can be scrubbed of them. */
+export function credentialValues(settings: Settings): string[] {
+  const c = settings.credentials;
+  return c.kind === "static" ? [c.accessKeySecret, ...(c.securityToken ? [c.securityToken] : [])] : [];
+}

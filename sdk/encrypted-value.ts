@@ -1,0 +1,95 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "./provider-shim";
+
+/** The encryption algorithms KMS offers for asymmetric keys and certificates. */
+export type EncryptionAlgorithm = "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE";
+
+/** How an EncryptedValue notices that its plaintext changed. */
+export type ChangeDetection = "digest" | "trigger";
+
+export interface EncryptedValueArgs {
+  /**
+   * The secret to encrypt, as UTF-8 text. It is sent to the provider as a Pulumi secret and never
+   * stored in state. Set exactly one of `plaintext` and `plaintextBase64`.
+   */
+  plaintext?: pulumi.Input<string>;
+  /** The secret to encrypt, as base64-encoded bytes (for binary data). Never stored in state. */
+  plaintextBase64?: pulumi.Input<string>;
+  /**
+   * The asymmetric ENCRYPT/DECRYPT key (RSA_2048, RSA_3072 or EC_SM2): its ID, `alias/<name>` or
+   * ARN `acs:kms:<region>:<account>:key/<id>` (the ARN's region wins over the configured one).
+   * Set exactly one of `keyId` and `certificateId`.
+   */
+  keyId?: pulumi.Input<string>;
+  /** A KMS-managed certificate to encrypt with (CertificatePublicKeyEncrypt); it must be ACTIVE. */
+  certificateId?: pulumi.Input<string>;
+  /**
+   * `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys. Default:
+   * `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2.
+   */
+  algorithm?: pulumi.Input<EncryptionAlgorithm>;
+  /**
+   * Pin a key version. Omitted, the key's primary version is looked up at every preview and up,
+   * and the value is re-encrypted when the key rotates.
+   */
+  keyVersionId?: pulumi.Input<string>;
+  /**
+   * `"digest"` (default): a salted scrypt digest of the plaintext, kept as a secret output,
+   * detects changes. `"trigger"`: no digest at all (for the most sensitive low-entropy values);
+   * the value is re-encrypted only when `trigger` (or the key, version or algorithm) changes.
+   */
+  changeDetection?: pulumi.Input<ChangeDetection>;
+  /** Any string; changing it re-encrypts. Required with `changeDetection: "trigger"`. */
+  trigger?: pulumi.Input<string>;
+}
+
+/**
+ * A secret encrypted by Alibaba Cloud KMS at deploy time. State keeps the ciphertext and nothing
+ * the plaintext can be recovered from; `pulumi preview` validates through KMS's DryRun without
+ * encrypting.
+ */
+export class EncryptedValue extends pulumi.dynamic.Resource {
+  /** The ciphertext, base64. Not a secret: only the key's private half can open it. */
+  declare public readonly ciphertextBlob: pulumi.Output<string>;
+  /** The key's own ID (aliases and ARNs resolved); undefined for certificates. */
+  declare public readonly keyId: pulumi.Output<string | undefined>;
+  /** The key version the ciphertext was made with. */
+  declare public readonly keyVersionId: pulumi.Output<string | undefined>;
+  declare public readonly certificateId: pulumi.Output<string | undefined>;
+  /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
+  declare public readonly algorithm: pulumi.Output<EncryptionAlgorithm>;
+  /** The key or certificate spec: RSA_2048, RSA_3072 or EC_SM2. */
+  declare public readonly keySpec: pulumi.Output<string>;
+  /** The region the KMS calls went to. */
+  declare public readonly region: pulumi.Output<string>;
+  declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
+  declare public readonly trigger: pulumi.Output<string | undefined>;
+  /** scrypt digest of the plaintext used for change detection (secret; absent in trigger mode). */
+  declare public readonly plaintextDigest: pulumi.Output<string | undefined>;
+  /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt. */
+  declare public readonly staleReason: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
+    const props: Record<string, unknown> = {
+      // Secret even when the program passes a plain string: the engine then never shows it.
+      plaintext: args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext),
+      plaintextBase64: args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64),
+      keyId: args.keyId,
+      certificateId: args.certificateId,
+      algorithm: args.algorithm,
+      keyVersionId: args.keyVersionId,
+      changeDetection: args.changeDetection,
+      trigger: args.trigger,
+      // Outputs only.
+      ciphertextBlob: undefined,
+      keySpec: undefined,
+      region: undefined,
+      plaintextDigest: undefined,
+      staleReason: undefined,
+    };
+    super(providerShim, name, props, {
+      ...opts,
+      additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "plaintextDigest"],
+    }, "alicloud-kms", "EncryptedValue");
+  }
+}

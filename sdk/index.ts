@@ -1,0 +1,1 @@
+export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs, type EncryptionAlgorithm } from "./encrypted-value";

@@ -1,0 +1,96 @@
+import type { DynamicProviderHost } from "./dynamic-provider-host";
+
+// The engine's side of a deployment, one resource at a time, as pkg/resource/deploy does it for a
+// provider that declines secrets (the Node dynamic host does): Check with the old inputs, Diff
+// against the old outputs, then Create or Update; Read for refresh; Delete for destroy. State keeps
+// what the provider returned (secrets still wrapped); requests carry secrets unwrapped.
+
+type Props = Record<string, unknown>;
+const SIG = "4dabf18193072939515e22adb298388d";
+
+export function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const o = value as Props;
+  if (o[SIG] !== undefined) return unwrapSecrets(o.value);
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
+const plain = (props: Props): Props => unwrapSecrets(props) as Props;
+
+export interface ResourceState {
+  id: string;
+  inputs: Props;
+  outputs: Props;
+}
+
+export type Step =
+  | { op: "create" | "update" | "same"; failures: []; outputs?: Props }
+  | { op: "failed"; failures: { property: string; reason: string }[] };
+
+export const TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue";
+
+export class Stack {
+  readonly state = new Map<string, ResourceState>();
+
+  /** The provider process of the current command; each pulumi command starts a new one. */
+  constructor(public host: DynamicProviderHost, private readonly serializedProvider: string) {}
+
+  urn(name: string): string {
+    return `urn:pulumi:dev::kms-test::${TYPE}::${name}`;
+  }
+
+  private async plan(name: string, programInputs: Props) {
+    const news = { ...programInputs, __provider: this.serializedProvider };
+    const old = this.state.get(name);
+    const { inputs, failures } = await this.host.check(this.urn(name), old ? plain(old.inputs) : {}, news);
+    if (failures.length > 0) return { step: { op: "failed", failures } as Step, inputs };
+    if (!old) return { step: { op: "create", failures: [] } as Step, inputs };
+    const { changes, replaces } = await this.host.diff(old.id, this.urn(name), plain(old.outputs),
+      plain(inputs), plain(old.inputs));
+    if (replaces.length > 0) throw new Error(`the provider asked to replace ${name}: ${replaces.join(", ")}`);
+    return { step: { op: changes ? "update" : "same", failures: [] } as Step, inputs };
+  }
+
+  /** `pulumi preview` for one resource: Check and Diff only. */
+  async preview(name: string, programInputs: Props): Promise<Step> {
+    return (await this.plan(name, programInputs)).step;
+  }
+
+  /** `pulumi up` for one resource. A failed Create/Update rejects and leaves the state as it was. */
+  async up(name: string, programInputs: Props): Promise<Step> {
+    const { step, inputs } = await this.plan(name, programInputs);
+    const old = this.state.get(name);
+    if (step.op === "failed") return step;
+    if (step.op === "same" && old) {
+      this.state.set(name, { ...old, inputs });
+      return step;
+    }
+    const checked = plain(inputs);
+    if (step.op === "create") {
+      const { id, properties } = await this.host.create(this.urn(name), checked);
+      this.state.set(name, { id, inputs, outputs: properties });
+      return { ...step, outputs: properties };
+    }
+    const o = old as ResourceState;
+    const properties = await this.host.update(o.id, this.urn(name), plain(o.outputs), checked, plain(o.inputs));
+    this.state.set(name, { id: o.id, inputs, outputs: properties });
+    return { ...step, outputs: properties };
+  }
+
+  /** `pulumi refresh` for one resource. */
+  async refresh(name: string): Promise<Props> {
+    const old = this.state.get(name);
+    if (!old) throw new Error(`${name} is not in the stack`);
+    const { id, properties } = await this.host.read(old.id, this.urn(name), plain(old.outputs), plain(old.inputs));
+    this.state.set(name, { ...old, id, outputs: properties });
+    return properties;
+  }
+
+  async destroy(name: string): Promise<void> {
+    const old = this.state.get(name);
+    if (!old) return;
+    await this.host.delete(old.id, this.urn(name), plain(old.outputs));
+    this.state.delete(name);
+  }
+}
