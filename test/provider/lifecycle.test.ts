@@ -18,14 +18,14 @@ const values: Record<string, Props> = {
   "rsa2048-sha1": { plaintext: "db-password-2", keyId: "key-rsa2048", algorithm: "RSAES_OAEP_SHA_1" },
   "rsa3072-sha256": { plaintext: "api-token-3", keyId: "key-rsa3072", algorithm: "RSAES_OAEP_SHA_256" },
   "rsa3072-sha1": { plaintext: "api-token-4", keyId: "key-rsa3072", algorithm: "RSAES_OAEP_SHA_1" },
-  "sm2": { plaintext: "国密 SM2 secret", keyId: "key-sm2", algorithm: "SM2PKE" },
+  sm2: { plaintext: "国密 SM2 secret", keyId: "key-sm2", algorithm: "SM2PKE" },
   "sm2-default-algorithm": { plaintext: "no algorithm given", keyId: "key-sm2" },
   "cert-rsa": { plaintext: "cert secret", certificateId: "cert-rsa", algorithm: "RSAES_OAEP_SHA_256" },
   "cert-sm2": { plaintext: "cert sm2 secret", certificateId: "cert-sm2", algorithm: "SM2PKE" },
-  "alias": { plaintext: "via alias", keyId: "alias/app", algorithm: "RSAES_OAEP_SHA_256" },
-  "arn": { plaintext: "via arn", keyId: "acs:kms:cn-hangzhou:1234567890123456:key/key-rsa2048", algorithm: "RSAES_OAEP_SHA_1" },
-  "binary": { plaintextBase64: Buffer.from([0, 1, 2, 254, 255]).toString("base64"), keyId: "key-rsa3072" },
-  "rotating": { plaintext: "follows rotation", keyId: "key-rotating", algorithm: "RSAES_OAEP_SHA_256" },
+  alias: { plaintext: "via alias", keyId: "alias/app", algorithm: "RSAES_OAEP_SHA_256" },
+  arn: { plaintext: "via arn", keyId: "acs:kms:cn-hangzhou:1234567890123456:key/key-rsa2048", algorithm: "RSAES_OAEP_SHA_1" },
+  binary: { plaintextBase64: Buffer.from([0, 1, 2, 254, 255]).toString("base64"), keyId: "key-rsa3072" },
+  rotating: { plaintext: "follows rotation", keyId: "key-rotating", algorithm: "RSAES_OAEP_SHA_256" },
 };
 
 function expectedPlaintext(inputs: Props): Buffer {
