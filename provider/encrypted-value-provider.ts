@@ -37,6 +37,11 @@ function text(v: unknown): string | undefined {
   return typeof r === "string" ? r : undefined;
 }
 
+function withoutPlaintext(news: Props): Props {
+  const { plaintext: _text, plaintextBase64: _base64, ...rest } = news;
+  return rest;
+}
+
 export class EncryptedValueProvider implements dynamic.ResourceProvider {
   private services = new KmsServices(resolveSettings(() => undefined));
   private readonly handoff = new PlaintextHandoff();
@@ -53,17 +58,20 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   }
 
   async check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
+    // Failures still return inputs: without them the host echoes `news`, plaintext included, back
+    // to the engine.
+    const failed = (failures: CheckFailure[]) => ({ inputs: withoutPlaintext(news), failures: this.scrub(failures) });
     const settingsFailures = this.services.settings.problems.map((p) => ({ property: "", reason: `${p.setting}: ${p.reason}` }));
     const { inputs, failures } = parseInputs(news);
-    if (!inputs || settingsFailures.length > 0) return { failures: this.scrub([...settingsFailures, ...failures]) };
+    if (!inputs || settingsFailures.length > 0) return failed([...settingsFailures, ...failures]);
 
     let resolved;
     try {
       resolved = await resolveTarget(inputs, this.services);
     } catch (e) {
-      return { failures: this.scrub([{ property: "", reason: `could not validate against KMS: ${this.message(e)}` }]) };
+      return failed([{ property: "", reason: `could not validate against KMS: ${this.message(e)}` }]);
     }
-    if (!resolved.target) return { failures: this.scrub(resolved.failures) };
+    if (!resolved.target) return failed(resolved.failures);
     const target = resolved.target;
 
     let handle: string | typeof UNKNOWN = UNKNOWN;
