@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { DynamicProviderHost } from "../support/dynamic-provider-host";
+import { Stack } from "../support/engine-steps";
+import { deploy, type Deployment, encryptCalls, stackConfig } from "./fixtures";
+
+// Bad input fails at check time (so at preview), each failure naming the property and the fix.
+// Failures about the plaintext carry an empty property on purpose (the engine prints a named
+// property's value), so their reason starts with the property's name instead.
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+type Props = Record<string, unknown>;
+
+const cases: { name: string; inputs: Props; property: string; reason: RegExp }[] = [
+  { name: "both plaintext and plaintextBase64", inputs: { plaintext: "a", plaintextBase64: "YQ==", keyId: "key-rsa2048" }, property: "", reason: /plaintext and plaintextBase64 are both set; set exactly one/ },
+  { name: "neither plaintext nor plaintextBase64", inputs: { keyId: "key-rsa2048" }, property: "", reason: /neither plaintext nor plaintextBase64 is set/ },
+  { name: "both keyId and certificateId", inputs: { plaintext: "a", keyId: "key-rsa2048", certificateId: "cert-rsa" }, property: "certificateId", reason: /keyId and certificateId are both set; set exactly one/ },
+  { name: "neither keyId nor certificateId", inputs: { plaintext: "a" }, property: "keyId", reason: /neither keyId nor certificateId is set/ },
+  { name: "invalid base64", inputs: { plaintextBase64: "not base64!", keyId: "key-rsa2048" }, property: "", reason: /^plaintextBase64 is not valid base64/ },
+  { name: "an unsupported algorithm", inputs: { plaintext: "a", keyId: "key-rsa2048", algorithm: "RSAES_PKCS1_V1_5" }, property: "algorithm", reason: /algorithm 'RSAES_PKCS1_V1_5' is not supported/ },
+  { name: "SM2PKE on an RSA key", inputs: { plaintext: "a", keyId: "key-rsa2048", algorithm: "SM2PKE" }, property: "algorithm", reason: /SM2PKE does not fit key spec RSA_2048 .*use RSAES_OAEP_SHA_256 or RSAES_OAEP_SHA_1/ },
+  { name: "RSA OAEP on an SM2 key", inputs: { plaintext: "a", keyId: "key-sm2", algorithm: "RSAES_OAEP_SHA_1" }, property: "algorithm", reason: /does not fit key spec EC_SM2.*use SM2PKE/ },
+  { name: "one byte over RSA_2048/SHA-256's 190", inputs: { plaintext: "x".repeat(191), keyId: "key-rsa2048", algorithm: "RSAES_OAEP_SHA_256" }, property: "", reason: /^plaintext is 191 bytes; RSA_2048 with RSAES_OAEP_SHA_256 encrypts at most 190\. Use RSAES_OAEP_SHA_1/ },
+  { name: "one byte over SM2PKE's 6047", inputs: { plaintextBase64: Buffer.alloc(6048, 1).toString("base64"), keyId: "key-sm2" }, property: "", reason: /^plaintextBase64 is 6048 bytes; EC_SM2 with SM2PKE encrypts at most 6047/ },
+  { name: "an empty plaintext", inputs: { plaintext: "", keyId: "key-rsa2048" }, property: "", reason: /^plaintext is empty/ },
+  { name: "an unknown key", inputs: { plaintext: "a", keyId: "key-nope" }, property: "keyId", reason: /^keyId 'key-nope': Forbidden\.KeyNotFound — no such key in region cn-hangzhou/ },
+  { name: "an unknown alias", inputs: { plaintext: "a", keyId: "alias/nope" }, property: "keyId", reason: /^keyId 'alias\/nope': Forbidden\.AliasNotFound — no such alias in region cn-hangzhou/ },
+  { name: "an ARN of another region", inputs: { plaintext: "a", keyId: "acs:kms:cn-shanghai:1234567890123456:key/key-rsa2048" }, property: "keyId", reason: /Forbidden\.KeyNotFound — no such key in region cn-shanghai/ },
+  { name: "an unknown certificate", inputs: { plaintext: "a", certificateId: "cert-nope" }, property: "certificateId", reason: /^certificateId 'cert-nope': Certificate\.NotFound/ },
+  { name: "a revoked certificate", inputs: { plaintext: "a", certificateId: "cert-revoked" }, property: "certificateId", reason: /certificate is REVOKED; only ACTIVE certificates encrypt/ },
+  { name: "a disabled key", inputs: { plaintext: "a", keyId: "key-disabled" }, property: "keyId", reason: /Rejected\.Disabled — the key is disabled; enable it/ },
+  { name: "a key pending deletion", inputs: { plaintext: "a", keyId: "key-pending" }, property: "keyId", reason: /Rejected\.PendingDeletion — .*CancelKeyDeletion/ },
+  { name: "a SIGN/VERIFY key", inputs: { plaintext: "a", keyId: "key-sign" }, property: "keyId", reason: /key usage is SIGN\/VERIFY; EncryptedValue needs an ENCRYPT\/DECRYPT key/ },
+  { name: "a symmetric key", inputs: { plaintext: "a", keyId: "key-aes" }, property: "keyId", reason: /key spec Aliyun_AES_256 cannot encrypt asymmetrically/ },
+  { name: "a keyVersionId of another key", inputs: { plaintext: "a", keyId: "key-rsa2048", keyVersionId: "OTHER" }, property: "keyVersionId", reason: /not a version of key key-rsa2048; omit keyVersionId/ },
+  { name: "keyVersionId with a certificate", inputs: { plaintext: "a", certificateId: "cert-rsa", keyVersionId: "v" }, property: "keyVersionId", reason: /keyVersionId applies to keys only/ },
+  { name: "a misspelt property", inputs: { plaintext: "a", keyID: "key-rsa2048" }, property: "keyID", reason: /unknown property keyID; did you mean keyId\?/ },
+  { name: "trigger mode without a trigger", inputs: { plaintext: "a", keyId: "key-rsa2048", changeDetection: "trigger" }, property: "trigger", reason: /needs a trigger input/ },
+  { name: "an unknown change detection", inputs: { plaintext: "a", keyId: "key-rsa2048", changeDetection: "hash" }, property: "changeDetection", reason: /use "digest" \(default\) or "trigger"/ },
+];
+
+describe("check failures name the property and the fix", () => {
+  let d: Deployment;
+  before(async () => {
+    d = await deploy();
+    const other = await d.emulator.store.resolveKey("key-other");
+    cases.find((c) => c.name === "a keyVersionId of another key")!.inputs.keyVersionId = d.emulator.store.primaryVersion(other).keyVersionId;
+  });
+  after(() => d.close());
+
+  for (const c of cases) {
+    it(c.name, async () => {
+      const step = await d.stack.preview(c.name.replace(/\W+/g, "-"), c.inputs);
+      assert.equal(step.op, "failed");
+      assert.ok(step.op === "failed");
+      const match = step.failures.find((f) => c.reason.test(f.reason));
+      assert.ok(match, `no failure matches ${c.reason}: ${JSON.stringify(step.failures)}`);
+      assert.equal(match.property, c.property);
+      assert.doesNotMatch(match.reason, /\n\s+at /);
+    });
+  }
+
+  it("none of them encrypted anything", () => {
+    assert.equal(encryptCalls(d.emulator), 0);
+  });
+
+  it("exactly at the limit passes", async () => {
+    const step = await d.stack.preview("at-limit", { plaintext: "x".repeat(190), keyId: "key-rsa2048", algorithm: "RSAES_OAEP_SHA_256" });
+    assert.deepEqual(step, { op: "create", failures: [] });
+  });
+
+  it("unknown inputs in a preview: no crash, no KMS call, and the diff says update", async () => {
+    d.emulator.resetStats();
+    assert.equal((await d.stack.preview("later-key", { plaintext: "a", keyId: UNKNOWN })).op, "create");
+    assert.equal((await d.stack.preview("later-plaintext", { plaintext: UNKNOWN, certificateId: UNKNOWN })).op, "create");
+    assert.deepEqual(d.emulator.stats().calls, {});
+    await d.stack.up("known", { plaintext: "a", keyId: "key-rsa2048" });
+    assert.equal((await d.stack.preview("known", { plaintext: UNKNOWN, keyId: "key-rsa2048" })).op, "update");
+    assert.equal((await d.stack.preview("known", { plaintext: "a", keyId: UNKNOWN })).op, "update");
+    assert.equal((await d.stack.preview("known", { plaintext: "a", keyId: "key-rsa2048", algorithm: UNKNOWN })).op, "update");
+  });
+});
+
+describe("configuration problems are check failures naming the setting", () => {
+  let d: Deployment;
+  before(async () => {
+    d = await deploy();
+  });
+  after(() => d.close());
+
+  const withConfig = async (config: Record<string, unknown>, inputs: Props) => {
+    const host = await DynamicProviderHost.start();
+    try {
+      await host.configure(config);
+      return await new Stack(host, d.providerBlob).preview("v", inputs);
+    } finally {
+      await host.close();
+    }
+  };
+
+  it("a malformed endpoint, a bad protocol, and a half access key", async () => {
+    const base = stackConfig(d.emulator);
+    const inputs = { plaintext: "a", keyId: "key-rsa2048" };
+    const bad = async (override: Record<string, unknown>, reason: RegExp) => {
+      const step = await withConfig({ ...base, ...override }, inputs);
+      assert.ok(step.op === "failed" && step.failures.some((f) => reason.test(f.reason)), JSON.stringify(step));
+    };
+    await bad({ "alicloud-kms:endpoint": "ftp://example.com" }, /^alicloud-kms:endpoint: 'ftp:\/\/example.com' must use http or https/);
+    await bad({ "alicloud-kms:protocol": "gopher" }, /^alicloud-kms:protocol: 'gopher' is not a protocol/);
+    await bad({ "alicloud-kms:region": "Hangzhou" }, /^alicloud-kms:region: 'Hangzhou' is not a region ID/);
+    const { "alicloud:secretKey": _, ...noSecret } = base;
+    const step = await withConfig(noSecret, inputs);
+    assert.ok(step.op === "failed" && /^alicloud:accessKey: an access key needs both/.test(step.failures[0]!.reason), JSON.stringify(step));
+  });
+
+  it("no region anywhere: the keyId failure says where to set one; an ARN supplies it", async () => {
+    const { "alicloud-kms:region": _, ...noRegion } = stackConfig(d.emulator);
+    const step = await withConfig(noRegion, { plaintext: "a", keyId: "key-rsa2048" });
+    assert.ok(step.op === "failed" && /no region configured; set alicloud-kms:region/.test(step.failures[0]!.reason), JSON.stringify(step));
+    const arn = await withConfig(noRegion, { plaintext: "a", keyId: "acs:kms:cn-hangzhou:1234567890123456:key/key-rsa2048" });
+    assert.deepEqual(arn, { op: "create", failures: [] });
+  });
+
+  it("a wrong access key secret: KMS's SignatureDoesNotMatch, naming where the credentials came from", async () => {
+    const step = await withConfig({ ...stackConfig(d.emulator), "alicloud:secretKey": "wrong-secret-value" }, { plaintext: "a", keyId: "key-rsa2048" });
+    assert.ok(step.op === "failed");
+    assert.match(step.failures[0]!.reason, /SignatureDoesNotMatch — KMS refused the request signature; check the access key secret from alicloud:accessKey/);
+    assert.doesNotMatch(JSON.stringify(step), /wrong-secret-value/);
+  });
+});
