@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type Faults, noFaults, parseFaults } from "./faults";
+import { type Faults, type FaultState, noFaults, parseFaults } from "./faults";
 import { Authenticator } from "./protocol/authenticate";
 import { RateLimiter } from "./rate-limiter";
 import { createKmsServer } from "./server";
@@ -71,7 +71,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
   }
 
   const stats = new Stats();
-  const faults = { current: parseFaults(options.faults ?? {}, noFaults()) };
+  const faults: FaultState = { current: parseFaults(options.faults ?? {}, noFaults()), affectedCalls: 0 };
   const server = createKmsServer({
     store,
     authenticator: new Authenticator(new Map(seed.accessKeys.map((k) => [k.accessKeyId, k]))),
@@ -103,6 +103,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     resetStats: () => stats.reset(),
     setFaults: (f) => {
       faults.current = parseFaults(f, faults.current);
+      faults.affectedCalls = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -129,6 +129,18 @@ describe("emulator harness", () => {
         }),
       );
       assert.match(String((dropped as unknown as Error).message), /socket hang up|ECONNRESET/);
+
+      // Deterministic faults, counted from the setting: every 3rd call errs, every 4th is dropped.
+      await set({ dropRate: 0, actions: [], errorEvery: 3, dropEvery: 4 });
+      const outcomes: string[] = [];
+      for (let i = 1; i <= 8; i++) {
+        outcomes.push(await call(client, "DescribeKey", { KeyId: "key-h" }).then(
+          () => "ok",
+          (err: { code?: string }) => (err.code === "InternalFailureError" ? "error" : "drop"),
+        ));
+      }
+      assert.deepEqual(outcomes, ["ok", "ok", "error", "drop", "ok", "error", "ok", "drop"]);
+      assert.equal((await set({ errorEvery: 1.5 })).status, 400);
     } finally {
       await emulator.close();
     }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { asKmsError, errors, KmsError } from "./errors";
-import { appliesTo, type Faults, parseFaults } from "./faults";
+import { appliesTo, type FaultState, nextFault, parseFaults } from "./faults";
 import { operations } from "./operations";
 import type { Behaviour } from "./operations/operation";
 import type { Authenticator } from "./protocol/authenticate";
@@ -22,7 +22,7 @@ export interface ServerParts {
   authenticator: Authenticator;
   stats: Stats;
   limiter?: RateLimiter;
-  faults: { current: Faults };
+  faults: FaultState;
   behaviour: Behaviour;
 }
 
@@ -56,12 +56,11 @@ async function handleApi(
   parts.stats.record(action, dryRun);
 
   const faults = parts.faults.current;
-  if (appliesTo(faults, action)) {
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    if (Math.random() < faults.dropRate) {
-      req.socket.destroy();
-      return;
-    }
+  const fault = appliesTo(faults, action) ? nextFault(parts.faults) : undefined;
+  if (appliesTo(faults, action) && faults.latencyMs > 0) await sleep(faults.latencyMs);
+  if (fault === "drop") {
+    req.socket.destroy();
+    return;
   }
 
   try {
@@ -85,7 +84,7 @@ async function handleApi(
       parts.stats.recordThrottled();
       throw errors.throttled();
     }
-    if (appliesTo(faults, action) && Math.random() < faults.errorRate) throw errors.internal();
+    if (fault === "error") throw errors.internal();
     if (caller.accessKey.deniedActions?.includes(action)) {
       const denied = errors.noPermission(action);
       throw dryRun ? errors.dryRunAccessDenied(denied) : denied;
@@ -134,6 +133,7 @@ async function handleAdmin(
     case "POST /__emulator/faults":
       try {
         parts.faults.current = parseFaults(JSON.parse(body?.toString("utf8") || "{}"), parts.faults.current);
+        parts.faults.affectedCalls = 0;
         return sendJson(res, 200, parts.faults.current);
       } catch (e) {
         return sendJson(res, 400, { Code: "InvalidParameter", Message: (e as Error).message });
