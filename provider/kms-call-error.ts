@@ -19,9 +19,13 @@ export class KmsCallError extends Error {
     this.name = "KmsCallError";
   }
 
+  get throttled(): boolean {
+    return THROTTLING.test(this.code);
+  }
+
   /** Worth another attempt: throttling, a 5xx answer, or no answer at all. */
   get retryable(): boolean {
-    return this.code === "NetworkError" || THROTTLING.test(this.code) || (this.httpStatus ?? 0) >= 500;
+    return this.throttled || this.code === "NetworkError" || (this.httpStatus ?? 0) >= 500;
   }
 }
 

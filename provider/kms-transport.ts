@@ -4,7 +4,8 @@ import { Config } from "@alicloud/rpc-client";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import { ConcurrencyLimit } from "./concurrency-limit";
 import { fromSdkError, KmsCallError } from "./kms-call-error";
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./retry";
+import { DEFAULT_RETRY, type RetryPolicy, type Verdict, withRetry } from "./retry";
+import { ThrottleGate } from "./throttle-gate";
 import type { Settings } from "./settings";
 
 // Sends one KMS action through the official @alicloud/kms20160120 client. Its doRequest is used for
@@ -46,15 +47,22 @@ export function createTransport(settings: Settings, region: string, policy: Retr
     connectTimeout: 5_000,
   }));
   const limit = new ConcurrencyLimit(MAX_IN_FLIGHT);
+  const gate = new ThrottleGate();
   const runtime = new RuntimeOptions({ autoretry: false });
   const once = async (action: string, params: KmsParams) => {
+    await gate.pass();
     try {
       // No body: v1.2.0 signs and sends every parameter in the query string.
-      return (await client.doRequest(action, "HTTPS", "POST", "2016-01-20", "AK", params, null as never, runtime)) as Record<string, unknown>;
+      const answer = await client.doRequest(action, "HTTPS", "POST", "2016-01-20", "AK", params, null as never, runtime);
+      gate.succeeded();
+      return answer as Record<string, unknown>;
     } catch (error) {
-      throw fromSdkError(action, error);
+      const e = fromSdkError(action, error);
+      if (e.throttled) gate.throttled();
+      throw e;
     }
   };
-  return (action, params) =>
-    withRetry(() => limit.run(() => once(action, params)), (e) => e instanceof KmsCallError && e.retryable, policy);
+  const classify = (e: unknown): Verdict =>
+    !(e instanceof KmsCallError) || !e.retryable ? "final" : e.throttled ? "throttled" : "failed";
+  return (action, params) => withRetry(() => limit.run(() => once(action, params)), classify, policy);
 }
