@@ -83,6 +83,13 @@ describe("EncryptedValue through the dynamic provider host", () => {
     assert.equal(outputs("pinned").keyVersionId, pinnedVersion);
     assert.equal(outputs("cert-rsa").keySpec, "RSA_2048");
     assert.equal(outputs("sm2").keySpec, "EC_SM2");
+    const secretDigest = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: /^scrypt\$12\$8\$1\$/ };
+    for (const props of [outputs("sm2"), d.stack.state.get("sm2")!.inputs]) {
+      const digest = props.plaintextDigest as Props;
+      assert.equal(digest["4dabf18193072939515e22adb298388d"], secretDigest["4dabf18193072939515e22adb298388d"], "the digest is a secret");
+      assert.match(String(digest.value), secretDigest.value);
+      assert.equal("plaintext" in props, false);
+    }
   });
 
   it("a second identical pass changes nothing and makes no encryption call", async () => {

@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as alicloud from "@pulumi/alicloud";
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptedValue } from "../../sdk";
+
+// A user's program under pulumi.runtime.setMocks: an @pulumi/alicloud kms.Key feeds keyId, and
+// the ciphertext feeds another alicloud resource. Checks what the SDK registers with the engine.
+
+type Props = Record<string, unknown>;
+const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+const registered = new Map<string, { type: string; inputs: Props }>();
+
+before(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.set(args.name, { type: args.type, inputs: args.inputs });
+        if (args.type === "alicloud:kms/key:Key") return { id: "key-from-alicloud", state: { ...args.inputs, arn: "acs:kms:cn-hangzhou:1:key/key-from-alicloud" } };
+        if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue") {
+          return {
+            id: `${args.name}-id`,
+            state: { ciphertextBlob: `ciphertext-of-${args.name}`, keyId: args.inputs.keyId, keyVersionId: "v1", algorithm: "RSAES_OAEP_SHA_256", keySpec: "RSA_2048" },
+          };
+        }
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: () => ({}),
+    },
+    "kms-app",
+    "dev",
+    true,
+  );
+});
+
+function program() {
+  const key = new alicloud.kms.Key("app-key", { keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT", description: "app secrets" });
+  const db = new EncryptedValue("db-password", { plaintext: "hunter2-from-config", keyId: key.id, algorithm: "RSAES_OAEP_SHA_256" });
+  const parameter = new alicloud.oos.Parameter("db-password-ciphertext", {
+    parameterName: "app/db-password",
+    type: "String",
+    value: db.ciphertextBlob,
+  });
+  return { key, db, parameter };
+}
+
+const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+
+describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
+  it("registers the EncryptedValue under its own type token, keyId from the kms.Key", async () => {
+    const { db } = program();
+    await value(db.ciphertextBlob);
+    const ev = registered.get("db-password")!;
+    assert.equal(ev.type, "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue");
+    assert.equal(ev.inputs.keyId, "key-from-alicloud");
+    assert.equal(ev.inputs.algorithm, "RSAES_OAEP_SHA_256");
+    assert.equal(typeof ev.inputs.__provider, "string");
+  });
+
+  it("sends the plaintext as a secret even when the program passed a plain string", async () => {
+    const { db } = program();
+    await value(db.ciphertextBlob);
+    assert.deepEqual(registered.get("db-password")!.inputs.plaintext, { ...SECRET, value: "hunter2-from-config" });
+  });
+
+  it("hands the ciphertext, a plain output, to another alicloud resource", async () => {
+    const { db, parameter } = program();
+    assert.equal(await value(parameter.value), "ciphertext-of-db-password");
+    assert.equal(registered.get("db-password-ciphertext")!.inputs.value, "ciphertext-of-db-password");
+    assert.equal(await pulumi.isSecret(db.ciphertextBlob), false);
+    assert.equal(await value(db.keyVersionId), "v1");
+  });
+});
