@@ -43,6 +43,10 @@ export function fromSdkError(action: string, error: unknown): KmsCallError {
     return new KmsCallError(action, code, text(data.Message) || text(data.message), status ? Number(status[1]) : undefined,
       text(data.RequestId) || undefined);
   }
+  // @alicloud/credentials found nothing (or could not refresh): not a KMS answer, not retryable.
+  if (/credential/i.test(text(e.message)) && !text(e.code)) {
+    return new KmsCallError(action, "CredentialsUnavailable", text(e.message).slice(0, 500));
+  }
   const errno = text(e.code);
   if (NETWORK_CODES.has(errno) || /timeout|socket hang up|UnretryableError/i.test(`${text(e.name)} ${text(e.message)}`)) {
     return new KmsCallError(action, "NetworkError", errno || text(e.name) || "no answer");

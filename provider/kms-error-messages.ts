@@ -33,6 +33,9 @@ const hints: Record<string, Hint> = {
   SignatureDoesNotMatch: (_, c) => `KMS refused the request signature; check the access key secret from ${c.credentialsFrom}`,
   "InvalidSecurityToken.Expired": (_, c) => `the STS token from ${c.credentialsFrom} has expired; renew it`,
   "InvalidTimeStamp.Expired": () => "KMS saw a request timestamp over 15 minutes off; fix this machine's clock",
+  CredentialsUnavailable: (e, c) =>
+    `no usable credentials from ${c.credentialsFrom}${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; set alicloud:accessKey and ` +
+    "alicloud:secretKey (as a secret), ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, or alicloud:profile",
   NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,
 };
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -50,12 +50,17 @@ export class DynamicProviderHost {
   ) {}
 
   /**
-   * Starts the host. `env` is the host's whole environment besides PATH and the Pulumi project
-   * settings, so nothing from the machine (e.g. real cloud credentials) leaks in.
+   * Starts the host. `env` is the host's whole environment besides PATH, HOME and the Pulumi
+   * project settings, so nothing from the machine (e.g. real cloud credentials) leaks in.
    */
-  static async start(env: Record<string, string> = {}): Promise<DynamicProviderHost> {
+  static async start(env: Record<string, string> = {}, homeFiles: Record<string, string> = {}): Promise<DynamicProviderHost> {
     const projectDir = mkdtempSync(join(tmpdir(), "kms-encrypted-project-"));
     mkdirSync(join(projectDir, "node_modules"));
+    // HOME is the project directory: files such as ~/.aliyun/config.json go there.
+    for (const [path, content] of Object.entries(homeFiles)) {
+      mkdirSync(dirname(join(projectDir, path)), { recursive: true });
+      writeFileSync(join(projectDir, path), content, { mode: 0o600 });
+    }
     symlinkSync(repoRoot, join(projectDir, "node_modules", "pulumi-alicloud-kms-encrypted"), "dir");
     const child = spawn(
       process.execPath,

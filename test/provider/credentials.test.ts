@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { DynamicProviderHost } from "../support/dynamic-provider-host";
+import { type Step, Stack } from "../support/engine-steps";
+import { ACCESS_KEY, deploy, type Deployment } from "./fixtures";
+
+// Where the provider process finds region, endpoint and credentials: stack config first, then the
+// alicloud:* keys, then the environment, then @alicloud/credentials' default chain. Each source is
+// shown working on its own against the emulator, and the order is shown by conflicting sources.
+
+const inputs = { plaintext: "a", keyId: "key-rsa2048" };
+const WRONG = "wrong-secret-0000";
+// No ECS metadata service here: without this the default chain would wait for one.
+const NO_ECS = { ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" };
+
+describe("configuration sources and their order", () => {
+  let d: Deployment;
+  let place: Record<string, string>;
+  before(async () => {
+    d = await deploy();
+    place = { "alicloud-kms:endpoint": d.emulator.endpoint, "alicloud-kms:region": d.emulator.region };
+  });
+  after(() => d.close());
+
+  // One provider process per configuration: the host configures a provider only once.
+  type Env = Record<string, string>;
+  const preview = async (config: Record<string, unknown>, env: Env = {}, files: Env = {}, values = inputs) => {
+    const host = await DynamicProviderHost.start({ ...NO_ECS, ...env }, files);
+    try {
+      await host.configure(config);
+      return await new Stack(host, d.providerBlob).preview("v", values);
+    } finally {
+      await host.close();
+    }
+  };
+  const ok = (step: Step) => assert.deepEqual(step, { op: "create", failures: [] });
+  const refused = (step: Step, from: string) => {
+    assert.ok(step.op === "failed", JSON.stringify(step));
+    assert.match(step.failures[0]!.reason, new RegExp(`SignatureDoesNotMatch — .* from ${from}`));
+  };
+
+  it("ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, or ALICLOUD_ACCESS_KEY/SECRET_KEY, in the environment", async () => {
+    const { accessKeyId, accessKeySecret } = ACCESS_KEY;
+    ok(await preview(place, { ALIBABA_CLOUD_ACCESS_KEY_ID: accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKeySecret }));
+    ok(await preview(place, { ALICLOUD_ACCESS_KEY: accessKeyId, ALICLOUD_SECRET_KEY: accessKeySecret }));
+  });
+
+  it("region and endpoint from the environment (ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_KMS_ENDPOINT)", async () => {
+    ok(await preview({}, {
+      ALIBABA_CLOUD_REGION_ID: d.emulator.region,
+      ALIBABA_CLOUD_KMS_ENDPOINT: d.emulator.endpoint,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    }));
+  });
+
+  it("alicloud:profile names a profile of the aliyun CLI's ~/.aliyun/config.json", async () => {
+    const cliConfig = JSON.stringify({
+      current: "default",
+      profiles: [
+        { name: "default", mode: "AK", access_key_id: "LTAIother", access_key_secret: WRONG, region_id: "cn-hangzhou" },
+        { name: "ci", mode: "AK", access_key_id: ACCESS_KEY.accessKeyId, access_key_secret: ACCESS_KEY.accessKeySecret, region_id: "cn-hangzhou" },
+      ],
+    });
+    ok(await preview({ ...place, "alicloud:profile": "ci" }, {}, { ".aliyun/config.json": cliConfig }));
+  });
+
+  it("nothing configured: the default chain reads ~/.alibabacloud/credentials", async () => {
+    const file = `[default]\ntype = access_key\naccess_key_id = ${ACCESS_KEY.accessKeyId}\naccess_key_secret = ${ACCESS_KEY.accessKeySecret}\n`;
+    ok(await preview(place, {}, { ".alibabacloud/credentials": file }));
+  });
+
+  it("no credentials anywhere: a check failure that says where to put them, without waiting", async () => {
+    const started = Date.now();
+    const step = await preview(place);
+    assert.ok(step.op === "failed", JSON.stringify(step));
+    assert.match(step.failures[0]!.reason, /CredentialsUnavailable — no usable credentials from the @alicloud\/credentials default chain .*; set alicloud:accessKey/);
+    assert.ok(Date.now() - started < 15_000);
+  });
+
+  it("order: stack config beats the environment, ALIBABA_CLOUD_* beats ALICLOUD_*, and so for the region", async () => {
+    const right = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    };
+    const wrongConfig = { ...place, "alicloud:accessKey": ACCESS_KEY.accessKeyId, "alicloud:secretKey": WRONG };
+    refused(await preview(wrongConfig, right), "alicloud:accessKey");
+    ok(await preview({ ...wrongConfig, "alicloud:secretKey": ACCESS_KEY.accessKeySecret }, { ...right, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG }));
+    refused(await preview(place, { ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: WRONG,
+      ALICLOUD_ACCESS_KEY: ACCESS_KEY.accessKeyId, ALICLOUD_SECRET_KEY: ACCESS_KEY.accessKeySecret }), "ALIBABA_CLOUD_ACCESS_KEY_ID");
+    // alicloud-kms:region beats alicloud:region, which beats ALIBABA_CLOUD_REGION_ID: the
+    // not-found message names the region the provider chose.
+    const regionOf = async (config: Record<string, unknown>) => {
+      const env = { ...right, ALIBABA_CLOUD_REGION_ID: "cn-beijing" };
+      const step = await preview(config, env, {}, { plaintext: "a", keyId: "key-nope" });
+      return /no such key in region (\S+);/.exec(step.op === "failed" ? step.failures[0]!.reason : "")?.[1];
+    };
+    const endpoint = { "alicloud-kms:endpoint": d.emulator.endpoint };
+    assert.equal(await regionOf({ ...place, "alicloud:region": "cn-shanghai" }), d.emulator.region);
+    assert.equal(await regionOf({ ...endpoint, "alicloud:region": "cn-shanghai" }), "cn-shanghai");
+    assert.equal(await regionOf(endpoint), "cn-beijing");
+  });
+});
