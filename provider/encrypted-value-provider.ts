@@ -45,7 +45,7 @@ function withoutPlaintext(news: Props): Props {
 export class EncryptedValueProvider implements dynamic.ResourceProvider {
   private services = new KmsServices(resolveSettings(() => undefined));
   private readonly handoff = new PlaintextHandoff();
-  /** Values no message may contain: live plaintexts (while in the hand-off) and credentials. */
+  /** Credentials no message may contain (encrypt adds the plaintext it works on). */
   private sensitive: (string | Buffer)[] = [];
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
