@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { encryptedValueProvider } from "./provider-resource";
 import { providerShim } from "./provider-shim";
 
 /** The encryption algorithms KMS offers for asymmetric keys and certificates. */
@@ -89,6 +90,8 @@ export class EncryptedValue extends pulumi.dynamic.Resource {
     };
     super(providerShim, name, props, {
       ...opts,
+      // Our own provider, configured with only what it reads (see provider-resource.ts).
+      provider: opts?.provider ?? encryptedValueProvider(),
       additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "plaintextDigest"],
     }, "alicloud-kms", "EncryptedValue");
   }

@@ -9,13 +9,23 @@ import { EncryptedValue } from "../../sdk";
 
 type Props = Record<string, unknown>;
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
-const registered = new Map<string, { type: string; inputs: Props }>();
+const registered = new Map<string, { type: string; inputs: Props; provider?: string }>();
 
 before(async () => {
+  // Stack config as the CLI hands it to a program: the app's own secret and the provider's settings.
+  pulumi.runtime.setAllConfig(
+    {
+      "kms-app:dbPassword": "config-secret-value",
+      "alicloud-kms:region": "cn-hangzhou",
+      "alicloud:profile": "ci",
+      "aws:region": "us-east-1",
+    },
+    ["kms-app:dbPassword"],
+  );
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        registered.set(args.name, { type: args.type, inputs: args.inputs });
+        registered.set(args.name, { type: args.type, inputs: args.inputs, ...(args.provider ? { provider: args.provider } : {}) });
         if (args.type === "alicloud:kms/key:Key") return { id: "key-from-alicloud", state: { ...args.inputs, arn: "acs:kms:cn-hangzhou:1:key/key-from-alicloud" } };
         if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue") {
           return {
@@ -55,6 +65,15 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     assert.equal(ev.inputs.keyId, "key-from-alicloud");
     assert.equal(ev.inputs.algorithm, "RSAES_OAEP_SHA_256");
     assert.equal(typeof ev.inputs.__provider, "string");
+  });
+
+  it("runs on its own pulumi-nodejs provider, configured with the provider's settings and no other config", async () => {
+    const { db } = program();
+    await value(db.ciphertextBlob);
+    const provider = registered.get("alicloud-kms-encrypted")!;
+    assert.equal(provider.type, "pulumi:providers:pulumi-nodejs");
+    assert.deepEqual(provider.inputs, { "alicloud-kms:region": "cn-hangzhou", "alicloud:profile": "ci" });
+    assert.match(String(registered.get("db-password")!.provider), /::pulumi:providers:pulumi-nodejs::alicloud-kms-encrypted::/);
   });
 
   it("sends the plaintext as a secret even when the program passed a plain string", async () => {

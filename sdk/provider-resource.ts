@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+
+// Every EncryptedValue runs on this explicit `pulumi-nodejs` provider rather than the engine's
+// default one. The default dynamic provider is configured with the *whole* stack configuration and
+// the engine stores that as the provider's inputs in state, so a plaintext kept in stack config
+// (cfg.requireSecret("dbPassword")) would sit in state as a Pulumi secret. This provider's inputs
+// are only the settings the provider reads. Credentials belong in the environment, a profile or a
+// RAM role; alicloud:secretKey / alicloud:securityToken from stack config are passed too, as
+// secrets (as every Pulumi provider stores its credentials), with a warning saying so.
+
+const PLAIN_KEYS = ["alicloud-kms:region", "alicloud-kms:endpoint", "alicloud-kms:protocol", "alicloud:region", "alicloud:accessKey", "alicloud:profile"];
+const SECRET_KEYS = ["alicloud:secretKey", "alicloud:securityToken"];
+
+/** The stack configuration the provider reads, and nothing else. */
+export function providerSettings(): Record<string, pulumi.Input<string>> {
+  const settings: Record<string, pulumi.Input<string>> = {};
+  const read = (key: string) => {
+    const [namespace, name] = key.split(":") as [string, string];
+    return new pulumi.Config(namespace).get(name);
+  };
+  for (const key of PLAIN_KEYS) {
+    const value = read(key);
+    if (value !== undefined) settings[key] = value;
+  }
+  for (const key of SECRET_KEYS) {
+    const [namespace, name] = key.split(":") as [string, string];
+    const value = new pulumi.Config(namespace).getSecret(name);
+    if (value !== undefined) {
+      settings[key] = value;
+      pulumi.log.warn(`${key} from stack config is kept, encrypted, in the state of the EncryptedValue provider; ` +
+        "prefer ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, alicloud:profile or a RAM role");
+    }
+  }
+  return settings;
+}
+
+class DynamicProviderResource extends pulumi.ProviderResource {
+  constructor(name: string, settings: Record<string, pulumi.Input<string>>) {
+    super("pulumi-nodejs", name, settings);
+  }
+}
+
+// One provider per deployment: automation API runs several deployments in one process, each with
+// its own resource monitor.
+const perDeployment = new WeakMap<object, pulumi.ProviderResource>();
+
+export function encryptedValueProvider(): pulumi.ProviderResource {
+  const monitor = pulumi.runtime.getMonitor() as object | undefined;
+  const existing = monitor && perDeployment.get(monitor);
+  if (existing) return existing;
+  const provider = new DynamicProviderResource("alicloud-kms-encrypted", providerSettings());
+  if (monitor) perDeployment.set(monitor, provider);
+  return provider;
+}

@@ -1,0 +1,113 @@
+import { spawn } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+// `npm run --silent pulumi-bin` prints the absolute path of a directory holding `pulumi` and
+// `pulumi-language-nodejs` at the version of @pulumi/pulumi in package-lock.json:
+//   1. $PULUMI_BIN_DIR, if set;
+//   2. else a build cached outside the repository, keyed by version
+//      ($PULUMI_BIN_CACHE, default ~/.cache/pulumi-alicloud-kms-encrypted/pulumi-v<version>);
+//   3. else it builds both from the Go module proxy into that cache (minutes; progress on stderr).
+
+const repoRoot = resolve(__dirname, "../..");
+const wrappers = join(__dirname, "pulumi-cli");
+const BINARIES = ["pulumi", "pulumi-language-nodejs"];
+
+export function pulumiVersion(): string {
+  const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8"));
+  return lock.packages["node_modules/@pulumi/pulumi"].version as string;
+}
+
+function hasBinaries(dir: string): boolean {
+  return BINARIES.every((b) => {
+    try {
+      accessSync(join(dir, b), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export function cacheDir(version: string): string {
+  const base = process.env.PULUMI_BIN_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-alicloud-kms-encrypted");
+  return join(base, `pulumi-v${version}`);
+}
+
+function log(line: string) {
+  process.stderr.write(`[pulumi-bin] ${line}\n`);
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      for (const line of c.toString().split("\n")) if (line.startsWith("go: downloading")) log(line.slice(4));
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolveRun() : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}):\n${stderr.slice(-4000)}`))));
+  });
+}
+
+function goAvailable(): boolean {
+  return (process.env.PATH ?? "").split(":").some((p) => p && existsSync(join(p, "go")));
+}
+
+async function build(version: string, target: string): Promise<void> {
+  const pinned = readFileSync(join(wrappers, "cli", "go.mod"), "utf8");
+  if (!pinned.includes(`github.com/pulumi/pulumi/pkg/v3 v${version}`)) {
+    throw new Error(`test/e2e/pulumi-cli/cli/go.mod does not pin pkg/v3 v${version} (the @pulumi/pulumi in package-lock.json); update it`);
+  }
+  mkdirSync(join(target, ".."), { recursive: true });
+  const staging = mkdtempSync(`${target}.partial-`);
+  // The proxy serves modules but sum.golang.org is unreachable here: go.sum in each wrapper pins
+  // every module's hash instead, and -mod=readonly keeps the build to exactly those.
+  const env = { ...process.env, GOSUMDB: "off", GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local" };
+  const ldflags = (v: string) => `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${v}`;
+  const started = Date.now();
+  const ticker = setInterval(() => log(`still building… ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
+  try {
+    log(`building pulumi v${version} (CLI) from the Go module proxy; a few minutes on a fresh machine`);
+    await run("go", ["build", "-trimpath", "-o", join(staging, "pulumi"), "-ldflags", ldflags(version), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], join(wrappers, "cli"), env);
+    log(`built pulumi in ${Math.round((Date.now() - started) / 1000)} s; building pulumi-language-nodejs`);
+    await run("go", ["build", "-trimpath", "-o", join(staging, "pulumi-language-nodejs"), "-ldflags", ldflags("3.68.0"), "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"], join(wrappers, "language-nodejs"), env);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(staging, target);
+    log(`done in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** The directory with both binaries, building it if need be. */
+export async function pulumiBinDir(): Promise<string> {
+  const given = process.env.PULUMI_BIN_DIR;
+  if (given) {
+    if (!hasBinaries(given)) throw new Error(`PULUMI_BIN_DIR=${given} lacks an executable ${BINARIES.join(" or ")}`);
+    return resolve(given);
+  }
+  const version = pulumiVersion();
+  const cached = cacheDir(version);
+  if (hasBinaries(cached)) return cached;
+  if (!goAvailable()) {
+    throw new Error(`no Pulumi CLI v${version}: install Go (1.25 or later) so it can be built from the module proxy, or set PULUMI_BIN_DIR to a directory holding pulumi and pulumi-language-nodejs`);
+  }
+  await build(version, cached);
+  return cached;
+}
+
+if (require.main === module) {
+  pulumiBinDir().then(
+    (dir) => console.log(dir),
+    (e: Error) => {
+      console.error(`pulumi-bin: ${e.message}`);
+      process.exit(1);
+    },
+  );
+}

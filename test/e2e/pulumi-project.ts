@@ -1,0 +1,135 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pulumiBinDir } from "./pulumi-bin";
+
+// A temporary Pulumi project that consumes this package the way users do: `npm pack`, then the
+// tarball installed with @pulumi/pulumi into the project's node_modules. The real CLI runs it
+// fully offline: a file backend, a passphrase, a private PULUMI_HOME, no plugin downloads.
+
+const repoRoot = resolve(__dirname, "../..");
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm pack` of this repository (prepack builds dist/); returns the tarball's path. */
+export function packPackage(into: string): string {
+  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: repoRoot, encoding: "utf8" });
+  return join(into, out.trim().split("\n").pop()!.trim());
+}
+
+export class PulumiProject {
+  /** Every stdout/stderr of every command so far. */
+  readonly transcript: string[] = [];
+
+  private constructor(readonly dir: string, readonly backendDir: string, private readonly env: NodeJS.ProcessEnv) {}
+
+  static async create(root: string, tarball: string, program: string, name = "kms-e2e"): Promise<PulumiProject> {
+    const dir = join(root, "project");
+    const backendDir = join(root, "backend");
+    mkdirSync(dir, { recursive: true });
+    mkdirSync(backendDir, { recursive: true });
+    writeFileSync(join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: EncryptedValue end to end\n`);
+    copyFileSync(program, join(dir, "index.js"));
+    const pulumiVersion = JSON.parse(readFileSync(join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({
+      name,
+      private: true,
+      main: "index.js",
+      dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-alicloud-kms-encrypted": `file:${tarball}` },
+    }, null, 2));
+    // Everything comes from npm's cache, which `npm ci` of this repository has just filled.
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+    const bin = await pulumiBinDir();
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ALIBABA_CLOUD_|ALICLOUD_|PULUMI_)/.test(k)));
+    const env: NodeJS.ProcessEnv = {
+      ...inherited,
+      // The dynamic provider plugin (pulumi-resource-pulumi-nodejs) ships inside @pulumi/pulumi.
+      PATH: [bin, join(dir, "node_modules/@pulumi/pulumi"), dirname(process.execPath), process.env.PATH].join(":"),
+      PULUMI_HOME: join(root, "pulumi-home"),
+      PULUMI_BACKEND_URL: `file://${backendDir}`,
+      PULUMI_CONFIG_PASSPHRASE: "e2e passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
+      NO_COLOR: "1",
+    };
+    return new PulumiProject(dir, backendDir, env);
+  }
+
+  /** Starts a pulumi command; `done` resolves when it exits. */
+  start(args: string[]): { child: ChildProcess; done: Promise<Run> } {
+    const child = spawn(join(String(this.env.PATH).split(":")[0]!, "pulumi"), [...args, "--non-interactive"], { cwd: this.dir, env: this.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    const done = new Promise<Run>((resolveRun) => child.on("close", (code, signal) => {
+      this.transcript.push(stdout, stderr);
+      resolveRun({ code, signal, stdout, stderr });
+    }));
+    return { child, done };
+  }
+
+  async pulumi(...args: string[]): Promise<Run> {
+    return this.start(args).done;
+  }
+
+  /** Runs a command that must succeed. */
+  async ok(...args: string[]): Promise<Run> {
+    const run = await this.pulumi(...args);
+    if (run.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${run.code}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
+    return run;
+  }
+
+  /** The `op` of each resource in a `--json` run (preview's steps, or up's resourcePreEvents). */
+  static ops(run: Run): Map<string, string> {
+    const ops = new Map<string, string>();
+    const name = (urn: string) => urn.split("::").pop()!;
+    const text = run.stdout.trim();
+    if (text.startsWith("{") && text.includes("\"steps\"")) {
+      for (const step of (JSON.parse(text).steps ?? []) as { op: string; urn: string }[]) ops.set(name(step.urn), step.op);
+      return ops;
+    }
+    for (const line of text.split("\n")) {
+      if (!line.startsWith("{")) continue;
+      const event = JSON.parse(line) as { resourcePreEvent?: { metadata: { op: string; urn: string } } };
+      const m = event.resourcePreEvent?.metadata;
+      if (m) ops.set(name(m.urn), m.op);
+    }
+    return ops;
+  }
+
+  async outputs(): Promise<Record<string, unknown>> {
+    return JSON.parse((await this.ok("stack", "output", "--json", "--show-secrets")).stdout);
+  }
+
+  /** `pulumi stack export --show-secrets` plus every file under the backend (history, backups). */
+  async everythingStored(): Promise<string> {
+    const exported = (await this.ok("stack", "export", "--show-secrets")).stdout;
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const entry of readdirSync(d)) {
+        const path = join(d, entry);
+        if (statSync(path).isDirectory()) walk(path);
+        else files.push(`== ${path}\n${readFileSync(path, "utf8")}`);
+      }
+    };
+    walk(this.backendDir);
+    return [exported, ...files].join("\n");
+  }
+}
+
+export function tempRoot(): string {
+  return mkdtempSync(join(tmpdir(), "kms-e2e-"));
+}
+
+export function removeRoot(root: string) {
+  rmSync(root, { recursive: true, force: true });
+}
