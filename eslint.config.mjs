@@ -15,4 +15,6 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  // Plain CommonJS programs, written as a JavaScript user would.
+  { files: ["**/*.js"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

@@ -32,8 +32,8 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     "rsa2048-sha1": { keyId: "key-rsa2048", algorithm: "RSAES_OAEP_SHA_1" },
     "rsa3072-sha256": { keyId: "key-rsa3072", algorithm: "RSAES_OAEP_SHA_256" },
     "rsa3072-sha1": { keyId: "key-rsa3072", algorithm: "RSAES_OAEP_SHA_1" },
-    "sm2": { keyId: "key-sm2", algorithm: "SM2PKE" },
-    "certificate": { certificateId: "cert-rsa", algorithm: "RSAES_OAEP_SHA_256" },
+    sm2: { keyId: "key-sm2", algorithm: "SM2PKE" },
+    certificate: { certificateId: "cert-rsa", algorithm: "RSAES_OAEP_SHA_256" },
     "alias-follows": { keyId: "alias/app", algorithm: "RSAES_OAEP_SHA_256" },
   };
 
@@ -88,12 +88,14 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
       everyMarker.push(plaintexts[name]);
     }
     const tarball = packPackage(root);
-    project = await PulumiProject.create(root, tarball, join(__dirname, "program/index.js"));
+    // Credentials from the environment, as the README recommends: none of it reaches state.
+    project = await PulumiProject.create(root, tarball, join(__dirname, "program/index.js"), {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    });
     await project.ok("stack", "init", "dev");
     await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
     await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    await project.ok("config", "set", "alicloud:accessKey", ACCESS_KEY.accessKeyId);
-    await project.ok("config", "set", "--secret", "alicloud:secretKey", ACCESS_KEY.accessKeySecret);
     await project.ok("config", "set", "values", JSON.stringify(values));
     await project.ok("config", "set", "consumed", "alias-follows");
     await setPlaintexts();
@@ -103,7 +105,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     if (root) removeRoot(root);
   });
 
-  it("1. preview: DryRun and Describe calls only, zero encryptions, every value listed as a create", async () => {
+  it("preview: DryRun and Describe calls only, zero encryptions, every value listed as a create", async () => {
     emulator.resetStats();
     const run = await project.ok("preview", "--json");
     const ops = PulumiProject.ops(run);
@@ -114,7 +116,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     await nothingStored("preview");
   });
 
-  it("2. up: every ciphertext in the stack outputs decrypts with OpenSSL to its plaintext", async () => {
+  it("up: every ciphertext in the stack outputs decrypts with OpenSSL to its plaintext", async () => {
     await project.ok("up", "--yes", "--skip-preview");
     const { ciphertexts, details } = await decryptAll();
     assert.equal(details.pinned!.keyVersionId, pinnedVersion);
@@ -122,7 +124,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     await nothingStored("up");
   });
 
-  it("3. up again, unchanged: no changes and zero encrypt calls", async () => {
+  it("up again, unchanged: no changes and zero encrypt calls", async () => {
     emulator.resetStats();
     const run = await project.ok("up", "--yes", "--json", "--skip-preview");
     assert.deepEqual(new Set(PulumiProject.ops(run).values()), new Set(["same"]));
@@ -130,7 +132,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     await nothingStored("no-op up");
   });
 
-  it("4. one changed plaintext: exactly that resource updates", async () => {
+  it("one changed plaintext: exactly that resource updates", async () => {
     plaintexts["rsa3072-sha1"] = marker("rsa3072-sha1-changed");
     everyMarker.push(plaintexts["rsa3072-sha1"]);
     await setPlaintexts();
@@ -143,7 +145,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     await nothingStored("plaintext change");
   });
 
-  it("5. rotation: the followers and the ciphertext's consumer update, the pinned value does not", async () => {
+  it("rotation: the followers and the ciphertext's consumer update, the pinned value does not", async () => {
     await call(officialClient(emulator), "CreateKeyVersion", { KeyId: "key-app" });
     const preview = PulumiProject.ops(await project.ok("preview", "--json"));
     assert.equal(preview.get("alias-follows"), "update");
@@ -157,13 +159,13 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     await nothingStored("rotation");
   });
 
-  it("8. bad input as a user sees it: over-long plaintext, unknown key; clear messages, no stack trace", async () => {
+  it("bad input as a user sees it: over-long plaintext, unknown key; clear messages, no stack trace", async () => {
     const tooLong = { ...plaintexts, "rsa2048-sha256": `${marker("too-long")}${"x".repeat(200)}` };
     everyMarker.push(tooLong["rsa2048-sha256"]);
     await project.ok("config", "set", "--secret", "plaintexts", JSON.stringify(tooLong));
     const long = await project.pulumi("preview");
     assert.notEqual(long.code, 0);
-    assert.match(long.stdout + long.stderr, /plaintext is 241 bytes; RSA_2048 with RSAES_OAEP_SHA_256 encrypts at most 190/);
+    assert.match(long.stdout + long.stderr, /plaintext is 249 bytes; RSA_2048 with RSAES_OAEP_SHA_256 encrypts at most 190/);
     await setPlaintexts();
     await project.ok("config", "set", "values", JSON.stringify({ ...values, sm2: { keyId: "key-missing", algorithm: "SM2PKE" } }));
     const missing = await project.pulumi("preview");
@@ -174,7 +176,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     await nothingStored("bad input");
   });
 
-  it("6. refresh after disabling a key reports it; destroy leaves an empty stack", async () => {
+  it("refresh after disabling a key reports it; destroy leaves an empty stack", async () => {
     await call(officialClient(emulator), "DisableKey", { KeyId: "key-sm2" });
     await project.ok("refresh", "--yes", "--skip-preview");
     const { details } = (await project.outputs()) as Record<string, Record<string, Record<string, string>>>;

@@ -29,7 +29,7 @@ export class PulumiProject {
 
   private constructor(readonly dir: string, readonly backendDir: string, private readonly env: NodeJS.ProcessEnv) {}
 
-  static async create(root: string, tarball: string, program: string, name = "kms-e2e"): Promise<PulumiProject> {
+  static async create(root: string, tarball: string, program: string, extraEnv: Record<string, string> = {}, name = "kms-e2e"): Promise<PulumiProject> {
     const dir = join(root, "project");
     const backendDir = join(root, "backend");
     mkdirSync(dir, { recursive: true });
@@ -59,6 +59,7 @@ export class PulumiProject {
       PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
       ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
       NO_COLOR: "1",
+      ...extraEnv,
     };
     return new PulumiProject(dir, backendDir, env);
   }

@@ -25,7 +25,8 @@ before(async () => {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        registered.set(args.name, { type: args.type, inputs: args.inputs, ...(args.provider ? { provider: args.provider } : {}) });
+        const provider = args.provider ? { provider: args.provider } : {};
+        registered.set(args.name, { type: args.type, inputs: args.inputs, ...provider });
         if (args.type === "alicloud:kms/key:Key") return { id: "key-from-alicloud", state: { ...args.inputs, arn: "acs:kms:cn-hangzhou:1:key/key-from-alicloud" } };
         if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue") {
           return {

@@ -8,7 +8,14 @@ const config = new pulumi.Config();
 const plaintexts = config.requireSecretObject("plaintexts"); // { name: plaintext }
 const values = config.requireObject("values"); // { name: { keyId | certificateId, algorithm?, keyVersionId? } }
 
-// Stands in for any resource that takes a ciphertext as input (an OOS parameter, an ECS user data).
+const encrypted = {};
+for (const [name, target] of Object.entries(values)) {
+  encrypted[name] = new EncryptedValue(name, { plaintext: plaintexts.apply((p) => p[name]), ...target });
+}
+
+// Stands in for any resource that takes a ciphertext as input (an OOS parameter, ECS user data).
+// A dynamic resource of the program's own: it gets an explicit provider too, because the engine's
+// default dynamic provider would keep the whole stack configuration, secrets included, in state.
 const consumerProvider = {
   async create(inputs) {
     return { id: "consumer", outs: { stored: inputs.ciphertext } };
@@ -20,17 +27,20 @@ const consumerProvider = {
     return { outs: { stored: news.ciphertext } };
   },
 };
-
-const encrypted = {};
-for (const [name, target] of Object.entries(values)) {
-  encrypted[name] = new EncryptedValue(name, { plaintext: plaintexts.apply((p) => p[name]), ...target });
+class NoConfigProvider extends pulumi.ProviderResource {
+  constructor(name) {
+    super("pulumi-nodejs", name, {});
+  }
 }
 const consumed = config.get("consumed");
 const consumer = consumed
-  ? new pulumi.dynamic.Resource(consumerProvider, "consumer", { ciphertext: encrypted[consumed].ciphertextBlob, stored: undefined }, {}, "e2e", "CiphertextConsumer")
+  ? new pulumi.dynamic.Resource(consumerProvider, "consumer", { ciphertext: encrypted[consumed].ciphertextBlob, stored: undefined },
+      { provider: new NoConfigProvider("consumer-provider") }, "e2e", "CiphertextConsumer")
   : undefined;
 
+const details = (v) => pulumi.all([v.keyId, v.keyVersionId, v.certificateId, v.algorithm, v.staleReason])
+  .apply(([keyId, keyVersionId, certificateId, algorithm, staleReason]) =>
+    ({ keyId, keyVersionId, certificateId, algorithm, staleReason }));
 exports.ciphertexts = Object.fromEntries(Object.entries(encrypted).map(([n, v]) => [n, v.ciphertextBlob]));
-exports.details = Object.fromEntries(Object.entries(encrypted).map(([n, v]) => [n, pulumi.all([v.keyId, v.keyVersionId, v.certificateId, v.algorithm, v.staleReason])
-  .apply(([keyId, keyVersionId, certificateId, algorithm, staleReason]) => ({ keyId, keyVersionId, certificateId, algorithm, staleReason }))]));
+exports.details = Object.fromEntries(Object.entries(encrypted).map(([n, v]) => [n, details(v)]));
 exports.consumed = consumer ? consumer.stored : undefined;
