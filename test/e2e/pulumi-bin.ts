@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -85,6 +85,18 @@ async function build(version: string, target: string): Promise<void> {
   }
 }
 
+/**
+ * The engine looks for plugins beside the `pulumi` binary before $PATH (and warns about the
+ * latter). The dynamic provider plugin ships in @pulumi/pulumi as a small script that starts the
+ * project's own @pulumi/pulumi/cmd/dynamic-provider, so a copy next to the CLI serves any project.
+ */
+function placeDynamicProviderPlugin(dir: string): void {
+  const target = join(dir, "pulumi-resource-pulumi-nodejs");
+  if (existsSync(target)) return;
+  copyFileSync(join(repoRoot, "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"), target);
+  chmodSync(target, 0o755);
+}
+
 /** The directory with both binaries, building it if need be. */
 export async function pulumiBinDir(): Promise<string> {
   const given = process.env.PULUMI_BIN_DIR;
@@ -94,11 +106,15 @@ export async function pulumiBinDir(): Promise<string> {
   }
   const version = pulumiVersion();
   const cached = cacheDir(version);
-  if (hasBinaries(cached)) return cached;
+  if (hasBinaries(cached)) {
+    placeDynamicProviderPlugin(cached);
+    return cached;
+  }
   if (!goAvailable()) {
     throw new Error(`no Pulumi CLI v${version}: install Go (1.25 or later) so it can be built from the module proxy, or set PULUMI_BIN_DIR to a directory holding pulumi and pulumi-language-nodejs`);
   }
   await build(version, cached);
+  placeDynamicProviderPlugin(cached);
   return cached;
 }
 

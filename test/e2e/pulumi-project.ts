@@ -1,12 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { offlinePulumiEnv } from "./offline-pulumi";
 import { pulumiBinDir } from "./pulumi-bin";
 
 // A temporary Pulumi project that consumes this package the way users do: `npm pack`, then the
 // tarball installed with @pulumi/pulumi into the project's node_modules. The real CLI runs it
-// fully offline: a file backend, a passphrase, a private PULUMI_HOME, no plugin downloads.
+// fully offline (offline-pulumi.ts).
 
 const repoRoot = resolve(__dirname, "../..");
 
@@ -31,7 +32,7 @@ export class PulumiProject {
 
   static async create(root: string, tarball: string, program: string, extraEnv: Record<string, string> = {}, name = "kms-e2e"): Promise<PulumiProject> {
     const dir = join(root, "project");
-    const backendDir = join(root, "backend");
+    const backendDir = join(root, "backend"); // where offlinePulumiEnv puts the file backend
     mkdirSync(dir, { recursive: true });
     mkdirSync(backendDir, { recursive: true });
     writeFileSync(join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: EncryptedValue end to end\n`);
@@ -45,22 +46,7 @@ export class PulumiProject {
     }, null, 2));
     // Everything comes from npm's cache, which `npm ci` of this repository has just filled.
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
-    const bin = await pulumiBinDir();
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ALIBABA_CLOUD_|ALICLOUD_|PULUMI_)/.test(k)));
-    const env: NodeJS.ProcessEnv = {
-      ...inherited,
-      // The dynamic provider plugin (pulumi-resource-pulumi-nodejs) ships inside @pulumi/pulumi.
-      PATH: [bin, join(dir, "node_modules/@pulumi/pulumi"), dirname(process.execPath), process.env.PATH].join(":"),
-      PULUMI_HOME: join(root, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${backendDir}`,
-      PULUMI_CONFIG_PASSPHRASE: "e2e passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-      ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
-      NO_COLOR: "1",
-      ...extraEnv,
-    };
+    const env = offlinePulumiEnv({ binDir: await pulumiBinDir(), projectDir: dir, stateDir: root, passphrase: "e2e passphrase", extra: extraEnv });
     return new PulumiProject(dir, backendDir, env);
   }
 
