@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { KmsEmulator } from "../kms-emulator";
 import { offlinePulumiEnv } from "./offline-pulumi";
 import { pulumiBinDir } from "./pulumi-bin";
 
@@ -22,6 +23,11 @@ export interface Run {
 export function packPackage(into: string): string {
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: repoRoot, encoding: "utf8" });
   return join(into, out.trim().split("\n").pop()!.trim());
+}
+
+interface AccessKey {
+  accessKeyId: string;
+  accessKeySecret: string;
 }
 
 export class PulumiProject {
@@ -48,6 +54,21 @@ export class PulumiProject {
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
     const env = offlinePulumiEnv({ binDir: await pulumiBinDir(), projectDir: dir, stateDir: root, passphrase: "e2e passphrase", extra: extraEnv });
     return new PulumiProject(dir, backendDir, env);
+  }
+
+  /**
+   * The end-to-end program in a fresh project from the packed package, with a stack pointed at
+   * the emulator. Credentials come from the environment, as the README recommends.
+   */
+  static async forEmulator(root: string, emulator: KmsEmulator, accessKey: AccessKey, stack: string): Promise<PulumiProject> {
+    const project = await PulumiProject.create(root, packPackage(root), join(__dirname, "program/index.js"), {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: accessKey.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKey.accessKeySecret,
+    });
+    await project.ok("stack", "init", stack);
+    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
+    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
+    return project;
   }
 
   /** Starts a pulumi command; `done` resolves when it exits. */
