@@ -17,7 +17,6 @@ const root = resolve(__dirname, "..");
 const demoDir = join(root, ".demo");
 const stack = "demo";
 const secret = "correct horse battery staple";
-const configFile = join(demoDir, "Pulumi.demo.yaml");
 const destroy = process.argv.includes("--destroy");
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, show = true): Promise<string> {
@@ -66,7 +65,8 @@ async function main(): Promise<void> {
   });
   mkdirSync(join(demoDir, "backend"), { recursive: true });
   const pulumi = (args: string[], show = true) => run(join(binDir, "pulumi"), [...args, "--non-interactive"], env, show);
-  const withConfig = (args: string[]) => [...args, "--stack", stack, "--config-file", configFile];
+  // Pulumi.yaml's stackConfigDir keeps the stack's config file in .demo/ too.
+  const withConfig = (args: string[]) => [...args, "--stack", stack];
   console.log(`KMS emulator on ${emulator.endpoint} (keys and state in .demo/); Pulumi CLI from ${binDir}`);
   try {
     if (destroy) {
