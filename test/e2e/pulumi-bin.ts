@@ -74,8 +74,13 @@ async function build(version: string, target: string): Promise<void> {
     await run("go", ["build", "-trimpath", "-o", join(staging, "pulumi"), "-ldflags", ldflags(version), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], join(wrappers, "cli"), env);
     log(`built pulumi in ${Math.round((Date.now() - started) / 1000)} s; building pulumi-language-nodejs`);
     await run("go", ["build", "-trimpath", "-o", join(staging, "pulumi-language-nodejs"), "-ldflags", ldflags("3.68.0"), "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"], join(wrappers, "language-nodejs"), env);
-    rmSync(target, { recursive: true, force: true });
-    renameSync(staging, target);
+    // Test files may run in parallel, each building: the first finished build wins, and a build
+    // never replaces a directory another process may be running binaries from.
+    if (hasBinaries(target)) rmSync(staging, { recursive: true, force: true });
+    else {
+      rmSync(target, { recursive: true, force: true });
+      renameSync(staging, target);
+    }
     log(`done in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
