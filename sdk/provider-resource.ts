@@ -14,17 +14,18 @@ const SECRET_KEYS = ["alicloud:secretKey", "alicloud:securityToken"];
 /** The stack configuration the provider reads, and nothing else. */
 export function providerSettings(): Record<string, pulumi.Input<string>> {
   const settings: Record<string, pulumi.Input<string>> = {};
-  const read = (key: string) => {
+  const configKey = (key: string) => {
     const [namespace, name] = key.split(":") as [string, string];
-    return new pulumi.Config(namespace).get(name);
+    return { config: new pulumi.Config(namespace), name };
   };
   for (const key of PLAIN_KEYS) {
-    const value = read(key);
+    const { config, name } = configKey(key);
+    const value = config.get(name);
     if (value !== undefined) settings[key] = value;
   }
   for (const key of SECRET_KEYS) {
-    const [namespace, name] = key.split(":") as [string, string];
-    const value = new pulumi.Config(namespace).getSecret(name);
+    const { config, name } = configKey(key);
+    const value = config.getSecret(name);
     if (value !== undefined) {
       settings[key] = value;
       pulumi.log.warn(`${key} from stack config is kept, encrypted, in the state of the EncryptedValue provider; ` +

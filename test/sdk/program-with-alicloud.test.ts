@@ -19,8 +19,9 @@ before(async () => {
       "alicloud-kms:region": "cn-hangzhou",
       "alicloud:profile": "ci",
       "aws:region": "us-east-1",
+      "alicloud:secretKey": "config-access-key-secret",
     },
-    ["kms-app:dbPassword"],
+    ["kms-app:dbPassword", "alicloud:secretKey"],
   );
   await pulumi.runtime.setMocks(
     {
@@ -73,7 +74,12 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     await value(db.ciphertextBlob);
     const provider = registered.get("alicloud-kms-encrypted")!;
     assert.equal(provider.type, "pulumi:providers:pulumi-nodejs");
-    assert.deepEqual(provider.inputs, { "alicloud-kms:region": "cn-hangzhou", "alicloud:profile": "ci" });
+    // The credential from stack config is passed as a secret (and a warning says so); nothing else is.
+    assert.deepEqual(provider.inputs, {
+      "alicloud-kms:region": "cn-hangzhou",
+      "alicloud:profile": "ci",
+      "alicloud:secretKey": { ...SECRET, value: "config-access-key-secret" },
+    });
     assert.match(String(registered.get("db-password")!.provider), /::pulumi:providers:pulumi-nodejs::alicloud-kms-encrypted::/);
   });
 
