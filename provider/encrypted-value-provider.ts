@@ -173,11 +173,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
         ...(mode === "digest" ? { plaintextDigest: secret(handle) } : {}),
       };
     } catch (e) {
-      const property = certificateId ? "certificateId" : "keyId";
-      const value = certificateId ?? text(inputs.keyId) ?? "";
-      throw new EncryptedValueError(this.scrubText(e instanceof KmsCallError
-        ? describeKmsError(e, this.errorContext(property, value, region))
-        : this.message(e), [plaintext]));
+      throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? text(inputs.keyId) ?? "", region, [plaintext]);
     } finally {
       this.handoff.release(handle);
     }
@@ -205,16 +201,16 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       if (e instanceof KmsCallError && ["Forbidden.KeyNotFound", "Forbidden.ResourceNotFound", "Certificate.NotFound"].includes(e.code)) {
         return `${certificateId ? `certificate ${certificateId}` : `key ${keyId}${e.code === "Forbidden.ResourceNotFound" ? ` version ${keyVersionId}` : ""}`} no longer exists (${e.code}); the next up re-encrypts`;
       }
-      const property = certificateId ? "certificateId" : "keyId";
-      throw new EncryptedValueError(this.scrubText(e instanceof KmsCallError
-        ? describeKmsError(e, this.errorContext(property, certificateId ?? keyId ?? "", region))
-        : this.message(e)));
+      throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? keyId ?? "", region);
     }
   }
 
-  private errorContext(property: string, value: string, region: string) {
-    const { settings } = this.services;
-    return { property, value, region, credentialsFrom: settings.credentials.from, endpoint: this.services.endpointFor(region) };
+  /** A failed create, update or read as the user reads it, scrubbed of credentials and `extra`. */
+  private userError(e: unknown, property: string, value: string, region: string, extra: Buffer[] = []): EncryptedValueError {
+    const message = e instanceof KmsCallError
+      ? describeKmsError(e, this.services.errorContext(property, value, region))
+      : e instanceof Error ? e.message : String(e);
+    return new EncryptedValueError(this.scrubText(message, extra));
   }
 
   private message(e: unknown): string {

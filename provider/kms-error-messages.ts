@@ -16,14 +16,19 @@ export interface ErrorContext {
 
 type Hint = (e: KmsCallError, c: ErrorContext) => string;
 
+/** What to do about a key that is not Enabled, by KeyState (also KMS's Rejected.<KeyState> codes). */
+export const keyStateHints: Record<string, string> = {
+  Disabled: "the key is disabled; enable it (EnableKey) or choose another key",
+  PendingDeletion: "the key is pending deletion; cancel it (CancelKeyDeletion) or choose another key",
+  PendingImport: "the key's material has not been imported yet; import it or choose another key",
+};
+
 const hints: Record<string, Hint> = {
   "Forbidden.KeyNotFound": (_, c) => `no such key in region ${c.region}; check the key ID, or the region (alicloud-kms:region, or pass the key's ARN)`,
   "Forbidden.AliasNotFound": (_, c) => `no such alias in region ${c.region}; create the alias or fix its name`,
   "Certificate.NotFound": (_, c) => `no such certificate in region ${c.region}; check the certificate ID and the region`,
   "Forbidden.ResourceNotFound": () => "no such version of this key; omit keyVersionId to follow the primary version, or use one from ListKeyVersions",
-  "Rejected.Disabled": () => "the key is disabled; enable it (EnableKey) or choose another key",
-  "Rejected.PendingDeletion": () => "the key is pending deletion; cancel it (CancelKeyDeletion) or choose another key",
-  "Rejected.PendingImport": () => "the key's material has not been imported yet; import it or choose another key",
+  ...Object.fromEntries(Object.entries(keyStateHints).map(([state, hint]) => [`Rejected.${state}`, () => hint])),
   "Rejected.UnsupportedOperation": (e) => `KMS refuses this for it${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; use an ENCRYPT/DECRYPT asymmetric key or an ACTIVE certificate`,
   InvalidParameter: (e) => `KMS rejected the request${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; check algorithm against the key spec and the plaintext size`,
   "Forbidden.NoPermission": (e, c) => `the credentials from ${c.credentialsFrom} may not call kms:${e.action}; grant it in RAM`,

@@ -1,4 +1,5 @@
 import { CachedKmsService } from "./cached-kms-service";
+import type { ErrorContext } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
 import { type KmsService, RemoteKmsService } from "./kms-service";
 import { regionOfKeyReference } from "./key-arn";
@@ -35,6 +36,11 @@ export class KmsServices {
   /** Uncached: every call reaches KMS. */
   directIn(region: string): KmsService {
     return this.services(region).direct;
+  }
+
+  /** What a KMS error message says about where the call went and with whose credentials. */
+  errorContext(property: string, value: string, region: string): ErrorContext {
+    return { property, value, region, credentialsFrom: this.settings.credentials.from, endpoint: this.endpointFor(region) };
   }
 
   endpointFor(region: string): string {

@@ -1,7 +1,7 @@
 import type { CheckFailure, Unknown, ValidInputs } from "./inputs";
 import { plaintextFailure } from "./inputs";
 import { KmsCallError } from "./kms-call-error";
-import { describeKmsError } from "./kms-error-messages";
+import { describeKmsError, keyStateHints } from "./kms-error-messages";
 import {
   algorithmsFor,
   defaultAlgorithm,
@@ -26,12 +26,6 @@ export interface ResolvedTarget {
   algorithm: Algorithm | Unknown;
   region: string | Unknown;
 }
-
-const KEY_STATE_HINTS: Record<string, string> = {
-  Disabled: "the key is disabled; enable it (EnableKey) or choose another key",
-  PendingDeletion: "the key is pending deletion; cancel it (CancelKeyDeletion) or choose another key",
-  PendingImport: "the key's material has not been imported yet; import it or choose another key",
-};
 
 export async function resolveTarget(
   inputs: ValidInputs,
@@ -63,16 +57,9 @@ export async function resolveTarget(
       }],
     };
   }
-  const context = (prop: string, value: string) => ({
-    property: prop,
-    value,
-    region,
-    credentialsFrom: services.settings.credentials.from,
-    endpoint: services.endpointFor(region),
-  });
   const kmsFailure = (e: unknown, prop: string, value: string): CheckFailure => {
     if (!(e instanceof KmsCallError)) throw e;
-    return { property: prop, reason: describeKmsError(e, context(prop, value)) };
+    return { property: prop, reason: describeKmsError(e, services.errorContext(prop, value, region)) };
   };
   const kms = services.in(region);
 
@@ -95,7 +82,7 @@ export async function resolveTarget(
       failures.push({ property: "keyId", reason: `${subject}: key spec ${meta.keySpec} cannot encrypt asymmetrically; use a ${ENCRYPTION_KEY_SPECS.join(", ")} key` });
     }
     if (meta.keyState !== "Enabled") {
-      failures.push({ property: "keyId", reason: `${subject}: Rejected.${meta.keyState} — ${KEY_STATE_HINTS[meta.keyState] ?? `the key is ${meta.keyState}`}` });
+      failures.push({ property: "keyId", reason: `${subject}: Rejected.${meta.keyState} — ${keyStateHints[meta.keyState] ?? `the key is ${meta.keyState}`}` });
     }
     if (failures.length > 0) return { failures };
     id = meta.keyId;
