@@ -1,10 +1,11 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startKmsEmulator } from "../test/kms-emulator";
-import { offlinePulumiEnv } from "../test/e2e/offline-pulumi";
+import { filesUnder, offlinePulumiEnv } from "../test/e2e/offline-pulumi";
 import { pulumiBinDir } from "../test/e2e/pulumi-bin";
 import { call, officialClient } from "../test/support/kms-client";
+import { realEncryptions } from "../test/support/emulator-stats";
 import { secretForms } from "../test/support/secret-forms";
 
 // `npm run demo`: the project's main job. Gets the Pulumi CLI (built from the Go module proxy and
@@ -32,13 +33,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, show = true): 
       if (show) process.stderr.write(c);
     });
     child.on("close", (code) => (code === 0 ? resolveRun(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}${show ? "" : `:\n${out}`}`))));
-  });
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => {
-    const p = join(dir, e);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
 }
 
@@ -88,7 +82,7 @@ async function main(): Promise<void> {
 
     emulator.resetStats();
     await pulumi(withConfig(["up", "--yes"]));
-    const { calls, dryRunCalls } = emulator.stats();
+    const stats = emulator.stats();
 
     const outputs = JSON.parse(await pulumi(["stack", "output", "--json", "--stack", stack], false)) as Record<string, string>;
     console.log("\nStack outputs (ciphertexts are plain outputs, safe to hand to other resources):");
@@ -107,11 +101,10 @@ async function main(): Promise<void> {
     const files = filesUnder(join(demoDir, "backend"));
     const haystack = [exported, ...files.map((f) => readFileSync(f, "utf8"))].join("\n");
     const leaks = [secret, emulator.accessKeySecret].flatMap(secretForms).filter((e) => haystack.includes(e)).length;
-    const asymmetric = (calls.AsymmetricEncrypt ?? 0) - (dryRunCalls.AsymmetricEncrypt ?? 0);
-    const encrypts = asymmetric + (calls.CertificatePublicKeyEncrypt ?? 0);
+    const encrypts = realEncryptions(stats);
     console.log(`\nState check: \`pulumi stack export --show-secrets\` and all ${files.length} files under .demo/backend (history and backups included)`);
     console.log(`  contain the secret in none of UTF-8, base64, base64url, hex, nor the access key secret: ${leaks === 0 ? "yes" : `NO (${leaks} hits)`}`);
-    console.log(`  KMS calls in this up: ${JSON.stringify(calls)}; real encryptions: ${encrypts}${encrypts === 0 ? " (nothing changed: a no-op update)" : ""}`);
+    console.log(`  KMS calls in this up: ${JSON.stringify(stats.calls)}; real encryptions: ${encrypts}${encrypts === 0 ? " (nothing changed: a no-op update)" : ""}`);
     if (leaks > 0 || roundTrip !== secret) process.exitCode = 1;
     else console.log("\nRun `npm run demo` again for a no-op update, `npm run demo -- --destroy` to clean up.");
   } finally {

@@ -1,5 +1,5 @@
-import { join } from "node:path";
-import { dirname } from "node:path";
+import { readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 // The environment the real Pulumi CLI runs in here: no network, so a file backend, a passphrase,
 // a private PULUMI_HOME, no update check and no plugin downloads. The dynamic provider plugin
@@ -12,6 +12,14 @@ export interface OfflineEnvOptions {
   stateDir: string;
   passphrase: string;
   extra?: Record<string, string>;
+}
+
+/** Every file under a directory (the file backend keeps history and backups in subfolders). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
 }
 
 export function offlinePulumiEnv(o: OfflineEnvOptions): NodeJS.ProcessEnv {

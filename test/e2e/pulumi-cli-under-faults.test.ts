@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { privateKeyFile } from "../kms-emulator/store/keys-dir";
 import { opensslDecrypt } from "../support/openssl";
 import { secretForms } from "../support/secret-forms";
 import { PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
@@ -27,8 +28,7 @@ describe("the real CLI under throttling and faults, interrupted and re-run", { t
     assert.equal(Object.keys(ciphertexts!).length, COUNT);
     for (const name of Object.keys(values)) {
       const d = details![name]!;
-      const pem = join(root, "keys", d.keyId!, `${d.keyVersionId}.pem`);
-      assert.equal(opensslDecrypt(pem, d.algorithm!, String(ciphertexts![name])).toString(), plaintexts[name], name);
+      assert.equal(opensslDecrypt(privateKeyFile(join(root, "keys"), d), d.algorithm!, String(ciphertexts![name])).toString(), plaintexts[name], name);
     }
   };
   const nothingStored = async () => {

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { call, officialClient } from "../support/kms-client";
+import { privateKeyFile } from "../kms-emulator/store/keys-dir";
+import { realEncryptions } from "../support/emulator-stats";
 import { opensslDecrypt } from "../support/openssl";
 import { secretForms } from "../support/secret-forms";
 import { PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
@@ -36,10 +38,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
   const setPlaintexts = async () => {
     await project.ok("config", "set", "--secret", "plaintexts", JSON.stringify(plaintexts));
   };
-  const encryptCalls = () => {
-    const { calls, dryRunCalls } = emulator.stats();
-    return (calls.AsymmetricEncrypt ?? 0) - (dryRunCalls.AsymmetricEncrypt ?? 0) + (calls.CertificatePublicKeyEncrypt ?? 0);
-  };
+  const encryptCalls = () => realEncryptions(emulator.stats());
   const nothingStored = async (step: string) => {
     const stored = [await project.everythingStored(), ...project.transcript].join("\n");
     for (const m of everyMarker) {
@@ -54,10 +53,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     const { ciphertexts, details } = (await project.outputs()) as Record<string, Record<string, Record<string, string>>>;
     for (const name of Object.keys(values)) {
       const d = details![name]!;
-      const pem = d.certificateId
-        ? join(root, "keys", "certificates", `${d.certificateId}.pem`)
-        : join(root, "keys", d.keyId!, `${d.keyVersionId}.pem`);
-      assert.equal(opensslDecrypt(pem, d.algorithm!, String(ciphertexts![name])).toString(), plaintexts[name], name);
+      assert.equal(opensslDecrypt(privateKeyFile(join(root, "keys"), d), d.algorithm!, String(ciphertexts![name])).toString(), plaintexts[name], name);
     }
     return { ciphertexts: ciphertexts!, details: details! };
   };

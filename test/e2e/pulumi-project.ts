@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { KmsEmulator } from "../kms-emulator";
-import { offlinePulumiEnv } from "./offline-pulumi";
+import { filesUnder, offlinePulumiEnv } from "./offline-pulumi";
 import { pulumiBinDir } from "./pulumi-bin";
 
 // A temporary Pulumi project that consumes this package the way users do: `npm pack`, then the
@@ -121,15 +121,7 @@ export class PulumiProject {
   /** `pulumi stack export --show-secrets` plus every file under the backend (history, backups). */
   async everythingStored(): Promise<string> {
     const exported = (await this.ok("stack", "export", "--show-secrets")).stdout;
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const entry of readdirSync(d)) {
-        const path = join(d, entry);
-        if (statSync(path).isDirectory()) walk(path);
-        else files.push(`== ${path}\n${readFileSync(path, "utf8")}`);
-      }
-    };
-    walk(this.backendDir);
+    const files = filesUnder(this.backendDir).map((path) => `== ${path}\n${readFileSync(path, "utf8")}`);
     return [exported, ...files].join("\n");
   }
 }

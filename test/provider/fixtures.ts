@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KmsEmulator, type Seed, startKmsEmulator } from "../kms-emulator";
 import { DynamicProviderHost } from "../support/dynamic-provider-host";
+import { realEncryptions } from "../support/emulator-stats";
 import { Stack } from "../support/engine-steps";
 import { serializedProvider } from "../support/serialized-provider";
 
@@ -92,9 +93,7 @@ export async function deploy(options: { qps?: number } = {}): Promise<Deployment
   };
 }
 
-/** The encryption calls among the emulator's stats (a DryRun is not one). */
+/** The encryption calls the emulator has served (a DryRun is not one). */
 export function encryptCalls(emulator: KmsEmulator): number {
-  const { calls, dryRunCalls } = emulator.stats();
-  const count = (a: string) => (calls[a] ?? 0) - (dryRunCalls[a] ?? 0);
-  return count("AsymmetricEncrypt") + count("CertificatePublicKeyEncrypt");
+  return realEncryptions(emulator.stats());
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { call, officialClient } from "../support/kms-client";
+import { privateKeyFile } from "../kms-emulator/store/keys-dir";
 import { opensslDecrypt } from "../support/openssl";
 import { deploy, type Deployment, encryptCalls } from "./fixtures";
 
@@ -38,12 +38,8 @@ describe("EncryptedValue through the dynamic provider host", () => {
   let d: Deployment;
   let pinnedVersion: string;
 
-  const decrypt = (outputs: Props) => {
-    const pem = outputs.certificateId
-      ? join(d.keysDir, "certificates", `${String(outputs.certificateId)}.pem`)
-      : join(d.keysDir, String(outputs.keyId), `${String(outputs.keyVersionId)}.pem`);
-    return opensslDecrypt(pem, String(outputs.algorithm), String(outputs.ciphertextBlob));
-  };
+  const decrypt = (outputs: Props) =>
+    opensslDecrypt(privateKeyFile(d.keysDir, outputs), String(outputs.algorithm), String(outputs.ciphertextBlob));
   const outputs = (name: string) => d.stack.state.get(name)!.outputs;
 
   before(async () => {

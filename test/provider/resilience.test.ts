@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { DynamicProviderHost } from "../support/dynamic-provider-host";
 import { Stack } from "../support/engine-steps";
+import { privateKeyFile } from "../kms-emulator/store/keys-dir";
 import { opensslDecrypt } from "../support/openssl";
 import { deploy, type Deployment, stackConfig } from "./fixtures";
 
@@ -12,8 +12,8 @@ import { deploy, type Deployment, stackConfig } from "./fixtures";
 type Props = Record<string, unknown>;
 
 function decrypts(d: Deployment, outputs: Props, plaintext: string) {
-  const pem = join(d.keysDir, String(outputs.keyId), `${String(outputs.keyVersionId)}.pem`);
-  assert.equal(opensslDecrypt(pem, String(outputs.algorithm), String(outputs.ciphertextBlob)).toString(), plaintext);
+  const decrypted = opensslDecrypt(privateKeyFile(d.keysDir, outputs), String(outputs.algorithm), String(outputs.ciphertextBlob));
+  assert.equal(decrypted.toString(), plaintext);
 }
 
 describe("throttling (--qps)", () => {

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { StoreObserver } from "./key-store";
 
 /**
@@ -7,16 +7,26 @@ import type { StoreObserver } from "./key-store";
  * `<dir>/<keyId>/<keyVersionId>.pem` and `<dir>/certificates/<certificateId>.pem`.
  */
 export function writeKeysTo(keysDir: string): StoreObserver {
-  const write = (folder: string, name: string, pem: string) => {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    writeFileSync(join(folder, `${name}.pem`), pem, { mode: 0o600 });
+  const write = (path: string, pem: string) => {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, pem, { mode: 0o600 });
   };
   return {
     keyVersionAdded(key, version) {
-      if (version.privateKeyPem) write(join(keysDir, key.keyId), version.keyVersionId, version.privateKeyPem);
+      const file = privateKeyFile(keysDir, { keyId: key.keyId, keyVersionId: version.keyVersionId });
+      if (version.privateKeyPem) write(file, version.privateKeyPem);
     },
     certificateAdded(certificate) {
-      write(join(keysDir, "certificates"), certificate.certificateId, certificate.privateKeyPem);
+      write(privateKeyFile(keysDir, certificate), certificate.privateKeyPem);
     },
   };
+}
+
+/** Where --keys-dir keeps the private key of a certificate, or of a key version. */
+export function privateKeyFile(
+  keysDir: string,
+  target: { certificateId?: unknown; keyId?: unknown; keyVersionId?: unknown },
+): string {
+  if (target.certificateId) return join(keysDir, "certificates", `${String(target.certificateId)}.pem`);
+  return join(keysDir, String(target.keyId), `${String(target.keyVersionId)}.pem`);
 }
