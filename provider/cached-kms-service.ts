@@ -2,7 +2,7 @@ import type { Algorithm } from "./key-spec-limits";
 import type { CertificateMetadata, Ciphertext, KeyMetadata, KmsService } from "./kms-service";
 
 // Per-process memo of the read-only answers (key and certificate metadata, version membership,
-// DryRun verdicts), so a stack of many values costs one DescribeKey per key, not per value.
+// public keys, DryRun verdicts), so a stack of many values costs one DescribeKey per key, not per value.
 // Failures are not remembered; encryption always goes through.
 
 export class CachedKmsService implements KmsService {
@@ -41,6 +41,14 @@ export class CachedKmsService implements KmsService {
   dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void> {
     return this.once(`dry-run ${keyId} ${keyVersionId} ${algorithm}`, () =>
       this.inner.dryRunEncrypt(keyId, keyVersionId, algorithm, plaintextBytes));
+  }
+
+  getPublicKey(keyId: string, keyVersionId: string): Promise<string> {
+    return this.once(`public-key ${keyId} ${keyVersionId}`, () => this.inner.getPublicKey(keyId, keyVersionId));
+  }
+
+  dryRunGetPublicKey(keyId: string, keyVersionId: string): Promise<void> {
+    return this.once(`dry-run public-key ${keyId} ${keyVersionId}`, () => this.inner.dryRunGetPublicKey(keyId, keyVersionId));
   }
 
   encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext> {

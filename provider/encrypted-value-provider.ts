@@ -16,7 +16,8 @@ import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 //   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, and a secret
 //            plaintextDigest (scrypt) that also names the plaintext's in-memory hand-off entry
 //   diff   → compares those with the outputs; no KMS call
-//   create/update → takes the plaintext from the hand-off, encrypts, returns the ciphertext
+//   create/update → takes the plaintext from the hand-off, encrypts (through KMS, or in process with
+//            the public key when encryptLocally), returns the ciphertext
 //   read   → reports a key, version or certificate that can no longer decrypt (staleReason)
 //   delete → nothing to undo in KMS; the ciphertext simply leaves the state
 
@@ -64,6 +65,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const settingsFailures = this.services.settings.problems.map((p) => ({ property: "", reason: `${p.setting}: ${p.reason}` }));
     const { inputs, failures } = parseInputs(news);
     if (!inputs || settingsFailures.length > 0) return failed([...settingsFailures, ...failures]);
+    inputs.encryptLocally ??= this.services.settings.encryptLocally;
 
     let resolved;
     try {
@@ -90,6 +92,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       algorithm: target.algorithm,
       changeDetection: inputs.changeDetection,
       ...(inputs.trigger !== undefined ? { trigger: inputs.trigger } : {}),
+      // Not compared by diff: both ways give the same kind of ciphertext.
+      encryptLocally: inputs.encryptLocally,
       plaintextDigest: isUnknown(handle) ? UNKNOWN : secret(handle),
       ...(t.kind === "key" ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN } : {}),
       keySpec: target.keySpec,
@@ -146,7 +150,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     const region = text(inputs.region) as string;
     const algorithm = text(inputs.algorithm) as Algorithm;
-    const kms = this.services.in(region);
+    const kms = this.services.in(region, reveal(inputs.encryptLocally) === true);
     const certificateId = text(inputs.certificateId);
     try {
       let outs: Props;

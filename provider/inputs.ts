@@ -24,6 +24,8 @@ export interface ValidInputs {
   algorithm?: Algorithm | Unknown;
   changeDetection: ChangeDetection;
   trigger?: string | Unknown;
+  /** Encrypt in this process with the public key; undefined = the alicloud-kms:encryptLocally default. */
+  encryptLocally?: boolean;
 }
 
 export const INPUT_PROPERTIES = [
@@ -35,6 +37,7 @@ export const INPUT_PROPERTIES = [
   "keyVersionId",
   "changeDetection",
   "trigger",
+  "encryptLocally",
 ] as const;
 
 /**
@@ -150,6 +153,13 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     failures.push({ property: "trigger", reason: "changeDetection \"trigger\" needs a trigger input; set it to any string and change it whenever the plaintext changes" });
   }
 
+  const localValue = reveal(news.encryptLocally);
+  let encryptLocally: boolean | undefined;
+  if (present(localValue) && !isUnknown(localValue)) {
+    if (typeof localValue === "boolean") encryptLocally = localValue;
+    else failures.push({ property: "encryptLocally", reason: `encryptLocally must be true or false, not ${JSON.stringify(localValue)}` });
+  }
+
   if (failures.length > 0 || plaintext === undefined || target === undefined) return { failures };
   return {
     inputs: {
@@ -159,6 +169,7 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
       ...(algorithm !== undefined ? { algorithm } : {}),
       changeDetection,
       ...(trigger !== undefined ? { trigger } : {}),
+      ...(encryptLocally !== undefined ? { encryptLocally } : {}),
     },
     failures,
   };

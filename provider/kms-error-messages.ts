@@ -41,6 +41,7 @@ const hints: Record<string, Hint> = {
   CredentialsUnavailable: (e, c) =>
     `no usable credentials from ${c.credentialsFrom}${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; set alicloud:accessKey and ` +
     "alicloud:secretKey (as a secret), ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, or alicloud:profile",
+  UnusablePublicKey: (e) => `${e.kmsMessage}; encrypt through KMS instead (encryptLocally: false)`,
   NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,
 };
 

@@ -17,6 +17,8 @@ export interface CertificateMetadata {
   certificateId: string;
   keySpec: string;
   status: string;
+  /** The certificate's public key, PEM SubjectPublicKeyInfo ("" when KMS sent none). */
+  subjectPublicKey: string;
 }
 
 export interface Ciphertext {
@@ -36,6 +38,10 @@ export interface KmsService {
    * encrypting. The plaintext sent is zeros of the real length: the secret never leaves for a preview.
    */
   dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void>;
+  /** GetPublicKey: the key version's public key, PEM SubjectPublicKeyInfo. */
+  getPublicKey(keyId: string, keyVersionId: string): Promise<string>;
+  /** GetPublicKey with DryRun=true: checks permission, key state and version. */
+  dryRunGetPublicKey(keyId: string, keyVersionId: string): Promise<void>;
   encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext>;
   encryptWithCertificate(certificateId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext>;
 }
@@ -67,19 +73,36 @@ export class RemoteKmsService implements KmsService {
 
   async describeCertificate(certificateId: string): Promise<CertificateMetadata> {
     const answer = await this.send("DescribeCertificate", { CertificateId: certificateId });
-    return { certificateId: field(answer, "CertificateId"), keySpec: field(answer, "KeySpec"), status: field(answer, "Status") };
+    return {
+      certificateId: field(answer, "CertificateId"),
+      keySpec: field(answer, "KeySpec"),
+      status: field(answer, "Status"),
+      subjectPublicKey: field(answer, "SubjectPublicKey"),
+    };
   }
 
   async dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void> {
-    const params = {
+    await this.dryRun("AsymmetricEncrypt", {
       KeyId: keyId,
       KeyVersionId: keyVersionId,
       Algorithm: algorithm,
       Plaintext: Buffer.alloc(Math.max(1, plaintextBytes)).toString("base64"),
-      DryRun: "true",
-    };
+    });
+  }
+
+  async getPublicKey(keyId: string, keyVersionId: string): Promise<string> {
+    const answer = await this.send("GetPublicKey", { KeyId: keyId, KeyVersionId: keyVersionId });
+    return field(answer, "PublicKey");
+  }
+
+  async dryRunGetPublicKey(keyId: string, keyVersionId: string): Promise<void> {
+    await this.dryRun("GetPublicKey", { KeyId: keyId, KeyVersionId: keyVersionId });
+  }
+
+  /** A DryRun call fails by design; DryRunOperationError is KMS's "it would have succeeded". */
+  private async dryRun(action: string, params: Record<string, string>): Promise<void> {
     try {
-      await this.send("AsymmetricEncrypt", params);
+      await this.send(action, { ...params, DryRun: "true" });
     } catch (e) {
       if (!(e instanceof KmsCallError)) throw e;
       if (e.code === "DryRunOperationError" || e.code === "DryRunOperation") return;

@@ -2,15 +2,17 @@ import { CachedKmsService } from "./cached-kms-service";
 import type { ErrorContext } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
 import { type KmsService, RemoteKmsService } from "./kms-service";
+import { LocallyEncryptingKmsService } from "./locally-encrypting-kms-service";
 import { regionOfKeyReference } from "./key-arn";
 import type { Settings } from "./settings";
 
-// One KMS service per region, created on first use, in two views: cached (check, create, update:
-// one deployment's consistent picture) and direct (read: refresh must see KMS as it is now). The
-// region of a call is the key ARN's when there is one, else the configured region.
+// One KMS service per region, created on first use, in three views: cached (check, create, update:
+// one deployment's consistent picture), the same cache encrypting locally (encryptLocally), and
+// direct (read: refresh must see KMS as it is now). The region of a call is the key ARN's when
+// there is one, else the configured region.
 
 export class KmsServices {
-  private readonly byRegion = new Map<string, { cached: CachedKmsService; direct: KmsService }>();
+  private readonly byRegion = new Map<string, { cached: KmsService; local: KmsService; direct: KmsService }>();
 
   constructor(readonly settings: Settings) {}
 
@@ -23,14 +25,17 @@ export class KmsServices {
     let views = this.byRegion.get(region);
     if (!views) {
       const direct = new RemoteKmsService(region, createTransport(this.settings, region));
-      views = { cached: new CachedKmsService(direct), direct };
+      const cached = new CachedKmsService(direct);
+      views = { cached, local: new LocallyEncryptingKmsService(cached), direct };
       this.byRegion.set(region, views);
     }
     return views;
   }
 
-  in(region: string): KmsService {
-    return this.services(region).cached;
+  /** Cached; with `encryptLocally`, encryption uses the public key in this process. */
+  in(region: string, encryptLocally = false): KmsService {
+    const views = this.services(region);
+    return encryptLocally ? views.local : views.cached;
   }
 
   /** Uncached: every call reaches KMS. */

@@ -16,6 +16,7 @@ import { isUnknown, UNKNOWN } from "./wire-values";
 // Check's KMS half: find the key (or certificate), its state, spec and version; fit the algorithm
 // and the plaintext size to it; and ask KMS through DryRun whether the encryption would succeed.
 // Only DescribeKey, DescribeKeyVersion, DescribeCertificate and DryRun calls: nothing encrypts.
+// With encryptLocally the DryRun is GetPublicKey's, the call that mode makes at create.
 
 export interface ResolvedTarget {
   kind: "key" | "certificate";
@@ -61,7 +62,7 @@ export async function resolveTarget(
     if (!(e instanceof KmsCallError)) throw e;
     return { property: prop, reason: describeKmsError(e, services.errorContext(prop, value, region)) };
   };
-  const kms = services.in(region);
+  const kms = services.in(region, inputs.encryptLocally);
 
   let id: string;
   let keySpec: string;
@@ -111,6 +112,9 @@ export async function resolveTarget(
     }
     if (!isEncryptionKeySpec(cert.keySpec)) {
       return { failures: [{ property: "certificateId", reason: `certificateId '${reference}': key spec ${cert.keySpec} cannot encrypt; use an RSA_2048, RSA_3072 or EC_SM2 certificate` }] };
+    }
+    if (inputs.encryptLocally && !cert.subjectPublicKey) {
+      return { failures: [{ property: "encryptLocally", reason: `certificateId '${reference}': KMS returned no SubjectPublicKey to encrypt with locally; set encryptLocally: false` }] };
     }
     id = cert.certificateId || reference;
     keySpec = cert.keySpec;

@@ -1,6 +1,7 @@
 // Where the provider finds its region, endpoint and credentials, read at run time in the provider
 // process (never captured in the serialized provider). Order, first found wins:
 //   1. stack config alicloud-kms:region | alicloud-kms:endpoint | alicloud-kms:protocol
+//      (and alicloud-kms:encryptLocally, the default for values that leave encryptLocally unset)
 //   2. the alicloud:* keys the Pulumi alicloud provider reads (region, accessKey, secretKey,
 //      securityToken, profile)
 //   3. environment: ALIBABA_CLOUD_* then ALICLOUD_*; the endpoint from ALIBABA_CLOUD_KMS_ENDPOINT
@@ -20,6 +21,8 @@ export interface Settings {
   /** Explicit endpoint (host[:port]) and its protocol; absent = kms.<region>.aliyuncs.com over HTTPS. */
   endpoint?: { host: string; protocol: "http" | "https"; from: string };
   credentials: CredentialSource;
+  /** alicloud-kms:encryptLocally, the default for values that do not set encryptLocally. */
+  encryptLocally: boolean;
   /** Problems found while reading configuration, reported by check against the setting's name. */
   problems: { setting: string; reason: string }[];
 }
@@ -33,7 +36,11 @@ const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
 
 export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): Settings {
   const problems: Settings["problems"] = [];
-  const settings: Settings = { credentials: { kind: "default-chain", from: "the @alicloud/credentials default chain" }, problems };
+  const settings: Settings = {
+    credentials: { kind: "default-chain", from: "the @alicloud/credentials default chain" },
+    encryptLocally: false,
+    problems,
+  };
 
   const region = first([
     ["alicloud-kms:region", config("alicloud-kms:region")],
@@ -64,6 +71,12 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
     else settings.endpoint = { ...parsed, from: endpoint[0] };
   } else if (protocol?.[1] === "http") {
     problems.push({ setting: protocol[0], reason: "plain http needs an explicit alicloud-kms:endpoint; the public KMS endpoints are HTTPS only" });
+  }
+
+  const encryptLocally = first([["alicloud-kms:encryptLocally", config("alicloud-kms:encryptLocally")]]);
+  if (encryptLocally) {
+    if (encryptLocally[1] === "true" || encryptLocally[1] === "false") settings.encryptLocally = encryptLocally[1] === "true";
+    else problems.push({ setting: encryptLocally[0], reason: `'${encryptLocally[1]}' is not a boolean; use true or false` });
   }
 
   settings.credentials = resolveCredentials(config, env, problems) ?? settings.credentials;

@@ -42,6 +42,14 @@ export interface EncryptedValueArgs {
   changeDetection?: pulumi.Input<ChangeDetection>;
   /** Any string; changing it re-encrypts. Required with `changeDetection: "trigger"`. */
   trigger?: pulumi.Input<string>;
+  /**
+   * Encrypt in the provider process with the key version's public key (one `GetPublicKey` per key
+   * version per deployment; for a certificate, the public key `DescribeCertificate` returns)
+   * instead of one `AsymmetricEncrypt` / `CertificatePublicKeyEncrypt` call per value. The
+   * ciphertext is the same kind KMS makes and decrypts the same way. Default: stack config
+   * `alicloud-kms:encryptLocally`, else `false`. Changing it alone does not re-encrypt.
+   */
+  encryptLocally?: pulumi.Input<boolean>;
 }
 
 /**
@@ -81,6 +89,7 @@ export class EncryptedValue extends pulumi.dynamic.Resource {
       keyVersionId: args.keyVersionId,
       changeDetection: args.changeDetection,
       trigger: args.trigger,
+      encryptLocally: args.encryptLocally,
       // Outputs only.
       ciphertextBlob: undefined,
       keySpec: undefined,

@@ -8,7 +8,15 @@ import * as pulumi from "@pulumi/pulumi";
 // RAM role; alicloud:secretKey / alicloud:securityToken from stack config are passed too, as
 // secrets (as every Pulumi provider stores its credentials), with a warning saying so.
 
-const PLAIN_KEYS = ["alicloud-kms:region", "alicloud-kms:endpoint", "alicloud-kms:protocol", "alicloud:region", "alicloud:accessKey", "alicloud:profile"];
+const PLAIN_KEYS = [
+  "alicloud-kms:region",
+  "alicloud-kms:endpoint",
+  "alicloud-kms:protocol",
+  "alicloud-kms:encryptLocally",
+  "alicloud:region",
+  "alicloud:accessKey",
+  "alicloud:profile",
+];
 const SECRET_KEYS = ["alicloud:secretKey", "alicloud:securityToken"];
 
 /** The stack configuration the provider reads, and nothing else. */

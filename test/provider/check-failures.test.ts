@@ -36,6 +36,8 @@ const cases: { name: string; inputs: Props; property: string; reason: RegExp }[]
   { name: "keyVersionId with a certificate", inputs: { plaintext: "a", certificateId: "cert-rsa", keyVersionId: "v" }, property: "keyVersionId", reason: /keyVersionId applies to keys only/ },
   { name: "a misspelt property", inputs: { plaintext: "a", keyID: "key-rsa2048" }, property: "keyID", reason: /unknown property keyID; did you mean keyId\?/ },
   { name: "trigger mode without a trigger", inputs: { plaintext: "a", keyId: "key-rsa2048", changeDetection: "trigger" }, property: "trigger", reason: /needs a trigger input/ },
+  { name: "encryptLocally as a string", inputs: { plaintext: "a", keyId: "key-rsa2048", encryptLocally: "yes" }, property: "encryptLocally", reason: /encryptLocally must be true or false, not "yes"/ },
+  { name: "encryptLocally with a disabled key", inputs: { plaintext: "a", keyId: "key-disabled", encryptLocally: true }, property: "keyId", reason: /Rejected\.Disabled — the key is disabled/ },
   { name: "an unknown change detection", inputs: { plaintext: "a", keyId: "key-rsa2048", changeDetection: "hash" }, property: "changeDetection", reason: /use "digest" \(default\) or "trigger"/ },
 ];
 
@@ -98,7 +100,7 @@ describe("configuration problems are check failures naming the setting", () => {
     }
   };
 
-  it("a malformed endpoint, a bad protocol, and a half access key", async () => {
+  it("a malformed endpoint, a bad protocol, a non-boolean encryptLocally, and a half access key", async () => {
     const base = stackConfig(d.emulator);
     const inputs = { plaintext: "a", keyId: "key-rsa2048" };
     const bad = async (override: Record<string, unknown>, reason: RegExp) => {
@@ -108,6 +110,7 @@ describe("configuration problems are check failures naming the setting", () => {
     await bad({ "alicloud-kms:endpoint": "ftp://example.com" }, /^alicloud-kms:endpoint: 'ftp:\/\/example.com' must use http or https/);
     await bad({ "alicloud-kms:protocol": "gopher" }, /^alicloud-kms:protocol: 'gopher' is not a protocol/);
     await bad({ "alicloud-kms:region": "Hangzhou" }, /^alicloud-kms:region: 'Hangzhou' is not a region ID/);
+    await bad({ "alicloud-kms:encryptLocally": "yes" }, /^alicloud-kms:encryptLocally: 'yes' is not a boolean; use true or false/);
     const { "alicloud:secretKey": _, ...noSecret } = base;
     const step = await withConfig(noSecret, inputs);
     assert.ok(step.op === "failed" && /^alicloud:accessKey: an access key needs both/.test(step.failures[0]!.reason), JSON.stringify(step));

@@ -55,13 +55,14 @@ export function stackConfig(emulator: KmsEmulator): Record<string, unknown> {
   };
 }
 
-export async function deploy(options: { qps?: number } = {}): Promise<Deployment> {
+/** `config`: more stack configuration, e.g. { "alicloud-kms:encryptLocally": "true" }. */
+export async function deploy(options: { qps?: number; config?: Record<string, unknown> } = {}): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), "kms-provider-"));
   const keysDir = join(dir, "keys");
   const emulator = await startKmsEmulator({ seed, keysDir, ...(options.qps ? { qps: options.qps } : {}) });
   const startHost = async () => {
     const host = await DynamicProviderHost.start();
-    await host.configure(stackConfig(emulator));
+    await host.configure({ ...stackConfig(emulator), ...options.config });
     return host;
   };
   const providerBlob = await serializedProvider();

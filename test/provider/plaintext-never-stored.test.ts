@@ -28,7 +28,7 @@ describe("no plaintext or credential in state, __provider, responses or output",
   });
   after(() => d.close());
 
-  it("preview, create, update, refresh and no-op passes, in both change-detection modes", async () => {
+  it("preview, create, update, refresh and no-op passes, in both change-detection modes and local encryption", async () => {
     const first = next();
     const asBase64 = next();
     const triggerValue = next();
@@ -37,6 +37,8 @@ describe("no plaintext or credential in state, __provider, responses or output",
       binary: { plaintextBase64: asBase64.toString("base64"), keyId: "key-sm2", algorithm: "SM2PKE" },
       certificate: { plaintext: first.toString(), certificateId: "cert-rsa" },
       trigger: { plaintext: triggerValue.toString(), keyId: "key-rsa3072", changeDetection: "trigger", trigger: "v1" },
+      "local-rsa": { plaintext: triggerValue.toString(), keyId: "key-rsa2048", encryptLocally: true },
+      "local-sm2": { plaintextBase64: asBase64.toString("base64"), certificateId: "cert-sm2", encryptLocally: true },
     });
     for (const [name, inputs] of Object.entries(programs())) {
       assert.equal((await d.stack.preview(name, inputs)).op, "create");
