@@ -3,7 +3,7 @@ import stylistic from "@stylistic/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".demo/**", "**/*.d.ts"] },
+  { ignores: ["dist/**", "node_modules/**", ".demo/**", ".scratch/**", "**/*.d.ts"] },
   ...tseslint.configs.recommended,
   stylistic.configs.customize({ indent: 2, quotes: "double", semi: true, braceStyle: "1tbs", arrowParens: true }),
   {

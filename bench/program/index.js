@@ -1,0 +1,45 @@
+"use strict";
+// The benchmark's program: `bench:count` values under one key, as EncryptedValues encrypted through
+// KMS ("api") or in the provider process ("local"), or, for the engine's own per-resource cost, as
+// do-nothing dynamic resources with the same inputs ("baseline"). Every value is a distinct secret.
+const pulumi = require("@pulumi/pulumi");
+const { EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
+
+const config = new pulumi.Config("bench");
+const count = config.requireNumber("count");
+const program = config.require("program");
+// One key, or values dealt round-robin over several (comma-separated), to show per-key costs.
+const keyIds = config.require("keyId").split(",");
+const seed = config.requireSecret("seed");
+
+// Like EncryptedValue's own provider, an explicit one that carries no stack configuration.
+class NoConfigProvider extends pulumi.ProviderResource {
+  constructor(name) {
+    super("pulumi-nodejs", name, {});
+  }
+}
+const doNothing = {
+  async create(inputs) {
+    return { id: require("node:crypto").randomUUID(), outs: { keyId: inputs.keyId, ciphertextBlob: "" } };
+  },
+  async diff(_id, olds, news) {
+    return { changes: olds.keyId !== news.keyId };
+  },
+};
+const baselineProvider = program === "baseline" ? new NoConfigProvider("baseline-provider") : undefined;
+
+const values = [];
+for (let i = 0; i < count; i++) {
+  const name = `value-${String(i).padStart(4, "0")}`;
+  const plaintext = seed.apply((s) => `${s}-${i}`);
+  const keyId = keyIds[i % keyIds.length];
+  if (program === "baseline") {
+    values.push(new pulumi.dynamic.Resource(doNothing, name, { plaintext, keyId, ciphertextBlob: undefined },
+      { provider: baselineProvider }, "bench", "DoNothing"));
+  } else {
+    values.push(new EncryptedValue(name, { plaintext, keyId, encryptLocally: program === "local" }));
+  }
+}
+
+exports.count = values.length;
+exports.lastCiphertext = values.length ? values[values.length - 1].ciphertextBlob : undefined;

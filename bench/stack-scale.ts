@@ -1,0 +1,179 @@
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { parseArgs } from "node:util";
+import { digestPlaintext } from "../provider/plaintext-digest";
+import { type KmsEmulator, startKmsEmulator } from "../test/kms-emulator";
+import { packPackage, removeRoot, tempRoot } from "../test/e2e/pulumi-project";
+import { BenchProject, type Measurement, type Op, OPS, type Program, PROGRAMS, seedFor } from "./bench-project";
+
+// `npm run bench [-- --sizes 1,50,200,1000] [--repeat 1] [--json <file>] [--no-throttled]`
+// The real Pulumi CLI against the emulator, for N values under one key: `pulumi preview` of the new
+// stack, `pulumi up` creating it and an unchanged `pulumi up`, for EncryptedValue through KMS
+// ("api"), encrypting locally ("local") and do-nothing dynamic resources ("baseline"), each also as
+// a ratio to the baseline. Then N = 1000 through an emulator throttling at 200 QPS.
+// The three programs take turns within each command, so drift on a shared machine hits them alike;
+// with --repeat k every figure is the median of k rounds, each on fresh stacks.
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "1,50,200,1000" },
+    repeat: { type: "string", default: "1" },
+    json: { type: "string" },
+    "no-throttled": { type: "boolean", default: false },
+  },
+});
+const sizes = String(args.sizes).split(",").map((s) => Number(s.trim()));
+if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error("--sizes takes positive integers, e.g. --sizes 1,50,200");
+  process.exit(2);
+}
+const repeat = Number(args.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) {
+  console.error("--repeat takes a positive integer, e.g. --repeat 3");
+  process.exit(2);
+}
+const THROTTLED_N = 1000;
+const THROTTLED_QPS = 200;
+
+interface RunRecord extends Measurement {
+  n: number;
+  program: Program;
+  op: Op;
+}
+
+const runs: RunRecord[] = [];
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function formatCalls(calls: Record<string, number>): string {
+  return Object.entries(calls).sort().map(([a, c]) => `${a} ${c}`).join(", ") || "—";
+}
+
+async function digestCostMs(): Promise<number> {
+  const values = Array.from({ length: 50 }, (_, i) => Buffer.from(`digest cost sample ${i}`));
+  await digestPlaintext(Buffer.from("warm-up"));
+  const started = performance.now();
+  for (const v of values) await digestPlaintext(v);
+  return (performance.now() - started) / values.length;
+}
+
+const EXPECTED: Record<Op, string> = { preview: "to create", create: "created", unchanged: "unchanged" };
+
+async function measureOne(bench: BenchProject, emulator: KmsEmulator, program: Program, n: number, op: Op): Promise<Measurement> {
+  await bench.selectStack(`${program}-${n}`);
+  const { run: _run, ...m } = await bench.measure(op, emulator);
+  if (m.summary[EXPECTED[op]] !== n + 2) {
+    throw new Error(`${program}-${n} ${op}: expected ${n + 2} ${EXPECTED[op]} (N + stack + provider), got ${JSON.stringify(m.summary)}`);
+  }
+  log(`  ${`${program}-${n}`.padEnd(16)} ${op.padEnd(9)} ${m.wallSeconds.toFixed(2).padStart(7)} s  ${formatCalls(m.kmsCalls)}`);
+  return m;
+}
+
+function median<T>(items: T[], by: (t: T) => number): T {
+  return [...items].sort((a, b) => by(a) - by(b))[Math.floor((items.length - 1) / 2)]!;
+}
+
+/** `repeat` rounds of every op for every program on fresh stacks, programs taking turns; medians. */
+async function measureSize(bench: BenchProject, emulator: KmsEmulator, n: number, programs: readonly Program[],
+  ops: readonly Op[]) {
+  const rounds: RunRecord[] = [];
+  for (let round = 0; round < repeat; round++) {
+    for (const program of programs) await bench.stack(`${program}-${n}`, program, n, emulator);
+    for (const op of ops) {
+      for (const program of programs) rounds.push({ n, program, op, ...(await measureOne(bench, emulator, program, n, op)) });
+    }
+    for (const program of programs) await bench.removeStack(`${program}-${n}`);
+  }
+  for (const program of programs) {
+    for (const op of ops) runs.push(median(rounds.filter((r) => r.program === program && r.op === op), (r) => r.wallSeconds));
+  }
+}
+
+function table(): string {
+  const lines = [
+    "|    N | op        | baseline s |  api s | api × | local s | local × | KMS calls (api)                          | KMS calls (local)                        | provider peak MiB (base/api/local) |",
+    "|-----:|-----------|-----------:|-------:|------:|--------:|--------:|------------------------------------------|------------------------------------------|-----------------------------------|",
+  ];
+  for (const n of sizes) {
+    for (const op of OPS) {
+      const get = (program: Program) => runs.find((r) => r.n === n && r.op === op && r.program === program);
+      const [base, api, local] = PROGRAMS.map(get);
+      if (!base || !api || !local) continue;
+      const ratio = (r: RunRecord) => (r.wallSeconds / base.wallSeconds).toFixed(2);
+      lines.push(`| ${String(n).padStart(4)} | ${op.padEnd(9)} | ${base.wallSeconds.toFixed(2).padStart(10)} | ${api.wallSeconds.toFixed(2).padStart(6)} | ` +
+        `${ratio(api).padStart(5)} | ${local.wallSeconds.toFixed(2).padStart(7)} | ${ratio(local).padStart(7)} | ${formatCalls(api.kmsCalls).padEnd(40)} | ` +
+        `${formatCalls(local.kmsCalls).padEnd(40)} | ${`${base.providerPeakMiB} / ${api.providerPeakMiB} / ${local.providerPeakMiB}`.padEnd(33)} |`);
+    }
+  }
+  return lines.join("\n");
+}
+
+async function main() {
+  const root = tempRoot();
+  const emulator = await startKmsEmulator({ seed: seedFor(1) });
+  let throttled: { n: number; failures: number; wallSeconds: number; floorSeconds: number; baselineSeconds: number } | undefined;
+  try {
+    log(`packing the package and installing it into a benchmark project in ${root}`);
+    const bench = await BenchProject.create(root, packPackage(root));
+    for (const n of sizes) {
+      log(`N = ${n}`);
+      await measureSize(bench, emulator, n, PROGRAMS, OPS);
+    }
+
+    if (!args["no-throttled"]) {
+      log(`throttled: N = ${THROTTLED_N}, API mode, emulator at --qps ${THROTTLED_QPS}`);
+      let baseline = runs.find((r) => r.n === THROTTLED_N && r.program === "baseline" && r.op === "create");
+      if (!baseline) {
+        await measureSize(bench, emulator, THROTTLED_N, ["baseline"], ["create"]);
+        baseline = runs.at(-1)!;
+      }
+      const limited = await startKmsEmulator({ seed: seedFor(1), qps: THROTTLED_QPS });
+      try {
+        await bench.stack("throttled", "api", THROTTLED_N, limited);
+        const m = await bench.measure("create", limited, { mustSucceed: false });
+        const created = (m.summary.created ?? 0) - 2;
+        throttled = {
+          n: THROTTLED_N,
+          failures: THROTTLED_N - Math.max(0, created) + (m.run.code === 0 ? 0 : 0),
+          wallSeconds: m.wallSeconds,
+          floorSeconds: THROTTLED_N / THROTTLED_QPS,
+          baselineSeconds: baseline.wallSeconds,
+        };
+        log(`  throttled create ${m.wallSeconds.toFixed(2)} s, exit ${m.run.code}, ${formatCalls(m.kmsCalls)}, throttled answers ${limited.stats().throttled}`);
+        await bench.removeStack("throttled");
+      } finally {
+        await limited.close();
+      }
+    }
+
+    const digestMs = await digestCostMs();
+    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
+    console.log(`EncryptedValue at stack scale — ${machine}; Pulumi CLI built from source (v3.248.0); KMS emulator in process\n`);
+    console.log(table());
+    console.log(`\ndigest (scrypt N=2^12, r=8, p=1) cost per value: ${digestMs.toFixed(1)} ms of one core`);
+    if (throttled) {
+      const limit = 1.3 * (throttled.floorSeconds + throttled.baselineSeconds);
+      console.log(`throttled (N=${throttled.n}, API mode, --qps ${THROTTLED_QPS}): ${throttled.failures} failures, ${throttled.wallSeconds.toFixed(2)} s; ` +
+        `floor N/${THROTTLED_QPS} = ${throttled.floorSeconds.toFixed(2)} s, baseline create ${throttled.baselineSeconds.toFixed(2)} s, ` +
+        `target ≤ 1.3 × (floor + baseline) = ${limit.toFixed(2)} s`);
+    }
+    if (args.json) {
+      const { baselineSeconds: _b, ...throttledJson } = throttled ?? { baselineSeconds: 0 };
+      writeFileSync(args.json, `${JSON.stringify({
+        machine,
+        digestMsPerValue: digestMs,
+        runs: runs.map(({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB }) =>
+          ({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB })),
+        ...(throttled ? { throttled: throttledJson } : {}),
+      }, null, 2)}\n`);
+      log(`figures written to ${args.json}`);
+    }
+  } finally {
+    await emulator.close();
+    removeRoot(root);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
