@@ -14,7 +14,8 @@ import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 
 // The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:
 //   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, and a secret
-//            plaintextDigest (scrypt) that also names the plaintext's in-memory hand-off entry
+//            plaintextDigest (scrypt; the SDK's, computed in the program) that also names the
+//            plaintext's in-memory hand-off entry
 //   diff   → compares those with the outputs; no KMS call
 //   create/update → takes the plaintext from the hand-off, encrypts (through KMS, or in process with
 //            the public key when encryptLocally), returns the ciphertext
@@ -79,7 +80,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     let handle: string | typeof UNKNOWN = UNKNOWN;
     if (inputs.plaintext instanceof Buffer) {
       handle = inputs.changeDetection === "digest"
-        ? await digestPlaintext(inputs.plaintext, text(olds.plaintextDigest))
+        ? await digestPlaintext(inputs.plaintext, text(olds.plaintextDigest), inputs.offeredDigest)
         : randomHandle(text(olds.plaintextDigest));
       this.handoff.put(handle, inputs.plaintext);
       inputs.plaintext.fill(0);

@@ -26,6 +26,8 @@ export interface ValidInputs {
   trigger?: string | Unknown;
   /** Encrypt in this process with the public key; undefined = the alicloud-kms:encryptLocally default. */
   encryptLocally?: boolean;
+  /** The SDK's digest of the plaintext (see plaintext-digest.ts), when it sent one. */
+  offeredDigest?: string;
 }
 
 export const INPUT_PROPERTIES = [
@@ -40,6 +42,9 @@ export const INPUT_PROPERTIES = [
   "encryptLocally",
 ] as const;
 
+/** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
+const SDK_PROPERTIES = ["__provider", "plaintextDigest"];
+
 /**
  * A failure about the plaintext. Its property stays empty on purpose: for a named property the
  * engine prints that input's value next to the reason, and for a secret it prints the secret.
@@ -52,7 +57,8 @@ export function plaintextFailure(property: "plaintext" | "plaintextBase64", prob
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
-function decodeBase64(text: string): Buffer | undefined {
+/** plaintextBase64's bytes, or undefined when it is not base64 (the SDK digests the same bytes). */
+export function decodeBase64(text: string): Buffer | undefined {
   const compact = text.replace(/\s+/g, "");
   if (BASE64.test(compact)) return Buffer.from(compact, "base64");
   if (BASE64URL.test(compact) && compact.length % 4 !== 1) return Buffer.from(compact, "base64url");
@@ -78,7 +84,7 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
   const failures: CheckFailure[] = [];
 
   for (const name of Object.keys(news)) {
-    if (name === "__provider" || (INPUT_PROPERTIES as readonly string[]).includes(name) || !present(news[name])) continue;
+    if (SDK_PROPERTIES.includes(name) || (INPUT_PROPERTIES as readonly string[]).includes(name) || !present(news[name])) continue;
     const near = INPUT_PROPERTIES.find((p) => p.toLowerCase() === name.toLowerCase());
     failures.push({ property: name, reason: `unknown property ${name}${near ? `; did you mean ${near}?` : `; EncryptedValue takes ${INPUT_PROPERTIES.join(", ")}`}` });
   }
@@ -160,6 +166,8 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     else failures.push({ property: "encryptLocally", reason: `encryptLocally must be true or false, not ${JSON.stringify(localValue)}` });
   }
 
+  const offered = reveal(news.plaintextDigest);
+
   if (failures.length > 0 || plaintext === undefined || target === undefined) return { failures };
   return {
     inputs: {
@@ -170,6 +178,7 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
       changeDetection,
       ...(trigger !== undefined ? { trigger } : {}),
       ...(encryptLocally !== undefined ? { encryptLocally } : {}),
+      ...(typeof offered === "string" ? { offeredDigest: offered } : {}),
     },
     failures,
   };

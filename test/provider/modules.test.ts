@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseKeyArn } from "../../provider/key-arn";
 import { KmsCallError } from "../../provider/kms-call-error";
-import { digestPlaintext, parseDigest } from "../../provider/plaintext-digest";
+import { digestPlaintext, digestWithSalt, parseDigest, saltFor } from "../../provider/plaintext-digest";
 import { PlaintextHandoff, randomHandle } from "../../provider/plaintext-handoff";
 import { redact } from "../../provider/redact";
 import { withRetry } from "../../provider/retry";
@@ -35,6 +35,38 @@ describe("plaintext digest", () => {
     const hash = scryptSync(Buffer.from("legacy"), salt, 32, { N: 2 ** 10, r: 8, p: 1 });
     const old = `scrypt$10$8$1$${salt.toString("base64url")}$${hash.toString("base64url")}`;
     assert.equal(await digestPlaintext(Buffer.from("legacy"), old), old);
+  });
+
+  const identity = { organization: "org", project: "app", stack: "prod", name: "db-password" };
+
+  it("salts the SDK's digest with the value's identity: stable across runs, different for any other value", async () => {
+    assert.deepEqual(saltFor(identity), saltFor({ ...identity }));
+    const salts = new Set([identity, { ...identity, name: "api-token" }, { ...identity, stack: "dev" }, { ...identity, project: "other" },
+      { ...identity, organization: "other" }].map((id) => saltFor(id).toString("hex")));
+    assert.equal(salts.size, 5);
+    const digest = await digestWithSalt(Buffer.from("s3cret"), saltFor(identity));
+    assert.equal(await digestWithSalt(Buffer.from("s3cret"), saltFor(identity)), digest);
+    assert.deepEqual(parseDigest(digest)!.salt, saltFor(identity));
+    assert.notEqual(await digestWithSalt(Buffer.from("s3cret!"), saltFor(identity)), digest);
+  });
+
+  it("compares an offered digest with a previous one of the same salt as strings, without deriving again", async () => {
+    const previous = await digestWithSalt(Buffer.from("s3cret"), saltFor(identity));
+    assert.equal(await digestPlaintext(Buffer.from("s3cret"), previous, previous), previous);
+    const changed = await digestWithSalt(Buffer.from("changed"), saltFor(identity));
+    assert.equal(await digestPlaintext(Buffer.from("changed"), previous, changed), changed);
+    // The offered digest is the program's own word: check does not re-derive it (that is the point).
+    const offeredForOtherBytes = await digestWithSalt(Buffer.from("other bytes"), saltFor(identity));
+    assert.equal(await digestPlaintext(Buffer.from("s3cret"), previous, offeredForOtherBytes), offeredForOtherBytes);
+  });
+
+  it("keeps a previous digest with another salt while it matches (older state, a renamed value), else takes the offered one", async () => {
+    const legacy = await digestPlaintext(Buffer.from("s3cret"));
+    const offered = await digestWithSalt(Buffer.from("s3cret"), saltFor(identity));
+    assert.equal(await digestPlaintext(Buffer.from("s3cret"), legacy, offered), legacy, "unchanged: no re-encryption");
+    const offeredChanged = await digestWithSalt(Buffer.from("changed"), saltFor(identity));
+    assert.equal(await digestPlaintext(Buffer.from("changed"), legacy, offeredChanged), offeredChanged);
+    assert.equal(await digestPlaintext(Buffer.from("s3cret"), undefined, offered), offered, "no previous digest");
   });
 });
 
