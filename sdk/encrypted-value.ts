@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { plaintextDigestInput } from "./plaintext-digest-input";
+import { ENCRYPTED_VALUE_TYPE, PROVIDER_MODULE_SOURCE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
-import { providerShim } from "./provider-shim";
 
 /** The encryption algorithms KMS offers for asymmetric keys and certificates. */
 export type EncryptionAlgorithm = "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE";
@@ -57,7 +58,7 @@ export interface EncryptedValueArgs {
  * the plaintext can be recovered from; `pulumi preview` validates through KMS's DryRun without
  * encrypting.
  */
-export class EncryptedValue extends pulumi.dynamic.Resource {
+export class EncryptedValue extends pulumi.CustomResource {
   /** The ciphertext, base64. Not a secret: only the key's private half can open it. */
   declare public readonly ciphertextBlob: pulumi.Output<string>;
   /** The key's own ID (aliases and ARNs resolved); undefined for certificates. */
@@ -79,29 +80,37 @@ export class EncryptedValue extends pulumi.dynamic.Resource {
   declare public readonly staleReason: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
+    // Secret even when the program passes a plain string: the engine then never shows it.
+    const plaintext = args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext);
+    const plaintextBase64 = args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64);
+    // Every key becomes an Output property with four promises, each capturing a stack trace (the
+    // program's largest per-resource cost): inputs that are only inputs are left out when unset.
     const props: Record<string, unknown> = {
-      // Secret even when the program passes a plain string: the engine then never shows it.
-      plaintext: args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext),
-      plaintextBase64: args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64),
+      ...(plaintext ? { plaintext } : {}),
+      ...(plaintextBase64 ? { plaintextBase64 } : {}),
+      ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
+      // Computed here, in parallel for all values; check stores it (or its predecessor) as output.
+      plaintextDigest: plaintextDigestInput(name, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
+      // Inputs that are outputs too.
       keyId: args.keyId,
       certificateId: args.certificateId,
       algorithm: args.algorithm,
       keyVersionId: args.keyVersionId,
       changeDetection: args.changeDetection,
       trigger: args.trigger,
-      encryptLocally: args.encryptLocally,
       // Outputs only.
       ciphertextBlob: undefined,
       keySpec: undefined,
       region: undefined,
-      plaintextDigest: undefined,
       staleReason: undefined,
+      // What pulumi.dynamic.Resource would add, written out (see provider-module-source.ts).
+      __provider: PROVIDER_MODULE_SOURCE,
     };
-    super(providerShim, name, props, {
+    super(ENCRYPTED_VALUE_TYPE, name, props, {
       ...opts,
       // Our own provider, configured with only what it reads (see provider-resource.ts).
       provider: opts?.provider ?? encryptedValueProvider(),
       additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "plaintextDigest"],
-    }, "alicloud-kms", "EncryptedValue");
+    });
   }
 }

@@ -3,6 +3,7 @@ import { before, describe, it } from "node:test";
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedValue } from "../../sdk";
+import { digestWithSalt, saltFor } from "../../provider/plaintext-digest";
 
 // A user's program under pulumi.runtime.setMocks: an @pulumi/alicloud kms.Key feeds keyId, and
 // the ciphertext feeds another alicloud resource. Checks what the SDK registers with the engine.
@@ -42,6 +43,7 @@ before(async () => {
     "kms-app",
     "dev",
     true,
+    "acme",
   );
 });
 
@@ -66,7 +68,26 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     assert.equal(ev.type, "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue");
     assert.equal(ev.inputs.keyId, "key-from-alicloud");
     assert.equal(ev.inputs.algorithm, "RSAES_OAEP_SHA_256");
-    assert.equal(typeof ev.inputs.__provider, "string");
+    // Written out, not closure-serialized: a package name and nothing that could capture a value.
+    assert.equal(ev.inputs.__provider,
+      "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").encryptedValueProvider;\n");
+  });
+
+  it("sends the plaintext's digest, as a secret, salted with the value's stack and name", async () => {
+    const { db } = program();
+    await value(db.ciphertextBlob);
+    const salt = saltFor({ organization: "acme", project: "kms-app", stack: "dev", name: "db-password" });
+    assert.deepEqual(registered.get("db-password")!.inputs.plaintextDigest,
+      { ...SECRET, value: await digestWithSalt(Buffer.from("hunter2-from-config"), salt) });
+    const binary = new EncryptedValue("binary", { plaintextBase64: Buffer.from([0, 1, 255]).toString("base64"), keyId: "k" });
+    await value(binary.ciphertextBlob);
+    const binarySalt = saltFor({ organization: "acme", project: "kms-app", stack: "dev", name: "binary" });
+    assert.deepEqual(registered.get("binary")!.inputs.plaintextDigest,
+      { ...SECRET, value: await digestWithSalt(Buffer.from([0, 1, 255]), binarySalt) });
+    const triggered = new EncryptedValue("triggered", { plaintext: "x", keyId: "k", changeDetection: "trigger", trigger: "1" });
+    await value(triggered.ciphertextBlob);
+    const sent = registered.get("triggered")!.inputs.plaintextDigest as { value?: unknown } | undefined;
+    assert.equal(sent?.value ?? undefined, undefined, "trigger mode: no digest at all");
   });
 
   it("runs on its own pulumi-nodejs provider, configured with the provider's settings and no other config", async () => {
