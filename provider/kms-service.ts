@@ -46,12 +46,19 @@ export interface KmsService {
   encryptWithCertificate(certificateId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext>;
 }
 
+/** The decrypt half, used by applications (decrypt.ts) and never by the provider. */
+export interface KmsDecryptor {
+  readonly region: string;
+  asymmetricDecrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer>;
+  certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer>;
+}
+
 function field(o: Record<string, unknown>, name: string): string {
   const v = o[name];
   return typeof v === "string" ? v : "";
 }
 
-export class RemoteKmsService implements KmsService {
+export class RemoteKmsService implements KmsService, KmsDecryptor {
   constructor(readonly region: string, private readonly send: KmsTransport) {}
 
   async describeKey(keyReference: string): Promise<KeyMetadata> {
@@ -132,5 +139,15 @@ export class RemoteKmsService implements KmsService {
       Plaintext: plaintext.toString("base64"),
     });
     return { ciphertextBlob: field(answer, "CiphertextBlob") };
+  }
+
+  async asymmetricDecrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {
+    const answer = await this.send("AsymmetricDecrypt", { KeyId: keyId, KeyVersionId: keyVersionId, Algorithm: algorithm, CiphertextBlob: ciphertextBlob });
+    return Buffer.from(field(answer, "Plaintext"), "base64");
+  }
+
+  async certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {
+    const answer = await this.send("CertificatePrivateKeyDecrypt", { CertificateId: certificateId, Algorithm: algorithm, CiphertextBlob: ciphertextBlob });
+    return Buffer.from(field(answer, "Plaintext"), "base64");
   }
 }

@@ -1,7 +1,7 @@
 import { CachedKmsService } from "./cached-kms-service";
 import type { ErrorContext } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
-import { type KmsService, RemoteKmsService } from "./kms-service";
+import { type KmsDecryptor, type KmsService, RemoteKmsService } from "./kms-service";
 import { LocallyEncryptingKmsService } from "./locally-encrypting-kms-service";
 import { regionOfKeyReference } from "./key-arn";
 import type { Settings } from "./settings";
@@ -12,7 +12,7 @@ import type { Settings } from "./settings";
 // there is one, else the configured region.
 
 export class KmsServices {
-  private readonly byRegion = new Map<string, { cached: KmsService; local: KmsService; direct: KmsService }>();
+  private readonly byRegion = new Map<string, { cached: KmsService; local: KmsService; direct: RemoteKmsService }>();
 
   constructor(readonly settings: Settings) {}
 
@@ -40,6 +40,11 @@ export class KmsServices {
 
   /** Uncached: every call reaches KMS. */
   directIn(region: string): KmsService {
+    return this.services(region).direct;
+  }
+
+  /** Decryption, for applications (decrypt.ts); uncached. */
+  decryptorIn(region: string): KmsDecryptor {
     return this.services(region).direct;
   }
 

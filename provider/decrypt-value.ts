@@ -1,0 +1,37 @@
+import { type Envelope, envelopeAad } from "./envelope-format";
+import { openWithDataKey } from "./data-key-cipher";
+import type { KmsDecryptor } from "./kms-service";
+
+// The way back: KMS decrypts the value (direct) or the data key (envelope), which then opens the
+// AES-256-GCM ciphertext. KMS failures propagate as KmsCallError for the caller to describe.
+
+/** The envelope's data does not authenticate: altered, truncated, or sealed under another header. */
+export class EnvelopeIntegrityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvelopeIntegrityError";
+    this.stack = "";
+  }
+}
+
+function kmsDecrypt(kms: KmsDecryptor, e: Envelope, ciphertextBlob: string): Promise<Buffer> {
+  return e.certificateId !== undefined
+    ? kms.certificatePrivateKeyDecrypt(e.certificateId, e.algorithm, ciphertextBlob)
+    : kms.asymmetricDecrypt(e.keyId, e.keyVersionId, e.algorithm, ciphertextBlob);
+}
+
+export async function decryptEnvelope(kms: KmsDecryptor, e: Envelope): Promise<Buffer> {
+  if (e.encryptedDataKey === undefined) return kmsDecrypt(kms, e, e.ciphertextBlob);
+  const dataKey = await kmsDecrypt(kms, e, e.encryptedDataKey);
+  try {
+    const plaintext = openWithDataKey(dataKey, e, envelopeAad(e));
+    if (!plaintext) {
+      throw new EnvelopeIntegrityError(
+        "envelope: the AES-256-GCM tag does not verify: the ciphertext, IV, tag or header was altered or truncated " +
+        "(or the data key belongs to another envelope); nothing was decrypted");
+    }
+    return plaintext;
+  } finally {
+    dataKey.fill(0);
+  }
+}

@@ -1,0 +1,67 @@
+import { DATA_CIPHER, type Envelope, type EnvelopeTarget, envelopeAad } from "./envelope-format";
+import { newDataKey, sealWithDataKey } from "./data-key-cipher";
+import type { Algorithm } from "./key-spec-limits";
+import type { KmsService } from "./kms-service";
+
+// One value encrypted under a key version or a certificate: directly (KMS, or the public key in
+// process, encrypts the value) or as an envelope (a fresh data key encrypts the value with
+// AES-256-GCM and only the data key goes through KMS). Shared by the provider and the CLI.
+
+export interface EncryptionTarget {
+  /** With keyVersionId: a key's own ID. Without: a certificate ID. */
+  target: EnvelopeTarget;
+  algorithm: Algorithm;
+  region: string;
+}
+
+export interface EncryptedOutput {
+  /** KMS's ciphertext, base64: of the value, or of the data key for an envelope. */
+  ciphertextBlob: string;
+  /** The whole self-describing envelope (see envelope-format.ts). */
+  envelope: Envelope;
+}
+
+/** KMS answered with another version than the one asked for (the caller's state is stale). */
+export class VersionMismatchError extends Error {
+  constructor(readonly asked: string, readonly used: string) {
+    super(`KMS encrypted under key version ${used}, not the ${asked} asked for; run \`pulumi up\` again`);
+    this.name = "VersionMismatchError";
+    this.stack = "";
+  }
+}
+
+async function kmsEncrypt(kms: KmsService, t: EncryptionTarget, plaintext: Buffer): Promise<string> {
+  if (t.target.certificateId !== undefined) {
+    const c = await kms.encryptWithCertificate(t.target.certificateId, t.algorithm, plaintext);
+    return c.ciphertextBlob;
+  }
+  const c = await kms.encrypt(t.target.keyId, t.target.keyVersionId, t.algorithm, plaintext);
+  if (c.keyVersionId && c.keyVersionId !== t.target.keyVersionId) {
+    throw new VersionMismatchError(t.target.keyVersionId, c.keyVersionId);
+  }
+  return c.ciphertextBlob;
+}
+
+export async function encryptValue(
+  kms: KmsService,
+  t: EncryptionTarget,
+  plaintext: Buffer,
+  envelope: boolean,
+): Promise<EncryptedOutput> {
+  const header = { ...t.target, algorithm: t.algorithm, region: t.region };
+  if (!envelope) {
+    const ciphertextBlob = await kmsEncrypt(kms, t, plaintext);
+    return { ciphertextBlob, envelope: { ...header, ciphertextBlob } };
+  }
+  const dataKey = newDataKey();
+  try {
+    const encryptedDataKey = await kmsEncrypt(kms, t, dataKey);
+    // The AAD covers the header only, so it can be computed before the data fields exist.
+    const empty = Buffer.alloc(0);
+    const headerOnly = { ...header, encryptedDataKey, cipher: DATA_CIPHER, iv: empty, tag: empty, ciphertext: empty } as const;
+    const sealed = sealWithDataKey(dataKey, plaintext, envelopeAad(headerOnly));
+    return { ciphertextBlob: encryptedDataKey, envelope: { ...headerOnly, ...sealed } };
+  } finally {
+    dataKey.fill(0);
+  }
+}

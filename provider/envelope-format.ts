@@ -1,0 +1,141 @@
+import { ALGORITHMS, isAlgorithm, type Algorithm } from "./key-spec-limits";
+
+// The envelope: one string that carries everything needed to decrypt a value. It is base64 (RFC
+// 4648, padded) of UTF-8 JSON, version 1:
+//
+//   { "v": 1,
+//     "keyId": "key-…", "keyVersionId": "…"   — or "certificateId": "…"
+//     "algorithm": "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE",
+//     "region": "cn-hangzhou",
+//     then either, for a value KMS encrypted directly (at most 190–6047 bytes):
+//     "ciphertextBlob": base64 of KMS's ciphertext of the value
+//     or, for envelope encryption (any size):
+//     "encryptedDataKey": base64 of KMS's ciphertext of a fresh 32-byte data key,
+//     "cipher": "AES_256_GCM", "iv": base64 (12 bytes), "tag": base64 (16 bytes),
+//     "ciphertext": base64 of the value encrypted with the data key }
+//
+// AES-GCM's additional authenticated data binds the header to the ciphertext, so a changed key,
+// version, algorithm, region or data key fails the tag: the UTF-8 bytes of
+//   "pulumi-alicloud-kms-encrypted/envelope/v1" + "\n" + [keyId, keyVersionId, certificateId,
+//   algorithm, region, cipher, encryptedDataKey].join("\n")     (absent fields as "")
+// Decoders ignore fields they do not know; a "v" they do not know is refused.
+
+export const ENVELOPE_VERSION = 1;
+export const DATA_CIPHER = "AES_256_GCM";
+
+export type EnvelopeTarget =
+  | { keyId: string; keyVersionId: string; certificateId?: undefined }
+  | { certificateId: string; keyId?: undefined; keyVersionId?: undefined };
+
+export type Envelope = EnvelopeTarget & {
+  algorithm: Algorithm;
+  region: string;
+} & (
+  | { ciphertextBlob: string; encryptedDataKey?: undefined }
+  | {
+    encryptedDataKey: string;
+    cipher: typeof DATA_CIPHER;
+    iv: Buffer;
+    tag: Buffer;
+    ciphertext: Buffer;
+    ciphertextBlob?: undefined;
+  }
+);
+
+/** A malformed envelope; the message says which part and what to do. */
+export class EnvelopeFormatError extends Error {
+  constructor(message: string) {
+    super(`envelope: ${message}`);
+    this.name = "EnvelopeFormatError";
+    this.stack = "";
+  }
+}
+
+/** The additional authenticated data for the data-key cipher (see the format above). */
+export function envelopeAad(e: Envelope): Buffer {
+  const cipher = e.encryptedDataKey ? DATA_CIPHER : undefined;
+  const fields = [e.keyId, e.keyVersionId, e.certificateId, e.algorithm, e.region, cipher, e.encryptedDataKey];
+  return Buffer.from(`pulumi-alicloud-kms-encrypted/envelope/v${ENVELOPE_VERSION}\n${fields.map((f) => f ?? "").join("\n")}`, "utf8");
+}
+
+export function formatEnvelope(e: Envelope): string {
+  const json: Record<string, unknown> = {
+    v: ENVELOPE_VERSION,
+    ...(e.certificateId !== undefined ? { certificateId: e.certificateId } : { keyId: e.keyId, keyVersionId: e.keyVersionId }),
+    algorithm: e.algorithm,
+    region: e.region,
+    ...(e.encryptedDataKey === undefined
+      ? { ciphertextBlob: e.ciphertextBlob }
+      : {
+          encryptedDataKey: e.encryptedDataKey,
+          cipher: e.cipher,
+          iv: e.iv.toString("base64"),
+          tag: e.tag.toString("base64"),
+          ciphertext: e.ciphertext.toString("base64"),
+        }),
+  };
+  return Buffer.from(JSON.stringify(json), "utf8").toString("base64");
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function id(o: Record<string, unknown>, name: string): string | undefined {
+  const v = o[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v === "" || /\s/.test(v)) throw new EnvelopeFormatError(`${name} must be a non-empty string without spaces`);
+  return v;
+}
+
+function bytes(o: Record<string, unknown>, name: string, length?: number): Buffer {
+  const v = o[name];
+  if (typeof v !== "string" || !BASE64.test(v) || v === "") throw new EnvelopeFormatError(`${name} is missing or not base64`);
+  const b = Buffer.from(v, "base64");
+  if (length !== undefined && b.length !== length) throw new EnvelopeFormatError(`${name} is ${b.length} bytes, not ${length}; the envelope was truncated or altered`);
+  return b;
+}
+
+export function parseEnvelope(text: string): Envelope {
+  const compact = text.replace(/\s+/g, "");
+  if (compact === "") throw new EnvelopeFormatError("the input is empty; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
+  if (!BASE64.test(compact)) throw new EnvelopeFormatError("not base64; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
+  let o: unknown;
+  try {
+    o = JSON.parse(Buffer.from(compact, "base64").toString("utf8"));
+  } catch {
+    throw new EnvelopeFormatError("the base64 does not hold JSON; it is not an envelope (a bare ciphertextBlob also needs its key, version and algorithm)");
+  }
+  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new EnvelopeFormatError("the JSON is not an object");
+  const json = o as Record<string, unknown>;
+  if (json.v !== ENVELOPE_VERSION) {
+    throw new EnvelopeFormatError(`version ${JSON.stringify(json.v)} is not one this package reads (${ENVELOPE_VERSION}); ` +
+      "upgrade pulumi-alicloud-kms-encrypted");
+  }
+  const keyId = id(json, "keyId");
+  const keyVersionId = id(json, "keyVersionId");
+  const certificateId = id(json, "certificateId");
+  let target: EnvelopeTarget;
+  if (certificateId !== undefined && keyId === undefined && keyVersionId === undefined) target = { certificateId };
+  else if (certificateId === undefined && keyId !== undefined && keyVersionId !== undefined) target = { keyId, keyVersionId };
+  else throw new EnvelopeFormatError("needs keyId with keyVersionId, or certificateId alone");
+  if (!isAlgorithm(json.algorithm)) throw new EnvelopeFormatError(`algorithm must be one of ${ALGORITHMS.join(", ")}`);
+  const region = id(json, "region");
+  if (region === undefined) throw new EnvelopeFormatError("region is missing");
+  const header = { ...target, algorithm: json.algorithm, region };
+
+  if (json.encryptedDataKey === undefined) {
+    if (json.cipher !== undefined || json.ciphertext !== undefined) throw new EnvelopeFormatError("has a ciphertext but no encryptedDataKey");
+    bytes(json, "ciphertextBlob");
+    return { ...header, ciphertextBlob: json.ciphertextBlob as string };
+  }
+  if (json.ciphertextBlob !== undefined) throw new EnvelopeFormatError("has both ciphertextBlob and encryptedDataKey");
+  if (json.cipher !== DATA_CIPHER) throw new EnvelopeFormatError(`cipher ${JSON.stringify(json.cipher)} is not ${DATA_CIPHER}`);
+  bytes(json, "encryptedDataKey");
+  return {
+    ...header,
+    encryptedDataKey: json.encryptedDataKey as string,
+    cipher: DATA_CIPHER,
+    iv: bytes(json, "iv", 12),
+    tag: bytes(json, "tag", 16),
+    ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : bytes(json, "ciphertext"),
+  };
+}
