@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { encryptValue, VersionMismatchError } from "./encrypt-value";
+import { formatEnvelope } from "./envelope-format";
 import { digestPlaintext } from "./plaintext-digest";
 import { PlaintextHandoff, randomHandle } from "./plaintext-handoff";
 import { type CheckFailure, parseInputs } from "./inputs";
@@ -18,7 +20,8 @@ import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 //            plaintext's in-memory hand-off entry
 //   diff   → compares those with the outputs; no KMS call
 //   create/update → takes the plaintext from the hand-off, encrypts (through KMS, or in process with
-//            the public key when encryptLocally), returns the ciphertext
+//            the public key when encryptLocally; with envelope, a fresh AES-256-GCM data key
+//            encrypts the value and only the data key goes to KMS), returns the ciphertext
 //   read   → reports a key, version or certificate that can no longer decrypt (staleReason)
 //   delete → nothing to undo in KMS; the ciphertext simply leaves the state
 
@@ -95,6 +98,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       ...(inputs.trigger !== undefined ? { trigger: inputs.trigger } : {}),
       // Not compared by diff: both ways give the same kind of ciphertext.
       encryptLocally: inputs.encryptLocally,
+      ...(inputs.envelope ? { envelope: true } : {}),
       plaintextDigest: isUnknown(handle) ? UNKNOWN : secret(handle),
       ...(t.kind === "key" ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN } : {}),
       keySpec: target.keySpec,
@@ -117,6 +121,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       changed("algorithm") ||
       changed("changeDetection") ||
       changed("trigger") ||
+      // The input is `envelope: true`; the output of the same name is the envelope string.
+      (news.envelope === true) !== (typeof olds.envelope === "string") ||
       (digestMode && changed("plaintextDigest")) ||
       text(olds.staleReason) !== undefined;
     const handle = text(news.plaintextDigest);
@@ -153,23 +159,17 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const algorithm = text(inputs.algorithm) as Algorithm;
     const kms = this.services.in(region, reveal(inputs.encryptLocally) === true);
     const certificateId = text(inputs.certificateId);
+    const keyId = text(inputs.resolvedKeyId) as string;
+    const keyVersionId = text(inputs.resolvedKeyVersionId) as string;
+    const envelope = reveal(inputs.envelope) === true;
     try {
-      let outs: Props;
-      if (certificateId) {
-        const c = await kms.encryptWithCertificate(certificateId, algorithm, plaintext);
-        outs = { certificateId, ciphertextBlob: c.ciphertextBlob };
-      } else {
-        const keyId = text(inputs.resolvedKeyId) as string;
-        const keyVersionId = text(inputs.resolvedKeyVersionId) as string;
-        const c = await kms.encrypt(keyId, keyVersionId, algorithm, plaintext);
-        if (c.keyVersionId && c.keyVersionId !== keyVersionId) {
-          throw new EncryptedValueError(`KMS encrypted under key version ${c.keyVersionId}, not the ${keyVersionId} asked for; run \`pulumi up\` again`);
-        }
-        outs = { keyId, keyVersionId, ciphertextBlob: c.ciphertextBlob };
-      }
+      const target = certificateId ? { certificateId } : { keyId, keyVersionId };
+      const c = await encryptValue(kms, { target, algorithm, region }, plaintext, envelope);
       const mode = text(inputs.changeDetection) ?? "digest";
       return {
-        ...outs,
+        ...target,
+        ciphertextBlob: c.ciphertextBlob,
+        ...(envelope ? { envelope: formatEnvelope(c.envelope) } : {}),
         algorithm,
         keySpec: text(inputs.keySpec),
         region,
@@ -178,6 +178,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
         ...(mode === "digest" ? { plaintextDigest: secret(handle) } : {}),
       };
     } catch (e) {
+      if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
       throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? text(inputs.keyId) ?? "", region, [plaintext]);
     } finally {
       this.handoff.release(handle);

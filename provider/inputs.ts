@@ -26,6 +26,8 @@ export interface ValidInputs {
   trigger?: string | Unknown;
   /** Encrypt in this process with the public key; undefined = the alicloud-kms:encryptLocally default. */
   encryptLocally?: boolean;
+  /** Envelope encryption: AES-256-GCM with a fresh data key, only the data key through KMS. */
+  envelope: boolean;
   /** The SDK's digest of the plaintext (see plaintext-digest.ts), when it sent one. */
   offeredDigest?: string;
 }
@@ -40,6 +42,7 @@ export const INPUT_PROPERTIES = [
   "changeDetection",
   "trigger",
   "encryptLocally",
+  "envelope",
 ] as const;
 
 /** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
@@ -166,6 +169,13 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     else failures.push({ property: "encryptLocally", reason: `encryptLocally must be true or false, not ${JSON.stringify(localValue)}` });
   }
 
+  const envelopeValue = reveal(news.envelope);
+  let envelope = false;
+  if (present(envelopeValue) && !isUnknown(envelopeValue)) {
+    if (typeof envelopeValue === "boolean") envelope = envelopeValue;
+    else failures.push({ property: "envelope", reason: `envelope must be true or false, not ${JSON.stringify(envelopeValue)}` });
+  }
+
   const offered = reveal(news.plaintextDigest);
 
   if (failures.length > 0 || plaintext === undefined || target === undefined) return { failures };
@@ -178,6 +188,7 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
       changeDetection,
       ...(trigger !== undefined ? { trigger } : {}),
       ...(encryptLocally !== undefined ? { encryptLocally } : {}),
+      envelope,
       ...(typeof offered === "string" ? { offeredDigest: offered } : {}),
     },
     failures,

@@ -1,3 +1,4 @@
+import { DATA_KEY_BYTES } from "./data-key-cipher";
 import type { CheckFailure, Unknown, ValidInputs } from "./inputs";
 import { plaintextFailure } from "./inputs";
 import { KmsCallError } from "./kms-call-error";
@@ -130,17 +131,18 @@ export async function resolveTarget(
   if (limit === undefined) {
     return { failures: [{ property: "algorithm", reason: `algorithm ${algorithm} does not fit key spec ${keySpec} of ${property} '${reference}'; use ${algorithmsFor(spec).join(" or ")}` }] };
   }
-  if (inputs.plaintext instanceof Buffer && inputs.plaintext.length > limit) {
+  if (!inputs.envelope && inputs.plaintext instanceof Buffer && inputs.plaintext.length > limit) {
     const size = inputs.plaintext.length;
     const others = algorithmsFor(spec).filter((a) => a !== algorithm && (maxPlaintextBytes(spec, a) ?? 0) >= size);
     return {
       failures: [plaintextFailure(inputs.plaintextProperty,
-        `is ${inputs.plaintext.length} bytes; ${keySpec} with ${algorithm} encrypts at most ${limit}. ` +
-        `${others.length ? `Use ${others.join(" or ")}, ` : ""}a larger key, or encrypt a data key instead of the value (envelope encryption)`)],
+        `is ${size} bytes; ${keySpec} with ${algorithm} encrypts at most ${limit}. Set envelope: true to encrypt any size ` +
+        `(AES-256-GCM with a data key that KMS encrypts)${others.length ? `, or use ${others.join(" or ")}` : ""}`)],
     };
   }
   if (t.kind === "key" && typeof keyVersionId === "string" && !isUnknown(keyVersionId)) {
-    const size = inputs.plaintext instanceof Buffer ? inputs.plaintext.length : 1;
+    // With an envelope, KMS encrypts only the data key.
+    const size = inputs.envelope ? DATA_KEY_BYTES : inputs.plaintext instanceof Buffer ? inputs.plaintext.length : 1;
     try {
       await kms.dryRunEncrypt(id, keyVersionId, algorithm, size);
     } catch (e) {

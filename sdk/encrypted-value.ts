@@ -3,12 +3,14 @@ import { plaintextDigestInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUE_TYPE, PROVIDER_MODULE_SOURCE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
 
-/** The encryption algorithms KMS offers for asymmetric keys and certificates. */
-export type EncryptionAlgorithm = "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE";
+import type { EncryptionAlgorithm } from "./encryption-algorithm";
+
+export type { EncryptionAlgorithm };
 
 /** How an EncryptedValue notices that its plaintext changed. */
 export type ChangeDetection = "digest" | "trigger";
 
+/** The inputs of an {@link EncryptedValue}. */
 export interface EncryptedValueArgs {
   /**
    * The secret to encrypt, as UTF-8 text. It is sent to the provider as a Pulumi secret and never
@@ -51,6 +53,13 @@ export interface EncryptedValueArgs {
    * `alicloud-kms:encryptLocally`, else `false`. Changing it alone does not re-encrypt.
    */
   encryptLocally?: pulumi.Input<boolean>;
+  /**
+   * Envelope encryption, for values of any size (TLS keys, JSON credentials, whole files): a fresh
+   * random AES-256-GCM data key encrypts the plaintext in the provider, and only the data key goes
+   * through KMS (or `encryptLocally`). The result is the `envelope` output. Without it, a
+   * plaintext must fit the key: 190/214 bytes (RSA_2048), 318/342 (RSA_3072), 6047 (EC_SM2).
+   */
+  envelope?: pulumi.Input<boolean>;
 }
 
 /**
@@ -59,12 +68,22 @@ export interface EncryptedValueArgs {
  * encrypting.
  */
 export class EncryptedValue extends pulumi.CustomResource {
-  /** The ciphertext, base64. Not a secret: only the key's private half can open it. */
+  /**
+   * KMS's ciphertext, base64: of the value, or with `envelope: true` of the data key. Not a
+   * secret: only the key's private half can open it.
+   */
   declare public readonly ciphertextBlob: pulumi.Output<string>;
+  /**
+   * With `envelope: true`: one self-describing string (base64 of JSON, format in the README) with
+   * the key or certificate, version, algorithm, region, encrypted data key, IV, tag and
+   * ciphertext. `decrypt()` from `pulumi-alicloud-kms-encrypted/decrypt` opens it.
+   */
+  declare public readonly envelope: pulumi.Output<string | undefined>;
   /** The key's own ID (aliases and ARNs resolved); undefined for certificates. */
   declare public readonly keyId: pulumi.Output<string | undefined>;
   /** The key version the ciphertext was made with. */
   declare public readonly keyVersionId: pulumi.Output<string | undefined>;
+  /** The certificate used (CertificatePublicKeyEncrypt); undefined for keys. */
   declare public readonly certificateId: pulumi.Output<string | undefined>;
   /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
   declare public readonly algorithm: pulumi.Output<EncryptionAlgorithm>;
@@ -72,7 +91,9 @@ export class EncryptedValue extends pulumi.CustomResource {
   declare public readonly keySpec: pulumi.Output<string>;
   /** The region the KMS calls went to. */
   declare public readonly region: pulumi.Output<string>;
+  /** How plaintext changes are noticed: `"digest"` or `"trigger"`. */
   declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
+  /** The trigger input as last applied. */
   declare public readonly trigger: pulumi.Output<string | undefined>;
   /** scrypt digest of the plaintext used for change detection (secret; absent in trigger mode). */
   declare public readonly plaintextDigest: pulumi.Output<string | undefined>;
@@ -98,6 +119,7 @@ export class EncryptedValue extends pulumi.CustomResource {
       keyVersionId: args.keyVersionId,
       changeDetection: args.changeDetection,
       trigger: args.trigger,
+      envelope: args.envelope,
       // Outputs only.
       ciphertextBlob: undefined,
       keySpec: undefined,
