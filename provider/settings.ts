@@ -46,6 +46,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
     ["alicloud-kms:region", config("alicloud-kms:region")],
     ["alicloud:region", config("alicloud:region")],
     ["ALIBABA_CLOUD_REGION_ID", env.ALIBABA_CLOUD_REGION_ID],
+    ["ALIBABA_CLOUD_REGION", env.ALIBABA_CLOUD_REGION],
     ["ALICLOUD_REGION", env.ALICLOUD_REGION],
   ]);
   if (region) {

@@ -1,1 +1,11 @@
-export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs, type EncryptionAlgorithm } from "./encrypted-value";
+export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
+export type { EncryptionAlgorithm } from "./encryption-algorithm";
+export {
+  decrypt,
+  DecryptError,
+  type CertificateCiphertext,
+  type DecryptInput,
+  type DecryptOptions,
+  type EnvelopeInput,
+  type KeyCiphertext,
+} from "./decrypt";

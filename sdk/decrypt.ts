@@ -1,0 +1,133 @@
+import { decryptEnvelope, EnvelopeIntegrityError } from "../provider/decrypt-value";
+import { type Envelope, EnvelopeFormatError, parseEnvelope } from "../provider/envelope-format";
+import { isAlgorithm } from "../provider/key-spec-limits";
+import { regionOfKeyReference } from "../provider/key-arn";
+import { KmsCallError } from "../provider/kms-call-error";
+import { describeKmsError } from "../provider/kms-error-messages";
+import { KmsServices } from "../provider/kms-services";
+import { redact } from "../provider/redact";
+import { credentialValues, resolveSettings } from "../provider/settings";
+import type { EncryptionAlgorithm } from "./encryption-algorithm";
+
+export type { EncryptionAlgorithm };
+
+// `pulumi-alicloud-kms-encrypted/decrypt`: the application side. It loads no @pulumi/pulumi, only
+// the KMS client, and finds region, endpoint and credentials the way the provider does from the
+// environment (ALIBABA_CLOUD_KMS_ENDPOINT, ALIBABA_CLOUD_REGION_ID / ALIBABA_CLOUD_REGION, the
+// access key variables, then the @alicloud/credentials default chain).
+
+/** An envelope: EncryptedValue's `envelope` output, or what the CLI's `encrypt` wrote. */
+export interface EnvelopeInput {
+  /** The envelope string (base64 of JSON; see the README's "Envelope format"). */
+  envelope: string;
+}
+
+/** A bare ciphertext made under a key: EncryptedValue's `ciphertextBlob` with its outputs. */
+export interface KeyCiphertext {
+  /** The ciphertext, base64 (`ciphertextBlob` output). */
+  ciphertextBlob: string;
+  /** The key's ID or ARN (`keyId` output). */
+  keyId: string;
+  /** The version it was encrypted with (`keyVersionId` output). */
+  keyVersionId: string;
+  /** The algorithm it was encrypted with (`algorithm` output). */
+  algorithm: EncryptionAlgorithm;
+  /** The key's region (`region` output); default: the ARN's, else the configured region. */
+  region?: string;
+}
+
+/** A bare ciphertext made with a certificate's public key. */
+export interface CertificateCiphertext {
+  /** The ciphertext, base64 (`ciphertextBlob` output). */
+  ciphertextBlob: string;
+  /** The certificate's ID (`certificateId` output). */
+  certificateId: string;
+  /** The algorithm it was encrypted with (`algorithm` output). */
+  algorithm: EncryptionAlgorithm;
+  /** The certificate's region (`region` output); default: the configured region. */
+  region?: string;
+}
+
+/** What to decrypt: an envelope (as a string or wrapped), or a bare ciphertext with what KMS needs to open it. */
+export type DecryptInput = string | EnvelopeInput | KeyCiphertext | CertificateCiphertext;
+
+/** Where decrypt() sends its calls, beyond what the environment says. */
+export interface DecryptOptions {
+  /** The region for a bare ciphertext; an envelope's own region (or a key ARN's) wins. */
+  region?: string;
+  /** The KMS endpoint, e.g. `https://kst-xxx.cryptoservice.kms.aliyuncs.com`; default ALIBABA_CLOUD_KMS_ENDPOINT. */
+  endpoint?: string;
+  /** The environment to read settings and credentials from; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Why a value could not be decrypted, in one sentence; never carries a plaintext or credential. */
+export class DecryptError extends Error {
+  /**
+   * @param code KMS's error code (e.g. `InvalidCiphertext`), `EnvelopeFormat` for a malformed
+   * envelope, `EnvelopeIntegrity` when its AES-GCM tag does not verify.
+   */
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = "DecryptError";
+    this.stack = "";
+  }
+}
+
+function envelopeOf(input: DecryptInput, region: string | undefined): Envelope {
+  if (typeof input === "string") return parseEnvelope(input);
+  if ("envelope" in input) return parseEnvelope(input.envelope);
+  if (typeof input.ciphertextBlob !== "string" || input.ciphertextBlob === "") {
+    throw new DecryptError("ciphertextBlob: must be a non-empty base64 string");
+  }
+  if (!isAlgorithm(input.algorithm)) throw new DecryptError(`algorithm: '${String(input.algorithm)}' is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`);
+  const where = input.region ?? ("keyId" in input ? regionOfKeyReference(input.keyId) : undefined) ?? region;
+  if (!where) throw new DecryptError("region: none given; pass region, set ALIBABA_CLOUD_REGION_ID, or use the key's ARN");
+  const { algorithm, ciphertextBlob } = input;
+  if ("certificateId" in input) return { certificateId: input.certificateId, algorithm, region: where, ciphertextBlob };
+  if (!input.keyVersionId) throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
+  return { keyId: input.keyId, keyVersionId: input.keyVersionId, algorithm, region: where, ciphertextBlob };
+}
+
+// Decrypt-specific readings of KMS codes whose general hints speak of encryption.
+const decryptHints: Record<string, string> = {
+  InvalidCiphertext: "KMS cannot open it with this key version and algorithm: it was encrypted under another key or version, or altered",
+  "Forbidden.ResourceNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
+};
+
+/**
+ * Decrypts what EncryptedValue (its `envelope`, or its `ciphertextBlob` with `keyId`,
+ * `keyVersionId` and `algorithm`) or the CLI's `encrypt` produced, through AsymmetricDecrypt or
+ * CertificatePrivateKeyDecrypt, and returns the plaintext bytes. The caller needs kms:*Decrypt on
+ * the key or certificate.
+ */
+export async function decrypt(input: DecryptInput, options: DecryptOptions = {}): Promise<Buffer> {
+  const config = (key: string) => (key === "alicloud-kms:region" ? options.region : key === "alicloud-kms:endpoint" ? options.endpoint : undefined);
+  const settings = resolveSettings(config, options.env ?? process.env);
+  const sensitive = credentialValues(settings);
+  const problem = settings.problems[0];
+  if (problem) throw new DecryptError(`${problem.setting}: ${problem.reason}`);
+  let envelope: Envelope;
+  try {
+    envelope = envelopeOf(input, settings.region);
+  } catch (e) {
+    if (e instanceof EnvelopeFormatError) throw new DecryptError(e.message, "EnvelopeFormat");
+    throw e;
+  }
+  const services = new KmsServices(settings);
+  const property = envelope.certificateId !== undefined ? "certificateId" : "keyId";
+  const value = envelope.certificateId ?? `${envelope.keyId}' version '${envelope.keyVersionId}`;
+  try {
+    return await decryptEnvelope(services.decryptorIn(envelope.region), envelope);
+  } catch (e) {
+    if (e instanceof EnvelopeIntegrityError) throw new DecryptError(e.message, "EnvelopeIntegrity");
+    if (e instanceof KmsCallError) {
+      const hint = decryptHints[e.code];
+      const message = hint
+        ? `${property} '${value}': ${e.code} — ${hint}`
+        : describeKmsError(e, services.errorContext(property, value, envelope.region));
+      throw new DecryptError(redact(message, sensitive), e.code);
+    }
+    throw new DecryptError(redact(e instanceof Error ? e.message : String(e), sensitive));
+  }
+}
