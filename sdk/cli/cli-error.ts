@@ -1,0 +1,8 @@
+/** A failure the CLI reports as one line on stderr and an exit status (1: refused, 2: usage). */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: 1 | 2) {
+    super(message);
+    this.name = "CliError";
+    this.stack = "";
+  }
+}

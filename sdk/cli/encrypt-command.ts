@@ -1,0 +1,87 @@
+import type { ValidInputs } from "../../provider/inputs";
+import { encryptValue } from "../../provider/encrypt-value";
+import { formatEnvelope } from "../../provider/envelope-format";
+import { type Algorithm, isAlgorithm } from "../../provider/key-spec-limits";
+import { KmsCallError } from "../../provider/kms-call-error";
+import { describeKmsError } from "../../provider/kms-error-messages";
+import { KmsServices } from "../../provider/kms-services";
+import { redact } from "../../provider/redact";
+import { resolveTarget } from "../../provider/resolve-target";
+import { credentialValues, resolveSettings } from "../../provider/settings";
+import { CliError } from "./cli-error";
+
+// `encrypt`: the provider's own path for one value (check's validation against KMS, then the
+// encryption), with the result written as an envelope.
+
+export interface EncryptOptions {
+  keyId?: string;
+  keyVersionId?: string;
+  certificateId?: string;
+  algorithm?: string;
+  envelope: boolean;
+  local: boolean;
+}
+
+// The provider's messages name its inputs; here the user typed flags.
+const FLAG_WORDS: [RegExp, string][] = [
+  [/\bkeyVersionId\b/g, "--key-version-id"],
+  [/\bkeyId\b/g, "--key-id"],
+  [/\bcertificateId\b/g, "--certificate-id"],
+  [/^algorithm\b/g, "--algorithm"],
+  [/^plaintext\b/g, "the input"],
+  [/set envelope: true/gi, "add --envelope"],
+  [/\(encryptLocally: false\)|set encryptLocally: false/g, "(drop --local)"],
+];
+
+function inFlags(message: string): string {
+  return FLAG_WORDS.reduce((m, [word, flag]) => m.replace(word, flag), message);
+}
+
+export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
+  if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
+  if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
+  if (o.algorithm !== undefined && !isAlgorithm(o.algorithm)) {
+    throw new CliError(`--algorithm '${o.algorithm}' is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, 2);
+  }
+  if (plaintext.length === 0) throw new CliError("the input is empty; KMS encrypts 1 byte or more", 1);
+
+  const settings = resolveSettings(() => undefined, env);
+  const sensitive = [...credentialValues(settings), plaintext];
+  const problem = settings.problems[0];
+  if (problem) throw new CliError(`${problem.setting}: ${problem.reason}`, 1);
+  const services = new KmsServices(settings);
+  const inputs: ValidInputs = {
+    plaintext,
+    plaintextProperty: "plaintext",
+    target: o.certificateId !== undefined
+      ? { kind: "certificate", certificateId: o.certificateId }
+      : { kind: "key", keyId: o.keyId as string, ...(o.keyVersionId !== undefined ? { keyVersionId: o.keyVersionId } : {}) },
+    ...(o.algorithm !== undefined && isAlgorithm(o.algorithm) ? { algorithm: o.algorithm } : {}),
+    changeDetection: "trigger",
+    encryptLocally: o.local,
+    envelope: o.envelope,
+  };
+  const fail = (message: string) => new CliError(inFlags(redact(message, sensitive)), 1);
+
+  let resolved;
+  try {
+    resolved = await resolveTarget(inputs, services);
+  } catch (e) {
+    throw fail(e instanceof Error ? e.message : String(e));
+  }
+  const t = resolved.target;
+  if (!t) throw fail(resolved.failures.map((f) => f.reason).join("\n"));
+  // Everything is known here: no preview unknowns in a CLI.
+  const region = t.region as string;
+  const algorithm = t.algorithm as Algorithm;
+  const target = t.kind === "certificate" ? { certificateId: t.id as string } : { keyId: t.id as string, keyVersionId: t.keyVersionId as string };
+  try {
+    const c = await encryptValue(services.in(region, o.local), { target, algorithm, region }, plaintext, o.envelope);
+    return formatEnvelope(c.envelope);
+  } catch (e) {
+    const property = t.kind === "certificate" ? "certificateId" : "keyId";
+    throw fail(e instanceof KmsCallError
+      ? describeKmsError(e, services.errorContext(property, (o.certificateId ?? o.keyId) as string, region))
+      : e instanceof Error ? e.message : String(e));
+  }
+}

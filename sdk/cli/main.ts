@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { decrypt, DecryptError } from "../decrypt";
+import { CliError } from "./cli-error";
+import { encryptCommand } from "./encrypt-command";
+import { readInput, writeOutput } from "./io";
+import { USAGE } from "./usage";
+
+// The package's bin: `pulumi-alicloud-kms-encrypted encrypt|decrypt …` for operators. See usage.ts.
+
+const OPTIONS = {
+  "key-id": { type: "string" },
+  "key-version-id": { type: "string" },
+  "certificate-id": { type: "string" },
+  algorithm: { type: "string" },
+  envelope: { type: "boolean", default: false },
+  local: { type: "boolean", default: false },
+  in: { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const ENCRYPT_ONLY = ["key-id", "key-version-id", "certificate-id", "algorithm", "envelope", "local"] as const;
+
+async function run(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    // node:util's messages name the flag ("Unknown option '--keyid'").
+    throw new CliError(`${(e as Error).message.split("\n")[0]}; see --help`, 2);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === "help") {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command !== "encrypt" && command !== "decrypt") {
+    throw new CliError(command === undefined ? "no command; use encrypt or decrypt (see --help)" : `unknown command '${command}'; use encrypt or decrypt`, 2);
+  }
+  if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'; the input comes from --in or stdin`, 2);
+
+  if (command === "encrypt") {
+    const plaintext = await readInput(values.in);
+    try {
+      const envelope = await encryptCommand({
+        ...(values["key-id"] !== undefined ? { keyId: values["key-id"] } : {}),
+        ...(values["key-version-id"] !== undefined ? { keyVersionId: values["key-version-id"] } : {}),
+        ...(values["certificate-id"] !== undefined ? { certificateId: values["certificate-id"] } : {}),
+        ...(values.algorithm !== undefined ? { algorithm: values.algorithm } : {}),
+        envelope: values.envelope,
+        local: values.local,
+      }, plaintext, process.env);
+      await writeOutput(values.out, Buffer.from(`${envelope}\n`));
+    } finally {
+      plaintext.fill(0);
+    }
+    return;
+  }
+
+  const misplaced = ENCRYPT_ONLY.find((flag) => values[flag] !== undefined && values[flag] !== false);
+  if (misplaced) throw new CliError(`--${misplaced} applies to encrypt; the envelope names its key, version and algorithm`, 2);
+  const input = await readInput(values.in);
+  let plaintext: Buffer;
+  try {
+    plaintext = await decrypt(input.toString("utf8"));
+  } catch (e) {
+    if (e instanceof DecryptError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  try {
+    await writeOutput(values.out, plaintext);
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+run(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (e: unknown) => {
+    const known = e instanceof CliError;
+    const message = known ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    process.stderr.write(`pulumi-alicloud-kms-encrypted: ${message}\n`);
+    process.exit(known ? e.exitCode : 1);
+  },
+);

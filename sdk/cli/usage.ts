@@ -1,0 +1,28 @@
+export const USAGE = `Usage: pulumi-alicloud-kms-encrypted <command> [options]
+
+Commands:
+  encrypt (--key-id <id> [--key-version-id <v>] | --certificate-id <id>) [--algorithm <alg>]
+          [--envelope] [--local] [--in <file|->] [--out <file|->]
+      Encrypts the input's bytes with Alibaba Cloud KMS and writes an envelope (base64 JSON,
+      one line), which \`decrypt\` and the package's decrypt() open.
+        --key-id           an asymmetric ENCRYPT/DECRYPT key: ID, alias/<name> or ARN
+        --key-version-id   a version of it (default: the key's primary version)
+        --certificate-id   a KMS-managed certificate instead of a key
+        --algorithm        RSAES_OAEP_SHA_256 | RSAES_OAEP_SHA_1 | SM2PKE
+                           (default: RSAES_OAEP_SHA_256 for RSA, SM2PKE for EC_SM2)
+        --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
+                           goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
+        --local            encrypt in this process with the key's public key (GetPublicKey)
+  decrypt [--in <file|->] [--out <file|->]
+      Decrypts an envelope through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt) and
+      writes the plaintext bytes.
+
+  --in / --out default to stdin / stdout; --out files are created with mode 0600.
+
+Settings come from the environment, as the provider reads them:
+  ALIBABA_CLOUD_REGION_ID (or ALIBABA_CLOUD_REGION, ALICLOUD_REGION), ALIBABA_CLOUD_KMS_ENDPOINT,
+  ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN),
+  ALIBABA_CLOUD_PROFILE, else the @alicloud/credentials default chain.
+
+Exit status: 0 done, 1 KMS or the data refused (the message says why), 2 wrong usage.
+`;

@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { ACCESS_KEY, seed } from "../provider/fixtures";
+
+// The operators' CLI as a process: stdin/stdout and files, exit codes 0/1/2, and messages that
+// name the problem in flags and never echo the plaintext or the credentials.
+
+const main = resolve(__dirname, "../../sdk/cli/main.ts");
+
+interface Run {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout: Buffer.concat(out), stderr }));
+    child.stdin.end(stdin ?? Buffer.alloc(0));
+  });
+}
+
+describe("the pulumi-alicloud-kms-encrypted CLI", () => {
+  let emulator: KmsEmulator;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  const secret = Buffer.from("-----BEGIN CERTIFICATE-----\n" + "operator secret line\n".repeat(200) + "-----END CERTIFICATE-----\n");
+
+  before(async () => {
+    emulator = await startKmsEmulator({ seed });
+    dir = mkdtempSync(join(tmpdir(), "kms-cli-"));
+    env = {
+      ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
+      ALIBABA_CLOUD_REGION_ID: emulator.region,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    };
+  });
+  after(async () => {
+    await emulator.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--help prints the usage and exits 0", async () => {
+    const r = await cli(["--help"], {});
+    assert.equal(r.code, 0);
+    assert.match(r.stdout.toString(), /^Usage: pulumi-alicloud-kms-encrypted <command>/);
+    assert.match(r.stdout.toString(), /--key-version-id/);
+  });
+
+  it("envelope round trip through stdin and stdout, under a key alias, locally encrypted", async () => {
+    const enc = await cli(["encrypt", "--key-id", "alias/app", "--algorithm", "RSAES_OAEP_SHA_256", "--envelope", "--local"], env, secret);
+    assert.equal(enc.code, 0, enc.stderr);
+    const envelope = enc.stdout.toString();
+    assert.match(envelope, /^[A-Za-z0-9+/]+=*\n$/, "one base64 line");
+    assert.equal(JSON.parse(Buffer.from(envelope, "base64").toString()).keyId, "key-rsa2048", "the alias resolved to the key's own ID");
+    const dec = await cli(["decrypt"], env, enc.stdout);
+    assert.equal(dec.code, 0, dec.stderr);
+    assert.deepEqual(dec.stdout, secret);
+  });
+
+  it("direct round trip through files with a certificate; --out is created 0600", async () => {
+    const input = join(dir, "password.txt");
+    writeFileSync(input, "s3cr3t-password");
+    const sealed = join(dir, "password.envelope");
+    const opened = join(dir, "password.out");
+    const enc = await cli(["encrypt", "--certificate-id", "cert-sm2", "--in", input, "--out", sealed], env);
+    assert.equal(enc.code, 0, enc.stderr);
+    assert.equal(enc.stdout.length, 0);
+    const dec = await cli(["decrypt", "--in", sealed, "--out", opened], env);
+    assert.equal(dec.code, 0, dec.stderr);
+    assert.equal(readFileSync(opened, "utf8"), "s3cr3t-password");
+    assert.equal(statSync(opened).mode & 0o777, 0o600);
+  });
+
+  it("wrong usage exits 2 with a message naming the flag", async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /no command; use encrypt or decrypt/],
+      [["seal"], /unknown command 'seal'/],
+      [["encrypt", "--keyid", "k"], /Unknown option '--keyid'.*see --help/],
+      [["encrypt", "--key-id", "k", "--certificate-id", "c"], /exactly one of --key-id and --certificate-id/],
+      [["encrypt", "--certificate-id", "c", "--key-version-id", "v"], /--key-version-id applies to keys only/],
+      [["encrypt", "--key-id", "k", "--algorithm", "RSA_OAEP"], /--algorithm 'RSA_OAEP' is not RSAES_OAEP_SHA_256/],
+      [["decrypt", "--key-id", "k"], /--key-id applies to encrypt/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, env, Buffer.from("x"));
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.stderr, message, args.join(" "));
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    }
+  });
+
+  it("refusals exit 1 with KMS's code and what to do, in flags, without the plaintext", async () => {
+    const cases: [string[], RegExp][] = [
+      [["encrypt", "--key-id", "key-rsa2048"], /the input is \d+ bytes; RSA_2048 with RSAES_OAEP_SHA_256 encrypts at most 190\. add --envelope/],
+      [["encrypt", "--key-id", "alias/nope", "--envelope"], /--key-id 'alias\/nope': Forbidden\.AliasNotFound/],
+      [["encrypt", "--key-id", "key-disabled", "--envelope"], /--key-id 'key-disabled': Rejected\.Disabled/],
+      [["encrypt", "--key-id", "key-sm2", "--algorithm", "RSAES_OAEP_SHA_1", "--envelope"], /algorithm RSAES_OAEP_SHA_1 does not fit key spec EC_SM2/],
+      [["encrypt", "--key-id", "key-rsa2048", "--envelope", "--in", join(dir, "missing")], /--in '.*missing': no such file or directory/],
+      [["decrypt"], /envelope: not base64/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args, env, secret);
+      assert.equal(r.code, 1, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(" "));
+      assert.ok(!r.stderr.includes("operator secret line"), "no plaintext");
+    }
+    const badSecret = await cli(["encrypt", "--key-id", "key-rsa2048", "--envelope"], { ...env, ALIBABA_CLOUD_ACCESS_KEY_SECRET: "not-the-secret-42" }, secret);
+    assert.equal(badSecret.code, 1);
+    assert.match(badSecret.stderr, /SignatureDoesNotMatch .*ALIBABA_CLOUD_ACCESS_KEY_ID/);
+    assert.ok(!badSecret.stderr.includes("not-the-secret-42"));
+  });
+});
