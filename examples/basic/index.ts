@@ -1,0 +1,15 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EncryptedValue } from "pulumi-alicloud-kms-encrypted";
+
+// The smallest useful program: a secret from stack config, encrypted under an asymmetric RSA key.
+// State keeps the ciphertext; the password itself is never stored.
+const config = new pulumi.Config();
+
+const dbPassword = new EncryptedValue("db-password", {
+  plaintext: config.requireSecret("dbPassword"),
+  keyId: config.require("keyId"), // a key ID, alias/<name> or ARN of an RSA_2048/RSA_3072 ENCRYPT/DECRYPT key
+  algorithm: "RSAES_OAEP_SHA_256",
+});
+
+export const ciphertextBlob = dbPassword.ciphertextBlob;
+export const keyVersionId = dbPassword.keyVersionId;

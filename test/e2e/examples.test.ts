@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { decrypt } from "../../sdk/decrypt";
+import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { realEncryptions } from "../support/emulator-stats";
+import { call, officialClient } from "../support/kms-client";
+import { secretForms } from "../support/secret-forms";
+import { ACCESS_KEY, seed } from "../provider/fixtures";
+import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
+
+// Every example that needs no real cloud, deployed by the real Pulumi CLI against the emulator
+// from the packed package, one stack per example in one project: the program is the example's
+// index.ts as the package's build compiled it. Outputs are decrypted and compared; state and
+// output are searched for every plaintext.
+
+const repoRoot = resolve(__dirname, "../..");
+const program = (example: string) => join(repoRoot, "dist/examples", example, "index.js");
+/** Runs a command without blocking this process, which also serves the emulator. */
+function run(file: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<Buffer> {
+  return new Promise((resolveRun, reject) => {
+    const child = execFile(file, args, { env, encoding: "buffer" }, (error, stdout, stderr) =>
+      (error ? reject(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stderr.toString()}`)) : resolveRun(stdout)));
+    child.stdin!.end(input);
+  });
+}
+
+const marker = (label: string) => `${label}-${randomBytes(16).toString("hex")}`;
+
+describe("the examples, deployed against the KMS emulator", { timeout: 20 * 60_000 }, () => {
+  let root: string;
+  let emulator: KmsEmulator;
+  let project: PulumiProject;
+  const secrets: string[] = [];
+  const env = () => ({
+    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
+    ALIBABA_CLOUD_REGION_ID: emulator.region,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+  });
+
+  /** A stack for one example: its program, the emulator's settings, its config. */
+  async function stackFor(example: string, config: Record<string, string>, secretConfig: Record<string, string>) {
+    copyFileSync(program(example), join(project.dir, "index.js"));
+    await project.ok("stack", "init", example);
+    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
+    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
+    for (const [k, v] of Object.entries(config)) await project.ok("config", "set", k, v);
+    for (const [k, v] of Object.entries(secretConfig)) {
+      secrets.push(v);
+      await project.ok("config", "set", "--secret", k, v);
+    }
+  }
+
+  async function nothingStored(step: string) {
+    const stored = [await project.everythingStored(), ...project.transcript].join("\n");
+    for (const s of secrets) for (const form of secretForms(s)) assert.equal(stored.includes(form), false, `${step}: a plaintext is stored or printed`);
+  }
+
+  before(async () => {
+    root = tempRoot();
+    emulator = await startKmsEmulator({ seed });
+    // packPackage builds dist/ (prepack), examples included.
+    const tarball = packPackage(root);
+    project = await PulumiProject.create(root, tarball, program("basic"), {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    }, "kms-examples");
+  });
+  after(async () => {
+    await emulator?.close();
+    if (root) removeRoot(root);
+  });
+
+  it("basic: a password from config under alias/app decrypts to itself", async () => {
+    const password = marker("basic");
+    await stackFor("basic", { keyId: "alias/app" }, { dbPassword: password });
+    await project.ok("up", "--yes");
+    const o = await project.outputs();
+    const plaintext = await decrypt({ ciphertextBlob: String(o.ciphertextBlob), keyId: "key-rsa2048",
+      keyVersionId: String(o.keyVersionId), algorithm: "RSAES_OAEP_SHA_256" }, { env: env() });
+    assert.equal(plaintext.toString(), password);
+    await nothingStored("basic");
+  });
+
+  it("certificate: CertificatePublicKeyEncrypt with RSAES_OAEP_SHA_1", async () => {
+    const token = marker("certificate");
+    await stackFor("certificate", { certificateId: "cert-rsa" }, { apiToken: token });
+    await project.ok("up", "--yes");
+    const o = await project.outputs();
+    assert.equal(o.keySpec, "RSA_2048");
+    const plaintext = await decrypt({ ciphertextBlob: String(o.ciphertextBlob), certificateId: "cert-rsa", algorithm: "RSAES_OAEP_SHA_1" }, { env: env() });
+    assert.equal(plaintext.toString(), token);
+    await nothingStored("certificate");
+  });
+
+  it("sm2: SM2PKE encrypted locally (no encrypt call), decrypted by KMS", async () => {
+    const license = marker("sm2-许可证");
+    await stackFor("sm2", { sm2KeyId: "key-sm2" }, { licenseKey: license });
+    emulator.resetStats();
+    await project.ok("up", "--yes");
+    assert.equal(realEncryptions(emulator.stats()), 0);
+    const o = await project.outputs();
+    const plaintext = await decrypt({ ciphertextBlob: String(o.ciphertextBlob), keyId: String(o.keyId),
+      keyVersionId: String(o.keyVersionId), algorithm: "SM2PKE" }, { env: env() });
+    assert.equal(plaintext.toString(), license);
+    await nothingStored("sm2");
+  });
+
+  it("rotation: after CreateKeyVersion the follower re-encrypts, the pinned value stays", async () => {
+    await stackFor("rotation", { keyId: "key-rotating" }, { webhookSecret: marker("rotation") });
+    await project.ok("up", "--yes");
+    const first = await project.outputs();
+    await project.ok("config", "set", "pinnedKeyVersionId", String(first.pinnedKeyVersionId));
+    assert.deepEqual(new Set(PulumiProject.ops(await project.ok("preview", "--json")).values()), new Set(["same"]), "pinning the current version changes nothing");
+
+    const { KeyVersion } = await call(officialClient(emulator), "CreateKeyVersion", { KeyId: "key-rotating" });
+    const preview = PulumiProject.ops(await project.ok("preview", "--json"));
+    assert.equal(preview.get("webhook-secret"), "update");
+    assert.notEqual(preview.get("webhook-secret-pinned"), "update");
+    await project.ok("up", "--yes");
+    const second = await project.outputs();
+    assert.equal(second.followsKeyVersionId, (KeyVersion as Record<string, unknown>).KeyVersionId);
+    assert.equal(second.pinnedKeyVersionId, first.pinnedKeyVersionId);
+    await nothingStored("rotation");
+  });
+
+  it("envelope: a PEM private key round trips through decrypt() and the installed CLI; unchanged, nothing happens", async () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    writeFileSync(join(project.dir, "tls.key"), pem);
+    secrets.push(pem.split("\n")[1]!);
+    await stackFor("envelope", { keyId: "alias/app", tlsKeyFile: "tls.key" }, {});
+    await project.ok("up", "--yes");
+    const { envelope } = (await project.outputs()) as { envelope: string };
+    assert.equal((await decrypt(envelope, { env: env() })).toString(), pem);
+
+    // The package's bin as npm installed it (shebang, executable bit, compiled code).
+    const bin = join(project.dir, "node_modules/.bin/pulumi-alicloud-kms-encrypted");
+    const out = await run(bin, ["decrypt"], envelope, { PATH: process.env.PATH, ...env() });
+    assert.equal(out.toString(), pem);
+
+    const again = await project.ok("up", "--yes", "--json", "--skip-preview");
+    assert.deepEqual(new Set(PulumiProject.ops(again).values()), new Set(["same"]));
+    assert.equal(readFileSync(join(project.dir, "tls.key"), "utf8"), pem);
+    await nothingStored("envelope");
+  });
+});

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { EncryptedValueProvider } from "../../provider";
+import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { call, officialClient } from "../support/kms-client";
+import { ACCESS_KEY, seed } from "../provider/fixtures";
+
+// examples/with-alicloud needs the cloud for its key and OOS parameter, so it runs under
+// pulumi.runtime.setMocks — with mocks backed by the KMS emulator: kms.Key and kms.Alias are created
+// there, and EncryptedValue goes through the real provider's check and create (HTTP to the
+// emulator). Then the example's application side decrypts the OOS parameter's value.
+
+type Props = Record<string, unknown>;
+const PASSWORD = "with-alicloud example password 7f3a";
+const registered = new Map<string, { type: string; inputs: Props }>();
+let emulator: KmsEmulator;
+
+before(async () => {
+  emulator = await startKmsEmulator({ seed });
+  // The application and the provider find the emulator the way they would find KMS.
+  Object.assign(process.env, {
+    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
+    ALIBABA_CLOUD_REGION_ID: emulator.region,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+  });
+  const provider = new EncryptedValueProvider();
+  await provider.configure({ config: new Map<string, string>() } as unknown as dynamic.ConfigureRequest);
+  const kms = officialClient(emulator);
+
+  pulumi.runtime.setAllConfig({ "kms-with-alicloud:dbPassword": PASSWORD }, ["kms-with-alicloud:dbPassword"]);
+  await pulumi.runtime.setMocks({
+    newResource: async (args) => {
+      registered.set(`${args.type} ${args.name}`, { type: args.type, inputs: args.inputs });
+      switch (args.type) {
+        case "alicloud:kms/key:Key": {
+          const answer = await call(kms, "CreateKey", { KeySpec: args.inputs.keySpec, KeyUsage: args.inputs.keyUsage });
+          const meta = answer.KeyMetadata as Props;
+          return { id: String(meta.KeyId), state: { ...args.inputs, arn: meta.Arn } };
+        }
+        case "alicloud:kms/alias:Alias":
+          await call(kms, "CreateAlias", { AliasName: args.inputs.aliasName, KeyId: args.inputs.keyId });
+          return { id: String(args.inputs.aliasName), state: args.inputs };
+        case "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue": {
+          const checked = await provider.check({}, args.inputs);
+          if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));
+          const created = await provider.create(checked.inputs);
+          return { id: created.id, state: created.outs };
+        }
+        default:
+          return { id: `${args.name}-id`, state: args.inputs };
+      }
+    },
+    call: () => ({}),
+  }, "kms-with-alicloud", "dev", false);
+});
+
+const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+
+describe("examples/with-alicloud under mocks backed by the KMS emulator", () => {
+  it("creates the key and alias, encrypts under the alias, and hands the envelope to the OOS parameter", async () => {
+    emulator.resetStats();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require("../../examples/with-alicloud") as { keyId: pulumi.Output<string>; keyVersionId: pulumi.Output<string>; parameterName: pulumi.Output<string> };
+    assert.equal(await value(program.parameterName), "app/db-password");
+    const keyId = await value(program.keyId);
+
+    const ev = registered.get("pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue db-password")!;
+    assert.equal(ev.inputs.keyId, "alias/app-secrets", "keyId came from the alias");
+    const envelope = String(registered.get("alicloud:oos/parameter:Parameter db-password")!.inputs.value);
+    const json = JSON.parse(Buffer.from(envelope, "base64").toString()) as Props;
+    assert.equal(json.keyId, keyId, "the envelope names the key alicloud created (the alias resolved)");
+    assert.equal(json.keyVersionId, await value(program.keyVersionId));
+    assert.equal(emulator.stats().calls.AsymmetricEncrypt, 2, "one DryRun and one data key");
+    assert.ok(!envelope.includes(Buffer.from(PASSWORD).toString("base64")) && !Buffer.from(envelope, "base64").toString().includes(PASSWORD));
+  });
+
+  it("the application side turns the parameter's value back into the password", async () => {
+    const { readDbPassword } = await import("../../examples/with-alicloud/app/read-db-password");
+    const envelope = String(registered.get("alicloud:oos/parameter:Parameter db-password")!.inputs.value);
+    assert.equal(await readDbPassword(envelope), PASSWORD);
+  });
+});
