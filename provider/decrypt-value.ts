@@ -1,18 +1,13 @@
 import { type Envelope, envelopeAad } from "./envelope-format";
 import { openWithDataKey } from "./data-key-cipher";
 import type { KmsDecryptor } from "./kms-service";
+import { MessageOnlyError } from "./message-only-error";
 
 // The way back: KMS decrypts the value (direct) or the data key (envelope), which then opens the
 // AES-256-GCM ciphertext. KMS failures propagate as KmsCallError for the caller to describe.
 
 /** The envelope's data does not authenticate: altered, truncated, or sealed under another header. */
-export class EnvelopeIntegrityError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "EnvelopeIntegrityError";
-    this.stack = "";
-  }
-}
+export class EnvelopeIntegrityError extends MessageOnlyError {}
 
 function kmsDecrypt(kms: KmsDecryptor, e: Envelope, ciphertextBlob: string): Promise<Buffer> {
   return e.certificateId !== undefined

@@ -2,6 +2,7 @@ import { DATA_CIPHER, type Envelope, type EnvelopeTarget, envelopeAad } from "./
 import { newDataKey, sealWithDataKey } from "./data-key-cipher";
 import type { Algorithm } from "./key-spec-limits";
 import type { KmsService } from "./kms-service";
+import { MessageOnlyError } from "./message-only-error";
 
 // One value encrypted under a key version or a certificate: directly (KMS, or the public key in
 // process, encrypts the value) or as an envelope (a fresh data key encrypts the value with
@@ -22,11 +23,9 @@ export interface EncryptedOutput {
 }
 
 /** KMS answered with another version than the one asked for (the caller's state is stale). */
-export class VersionMismatchError extends Error {
+export class VersionMismatchError extends MessageOnlyError {
   constructor(readonly asked: string, readonly used: string) {
     super(`KMS encrypted under key version ${used}, not the ${asked} asked for; run \`pulumi up\` again`);
-    this.name = "VersionMismatchError";
-    this.stack = "";
   }
 }
 

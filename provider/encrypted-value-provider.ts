@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { encryptValue, VersionMismatchError } from "./encrypt-value";
+import { MessageOnlyError } from "./message-only-error";
 import { formatEnvelope } from "./envelope-format";
 import { digestPlaintext } from "./plaintext-digest";
 import { PlaintextHandoff, randomHandle } from "./plaintext-handoff";
@@ -27,15 +28,8 @@ import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 
 type Props = Record<string, unknown>;
 
-/** A user-facing failure: its message is the whole story, so it carries no stack frames. */
-export class EncryptedValueError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "EncryptedValueError";
-    // The dynamic provider host prints `${e}: ${e.stack}` for read/delete failures.
-    this.stack = "";
-  }
-}
+/** A user-facing failure of create, update or read. */
+export class EncryptedValueError extends MessageOnlyError {}
 
 function text(v: unknown): string | undefined {
   const r = reveal(v);

@@ -1,4 +1,6 @@
+import { STRICT_BASE64 } from "./inputs";
 import { ALGORITHMS, isAlgorithm, type Algorithm } from "./key-spec-limits";
+import { MessageOnlyError } from "./message-only-error";
 
 // The envelope: one string that carries everything needed to decrypt a value. It is base64 (RFC
 // 4648, padded) of UTF-8 JSON, version 1:
@@ -43,11 +45,9 @@ export type Envelope = EnvelopeTarget & {
 );
 
 /** A malformed envelope; the message says which part and what to do. */
-export class EnvelopeFormatError extends Error {
+export class EnvelopeFormatError extends MessageOnlyError {
   constructor(message: string) {
     super(`envelope: ${message}`);
-    this.name = "EnvelopeFormatError";
-    this.stack = "";
   }
 }
 
@@ -77,8 +77,6 @@ export function formatEnvelope(e: Envelope): string {
   return Buffer.from(JSON.stringify(json), "utf8").toString("base64");
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 function id(o: Record<string, unknown>, name: string): string | undefined {
   const v = o[name];
   if (v === undefined) return undefined;
@@ -88,7 +86,7 @@ function id(o: Record<string, unknown>, name: string): string | undefined {
 
 function bytes(o: Record<string, unknown>, name: string, length?: number): Buffer {
   const v = o[name];
-  if (typeof v !== "string" || !BASE64.test(v) || v === "") throw new EnvelopeFormatError(`${name} is missing or not base64`);
+  if (typeof v !== "string" || !STRICT_BASE64.test(v) || v === "") throw new EnvelopeFormatError(`${name} is missing or not base64`);
   const b = Buffer.from(v, "base64");
   if (length !== undefined && b.length !== length) throw new EnvelopeFormatError(`${name} is ${b.length} bytes, not ${length}; the envelope was truncated or altered`);
   return b;
@@ -97,7 +95,7 @@ function bytes(o: Record<string, unknown>, name: string, length?: number): Buffe
 export function parseEnvelope(text: string): Envelope {
   const compact = text.replace(/\s+/g, "");
   if (compact === "") throw new EnvelopeFormatError("the input is empty; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
-  if (!BASE64.test(compact)) throw new EnvelopeFormatError("not base64; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
+  if (!STRICT_BASE64.test(compact)) throw new EnvelopeFormatError("not base64; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
   let o: unknown;
   try {
     o = JSON.parse(Buffer.from(compact, "base64").toString("utf8"));

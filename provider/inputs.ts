@@ -57,13 +57,13 @@ export function plaintextFailure(property: "plaintext" | "plaintextBase64", prob
 }
 
 // Strict base64 (RFC 4648 §4, padded); base64url is accepted too since users paste both.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+export const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** plaintextBase64's bytes, or undefined when it is not base64 (the SDK digests the same bytes). */
 export function decodeBase64(text: string): Buffer | undefined {
   const compact = text.replace(/\s+/g, "");
-  if (BASE64.test(compact)) return Buffer.from(compact, "base64");
+  if (STRICT_BASE64.test(compact)) return Buffer.from(compact, "base64");
   if (BASE64URL.test(compact) && compact.length % 4 !== 1) return Buffer.from(compact, "base64url");
   return undefined;
 }

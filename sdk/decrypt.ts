@@ -5,6 +5,7 @@ import { regionOfKeyReference } from "../provider/key-arn";
 import { KmsCallError } from "../provider/kms-call-error";
 import { describeKmsError } from "../provider/kms-error-messages";
 import { KmsServices } from "../provider/kms-services";
+import { MessageOnlyError } from "../provider/message-only-error";
 import { redact } from "../provider/redact";
 import { credentialValues, resolveSettings } from "../provider/settings";
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
@@ -62,15 +63,13 @@ export interface DecryptOptions {
 }
 
 /** Why a value could not be decrypted, in one sentence; never carries a plaintext or credential. */
-export class DecryptError extends Error {
+export class DecryptError extends MessageOnlyError {
   /**
    * @param code KMS's error code (e.g. `InvalidCiphertext`), `EnvelopeFormat` for a malformed
    * envelope, `EnvelopeIntegrity` when its AES-GCM tag does not verify.
    */
   constructor(message: string, readonly code?: string) {
     super(message);
-    this.name = "DecryptError";
-    this.stack = "";
   }
 }
 

@@ -1,8 +1,8 @@
+import { MessageOnlyError } from "../../provider/message-only-error";
+
 /** A failure the CLI reports as one line on stderr and an exit status (1: refused, 2: usage). */
-export class CliError extends Error {
+export class CliError extends MessageOnlyError {
   constructor(message: string, readonly exitCode: 1 | 2) {
     super(message);
-    this.name = "CliError";
-    this.stack = "";
   }
 }
