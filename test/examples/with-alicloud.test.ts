@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { before, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { EncryptedValueProvider } from "../../provider";
@@ -56,6 +56,8 @@ before(async () => {
     call: () => ({}),
   }, "kms-with-alicloud", "dev", false);
 });
+// An open emulator keeps this file's process alive, and node --test (Node 20) waits for it forever.
+after(() => emulator.close());
 
 const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
