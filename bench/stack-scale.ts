@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { digestPlaintext } from "../provider/plaintext-digest";
+import { digestPlaintext } from "../provider/crypto/plaintext-digest";
 import { type KmsEmulator, startKmsEmulator } from "../test/kms-emulator";
 import { packPackage, removeRoot, tempRoot } from "../test/e2e/pulumi-project";
 import { BenchProject, type Measurement, type Op, OPS, type Program, PROGRAMS, seedFor } from "./bench-project";

@@ -1,4 +1,4 @@
-import { EncryptedValueProvider } from "./encrypted-value-provider";
+import { EncryptedValueProvider } from "./engine/encrypted-value-provider";
 
 // Loaded by package name ("pulumi-alicloud-kms-encrypted/provider") inside the dynamic provider
 // host. One instance per process: the plaintext hand-off between check and create lives in it.

@@ -1,13 +1,4 @@
-import { decryptEnvelope, EnvelopeIntegrityError } from "../provider/decrypt-value";
-import { type Envelope, EnvelopeFormatError, parseEnvelope } from "../provider/envelope-format";
-import { isAlgorithm } from "../provider/key-spec-limits";
-import { regionOfKeyReference } from "../provider/key-arn";
-import { KmsCallError } from "../provider/kms-call-error";
-import { describeKmsError } from "../provider/kms-error-messages";
-import { KmsServices } from "../provider/kms-services";
-import { MessageOnlyError } from "../provider/message-only-error";
-import { redact } from "../provider/redact";
-import { credentialValues, resolveSettings } from "../provider/settings";
+import { credentialValues, decryptEnvelope, describeKmsError, type Envelope, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm, KmsCallError, KmsServices, MessageOnlyError, parseEnvelope, redact, regionOfKeyReference, resolveSettings } from "../provider/toolkit";
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
 
 export type { EncryptionAlgorithm };

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { decodeBase64 } from "../provider/inputs";
-import { digestWithSalt, saltFor } from "../provider/plaintext-digest";
+import { decodeBase64, digestWithSalt, saltFor } from "../provider/toolkit";
 
 // The plaintext's change-detection digest, computed here in the program instead of in the
 // provider's check: the engine runs check for one resource after another, while the program

@@ -1,4 +1,4 @@
-import { MessageOnlyError } from "../../provider/message-only-error";
+import { MessageOnlyError } from "../../provider/toolkit";
 
 /** A failure the CLI reports as one line on stderr and an exit status (1: refused, 2: usage). */
 export class CliError extends MessageOnlyError {

@@ -1,13 +1,4 @@
-import type { ValidInputs } from "../../provider/inputs";
-import { encryptValue } from "../../provider/encrypt-value";
-import { formatEnvelope } from "../../provider/envelope-format";
-import { type Algorithm, isAlgorithm } from "../../provider/key-spec-limits";
-import { KmsCallError } from "../../provider/kms-call-error";
-import { describeKmsError } from "../../provider/kms-error-messages";
-import { KmsServices } from "../../provider/kms-services";
-import { redact } from "../../provider/redact";
-import { resolveTarget } from "../../provider/resolve-target";
-import { credentialValues, resolveSettings } from "../../provider/settings";
+import { type Algorithm, credentialValues, describeKmsError, encryptValue, formatEnvelope, isAlgorithm, KmsCallError, KmsServices, redact, resolveSettings, resolveTarget, type ValidInputs } from "../../provider/toolkit";
 import { CliError } from "./cli-error";
 
 // `encrypt`: the provider's own path for one value (check's validation against KMS, then the

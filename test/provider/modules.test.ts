@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseKeyArn } from "../../provider/key-arn";
-import { KmsCallError } from "../../provider/kms-call-error";
-import { digestPlaintext, digestWithSalt, parseDigest, saltFor } from "../../provider/plaintext-digest";
-import { PlaintextHandoff, randomHandle } from "../../provider/plaintext-handoff";
+import { parseKeyArn } from "../../provider/kms/key-arn";
+import { KmsCallError } from "../../provider/kms/kms-call-error";
+import { digestPlaintext, digestWithSalt, parseDigest, saltFor } from "../../provider/crypto/plaintext-digest";
+import { PlaintextHandoff, randomHandle } from "../../provider/engine/plaintext-handoff";
 import { redact } from "../../provider/redact";
-import { withRetry } from "../../provider/retry";
-import { resolveSettings } from "../../provider/settings";
+import { withRetry } from "../../provider/kms/retry";
+import { resolveSettings } from "../../provider/kms/settings";
 
 // The provider's small modules on their own (no KMS involved).
 

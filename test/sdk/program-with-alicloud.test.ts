@@ -3,7 +3,7 @@ import { before, describe, it } from "node:test";
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedValue } from "../../sdk";
-import { digestWithSalt, saltFor } from "../../provider/plaintext-digest";
+import { digestWithSalt, saltFor } from "../../provider/crypto/plaintext-digest";
 
 // A user's program under pulumi.runtime.setMocks: an @pulumi/alicloud kms.Key feeds keyId, and
 // the ciphertext feeds another alicloud resource. Checks what the SDK registers with the engine.

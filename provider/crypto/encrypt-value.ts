@@ -1,8 +1,8 @@
 import { DATA_CIPHER, type Envelope, type EnvelopeTarget, envelopeAad } from "./envelope-format";
 import { newDataKey, sealWithDataKey } from "./data-key-cipher";
-import type { Algorithm } from "./key-spec-limits";
-import type { KmsService } from "./kms-service";
-import { MessageOnlyError } from "./message-only-error";
+import type { Algorithm } from "../kms/key-spec-limits";
+import type { KmsService } from "../kms/kms-service";
+import { MessageOnlyError } from "../message-only-error";
 
 // One value encrypted under a key version or a certificate: directly (KMS, or the public key in
 // process, encrypts the value) or as an envelope (a fresh data key encrypts the value with

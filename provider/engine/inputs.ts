@@ -1,4 +1,4 @@
-import { isAlgorithm, type Algorithm } from "./key-spec-limits";
+import { isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
 import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 
 // The resource's inputs as the program sends them, validated for shape (no KMS involved).

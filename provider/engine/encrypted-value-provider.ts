@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { encryptValue, VersionMismatchError } from "./encrypt-value";
-import { MessageOnlyError } from "./message-only-error";
-import { formatEnvelope } from "./envelope-format";
-import { digestPlaintext } from "./plaintext-digest";
+import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
+import { MessageOnlyError } from "../message-only-error";
+import { formatEnvelope } from "../crypto/envelope-format";
+import { digestPlaintext } from "../crypto/plaintext-digest";
 import { PlaintextHandoff, randomHandle } from "./plaintext-handoff";
 import { type CheckFailure, parseInputs } from "./inputs";
-import { KmsCallError } from "./kms-call-error";
-import { describeKmsError } from "./kms-error-messages";
-import { KmsServices } from "./kms-services";
-import type { Algorithm } from "./key-spec-limits";
-import { redact } from "./redact";
+import { KmsCallError } from "../kms/kms-call-error";
+import { describeKmsError } from "../kms/kms-error-messages";
+import { KmsServices } from "../kms/kms-services";
+import type { Algorithm } from "../kms/key-spec-limits";
+import { redact } from "../redact";
 import { resolveTarget } from "./resolve-target";
-import { credentialValues, resolveSettings, type ConfigSource } from "./settings";
+import { credentialValues, resolveSettings, type ConfigSource } from "../kms/settings";
 import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 
 // The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:

@@ -1,6 +1,6 @@
-import { STRICT_BASE64 } from "./inputs";
-import { ALGORITHMS, isAlgorithm, type Algorithm } from "./key-spec-limits";
-import { MessageOnlyError } from "./message-only-error";
+import { STRICT_BASE64 } from "../engine/inputs";
+import { ALGORITHMS, isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
+import { MessageOnlyError } from "../message-only-error";
 
 // The envelope: one string that carries everything needed to decrypt a value. It is base64 (RFC
 // 4648, padded) of UTF-8 JSON, version 1:

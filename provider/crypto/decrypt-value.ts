@@ -1,7 +1,7 @@
 import { type Envelope, envelopeAad } from "./envelope-format";
 import { openWithDataKey } from "./data-key-cipher";
-import type { KmsDecryptor } from "./kms-service";
-import { MessageOnlyError } from "./message-only-error";
+import type { KmsDecryptor } from "../kms/kms-service";
+import { MessageOnlyError } from "../message-only-error";
 
 // The way back: KMS decrypts the value (direct) or the data key (envelope), which then opens the
 // AES-256-GCM ciphertext. KMS failures propagate as KmsCallError for the caller to describe.

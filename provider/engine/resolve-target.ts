@@ -1,8 +1,8 @@
-import { DATA_KEY_BYTES } from "./data-key-cipher";
+import { DATA_KEY_BYTES } from "../crypto/data-key-cipher";
 import type { CheckFailure, Unknown, ValidInputs } from "./inputs";
 import { plaintextFailure } from "./inputs";
-import { KmsCallError } from "./kms-call-error";
-import { describeKmsError, keyStateHints } from "./kms-error-messages";
+import { KmsCallError } from "../kms/kms-call-error";
+import { describeKmsError, keyStateHints } from "../kms/kms-error-messages";
 import {
   algorithmsFor,
   defaultAlgorithm,
@@ -10,8 +10,8 @@ import {
   isEncryptionKeySpec,
   maxPlaintextBytes,
   type Algorithm,
-} from "./key-spec-limits";
-import type { KmsServices } from "./kms-services";
+} from "../kms/key-spec-limits";
+import type { KmsServices } from "../kms/kms-services";
 import { isUnknown, UNKNOWN } from "./wire-values";
 
 // Check's KMS half: find the key (or certificate), its state, spec and version; fit the algorithm

@@ -1,8 +1,8 @@
 import type { Algorithm } from "./key-spec-limits";
 import { KmsCallError } from "./kms-call-error";
 import type { CertificateMetadata, Ciphertext, KeyMetadata, KmsService } from "./kms-service";
-import { encryptWithPublicKey } from "./public-key-encryption";
-import { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key";
+import { encryptWithPublicKey } from "../crypto/public-key-encryption";
+import { readSubjectPublicKey, type SubjectPublicKey } from "../crypto/subject-public-key";
 
 // encryptLocally: the same KMS service, except that encryption happens in this process with the
 // key version's public key (GetPublicKey) or the certificate's (DescribeCertificate's
