@@ -2,13 +2,13 @@
 // parts: the engine side (inputs, target resolution), the KMS client and the cryptography. Nothing
 // here loads @pulumi/pulumi, so decrypt() and the CLI stay free of it.
 
-export { decodeBase64, type ValidInputs } from "./engine/inputs";
+export { decodeBase64, STRICT_BASE64, type ValidInputs } from "./engine/inputs";
 export { resolveTarget } from "./engine/resolve-target";
 export { decryptEnvelope, EnvelopeIntegrityError } from "./crypto/decrypt-value";
 export { encryptValue } from "./crypto/encrypt-value";
 export { type Envelope, EnvelopeFormatError, formatEnvelope, parseEnvelope } from "./crypto/envelope-format";
 export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";
-export { regionOfKeyReference } from "./kms/key-arn";
+export { isRegionId, isResourceId, parseKeyReference, printable, regionOfKeyReference } from "./kms/identifiers";
 export { type Algorithm, isAlgorithm } from "./kms/key-spec-limits";
 export { KmsCallError } from "./kms/kms-call-error";
 export { describeKmsError } from "./kms/kms-error-messages";

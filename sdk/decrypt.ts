@@ -1,4 +1,8 @@
-import { credentialValues, decryptEnvelope, describeKmsError, type Envelope, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm, KmsCallError, KmsServices, MessageOnlyError, parseEnvelope, redact, regionOfKeyReference, resolveSettings } from "../provider/toolkit";
+import {
+  credentialValues, decryptEnvelope, describeKmsError, type Envelope, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm,
+  isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, parseEnvelope, parseKeyReference, printable, redact,
+  regionOfKeyReference, resolveSettings, STRICT_BASE64,
+} from "../provider/toolkit";
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
 
 export type { EncryptionAlgorithm };
@@ -51,13 +55,24 @@ export interface DecryptOptions {
   endpoint?: string;
   /** The environment to read settings and credentials from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The only regions the input may name. Whoever can write an envelope chooses its region (and with
+   * it which region's KMS is asked); with this set, any other region is refused before a call is made.
+   */
+  allowedRegions?: string[];
+  /**
+   * The only keys and certificates the input may name: key IDs, key ARNs (which pin the region
+   * too) or certificate IDs. Any other is refused before a call is made.
+   */
+  allowedKeys?: string[];
 }
 
 /** Why a value could not be decrypted, in one sentence; never carries a plaintext or credential. */
 export class DecryptError extends MessageOnlyError {
   /**
    * @param code KMS's error code (e.g. `InvalidCiphertext`), `EnvelopeFormat` for a malformed
-   * envelope, `EnvelopeIntegrity` when its AES-GCM tag does not verify.
+   * envelope or bare ciphertext, `EnvelopeIntegrity` when its AES-GCM tag does not verify,
+   * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`.
    */
   constructor(message: string, readonly code?: string) {
     super(message);
@@ -67,16 +82,51 @@ export class DecryptError extends MessageOnlyError {
 function envelopeOf(input: DecryptInput, region: string | undefined): Envelope {
   if (typeof input === "string") return parseEnvelope(input);
   if ("envelope" in input) return parseEnvelope(input.envelope);
-  if (typeof input.ciphertextBlob !== "string" || input.ciphertextBlob === "") {
-    throw new DecryptError("ciphertextBlob: must be a non-empty base64 string");
+  // A bare ciphertext: every field is checked for its shape, as an envelope's header is.
+  if (typeof input.ciphertextBlob !== "string" || input.ciphertextBlob === "" || !STRICT_BASE64.test(input.ciphertextBlob)) {
+    throw new DecryptError("ciphertextBlob: must be a non-empty base64 string (EncryptedValue's ciphertextBlob output)", "EnvelopeFormat");
   }
-  if (!isAlgorithm(input.algorithm)) throw new DecryptError(`algorithm: '${String(input.algorithm)}' is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`);
-  const where = input.region ?? ("keyId" in input ? regionOfKeyReference(input.keyId) : undefined) ?? region;
-  if (!where) throw new DecryptError("region: none given; pass region, set ALIBABA_CLOUD_REGION_ID, or use the key's ARN");
+  if (!isAlgorithm(input.algorithm)) {
+    throw new DecryptError(`algorithm: ${printable(input.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, "EnvelopeFormat");
+  }
+  if (input.region !== undefined && !isRegionId(input.region)) {
+    throw new DecryptError(`region: ${printable(input.region)} is not a region ID (like cn-hangzhou)`, "EnvelopeFormat");
+  }
   const { algorithm, ciphertextBlob } = input;
-  if ("certificateId" in input) return { certificateId: input.certificateId, algorithm, region: where, ciphertextBlob };
+  if ("certificateId" in input) {
+    if (!isResourceId(input.certificateId)) throw new DecryptError(`certificateId: ${printable(input.certificateId)} is not a certificate ID`, "EnvelopeFormat");
+    const where = input.region ?? region;
+    if (!where) throw new DecryptError("region: none given; pass region, or set ALIBABA_CLOUD_REGION_ID");
+    return { certificateId: input.certificateId, algorithm, region: where, ciphertextBlob };
+  }
+  const reference = typeof input.keyId === "string" ? parseKeyReference(input.keyId) : "is not a string";
+  if (typeof reference === "string") throw new DecryptError(`keyId: ${printable(input.keyId)} ${reference}`, "EnvelopeFormat");
   if (!input.keyVersionId) throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
+  if (!isResourceId(input.keyVersionId)) throw new DecryptError(`keyVersionId: ${printable(input.keyVersionId)} is not a key version ID`, "EnvelopeFormat");
+  const where = input.region ?? regionOfKeyReference(input.keyId) ?? region;
+  if (!where) throw new DecryptError("region: none given; pass region, set ALIBABA_CLOUD_REGION_ID, or use the key's ARN");
   return { keyId: input.keyId, keyVersionId: input.keyVersionId, algorithm, region: where, ciphertextBlob };
+}
+
+/** Refuses, before any KMS call, an input naming a region or key the application did not allow. */
+function checkAllowed(e: Envelope, options: DecryptOptions): void {
+  const { allowedRegions, allowedKeys } = options;
+  for (const r of allowedRegions ?? []) {
+    if (!isRegionId(r)) throw new DecryptError(`allowedRegions: ${printable(r)} is not a region ID (like cn-hangzhou)`, "NotAllowed");
+  }
+  if (allowedRegions && !allowedRegions.includes(e.region)) {
+    throw new DecryptError(`region '${e.region}' is not one of allowedRegions (${allowedRegions.join(", ")}); nothing was sent to KMS`, "NotAllowed");
+  }
+  if (!allowedKeys) return;
+  const named = e.certificateId ?? e.keyId;
+  const allowed = allowedKeys.some((k) => {
+    const reference = parseKeyReference(k);
+    if (typeof reference === "string") throw new DecryptError(`allowedKeys: ${printable(k)} is not a key ID, key ARN or certificate ID`, "NotAllowed");
+    return k === named || (reference.kind === "arn" && reference.keyId === named && reference.region === e.region);
+  });
+  if (!allowed) {
+    throw new DecryptError(`${e.certificateId !== undefined ? "certificate" : "key"} '${named}' is not one of allowedKeys; nothing was sent to KMS`, "NotAllowed");
+  }
 }
 
 // Decrypt-specific readings of KMS codes whose general hints speak of encryption.
@@ -101,9 +151,11 @@ export async function decrypt(input: DecryptInput, options: DecryptOptions = {})
   try {
     envelope = envelopeOf(input, settings.region);
   } catch (e) {
+    if (e instanceof DecryptError) throw e;
     if (e instanceof EnvelopeFormatError) throw new DecryptError(e.message, "EnvelopeFormat");
     throw e;
   }
+  checkAllowed(envelope, options);
   const services = new KmsServices(settings);
   const property = envelope.certificateId !== undefined ? "certificateId" : "keyId";
   const value = envelope.certificateId ?? `${envelope.keyId}' version '${envelope.keyVersionId}`;

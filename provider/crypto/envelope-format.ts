@@ -1,4 +1,5 @@
 import { STRICT_BASE64 } from "../engine/inputs";
+import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { ALGORITHMS, isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
 import { MessageOnlyError } from "../message-only-error";
 
@@ -77,10 +78,16 @@ export function formatEnvelope(e: Envelope): string {
   return Buffer.from(JSON.stringify(json), "utf8").toString("base64");
 }
 
-function id(o: Record<string, unknown>, name: string): string | undefined {
+/**
+ * An identifier from the header, checked for its shape before it can reach a host name, a KMS
+ * request or a message: whoever wrote the envelope chose it (the region picks the host).
+ */
+type Shape = (v: unknown) => v is string;
+
+function identifier(o: Record<string, unknown>, name: string, valid: Shape, what: string): string | undefined {
   const v = o[name];
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "" || /\s/.test(v)) throw new EnvelopeFormatError(`${name} must be a non-empty string without spaces`);
+  if (!valid(v)) throw new EnvelopeFormatError(`${name} ${printable(v)} is not ${what}; the envelope was altered or is not one`);
   return v;
 }
 
@@ -108,15 +115,15 @@ export function parseEnvelope(text: string): Envelope {
     throw new EnvelopeFormatError(`version ${JSON.stringify(json.v)} is not one this package reads (${ENVELOPE_VERSION}); ` +
       "upgrade pulumi-alicloud-kms-encrypted");
   }
-  const keyId = id(json, "keyId");
-  const keyVersionId = id(json, "keyVersionId");
-  const certificateId = id(json, "certificateId");
+  const keyId = identifier(json, "keyId", isResourceId, "a key ID");
+  const keyVersionId = identifier(json, "keyVersionId", isResourceId, "a key version ID");
+  const certificateId = identifier(json, "certificateId", isResourceId, "a certificate ID");
   let target: EnvelopeTarget;
   if (certificateId !== undefined && keyId === undefined && keyVersionId === undefined) target = { certificateId };
   else if (certificateId === undefined && keyId !== undefined && keyVersionId !== undefined) target = { keyId, keyVersionId };
   else throw new EnvelopeFormatError("needs keyId with keyVersionId, or certificateId alone");
   if (!isAlgorithm(json.algorithm)) throw new EnvelopeFormatError(`algorithm must be one of ${ALGORITHMS.join(", ")}`);
-  const region = id(json, "region");
+  const region = identifier(json, "region", isRegionId, "a region ID (like cn-hangzhou)");
   if (region === undefined) throw new EnvelopeFormatError("region is missing");
   const header = { ...target, algorithm: json.algorithm, region };
 

@@ -8,6 +8,7 @@ import { PlaintextHandoff, randomHandle } from "./plaintext-handoff";
 import { type CheckFailure, parseInputs } from "./inputs";
 import { KmsCallError } from "../kms/kms-call-error";
 import { describeKmsError } from "../kms/kms-error-messages";
+import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { KmsServices } from "../kms/kms-services";
 import type { Algorithm } from "../kms/key-spec-limits";
 import { redact } from "../redact";
@@ -183,10 +184,20 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   private async staleReason(props: Props): Promise<string | undefined> {
     const region = text(props.region) ?? this.services.regionFor(text(props.keyId));
     if (!region) return undefined;
-    const kms = this.services.directIn(region);
     const certificateId = text(props.certificateId);
     const keyId = text(props.keyId);
     const keyVersionId = text(props.keyVersionId);
+    // State is read back from a file anyone with write access to the backend could have edited:
+    // nothing from it reaches a host name or a request before its shape is checked.
+    const tampered = [["region", region, isRegionId], ["certificateId", certificateId, isResourceId], ["keyId", keyId, isResourceId],
+      ["keyVersionId", keyVersionId, isResourceId]] as const;
+    for (const [name, value, valid] of tampered) {
+      if (value !== undefined && !valid(value)) {
+        throw new EncryptedValueError(`the stored ${name} ${printable(value)} is not a valid ${name}; the state was altered. Nothing was sent to KMS; ` +
+          "restore the state, or remove this resource from it (pulumi state delete) and run pulumi up");
+      }
+    }
+    const kms = this.services.directIn(region);
     try {
       if (certificateId) {
         const cert = await kms.describeCertificate(certificateId);

@@ -1,3 +1,4 @@
+import { isResourceId, parseKeyReference, printable } from "../kms/identifiers";
 import { isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
 import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 
@@ -72,12 +73,27 @@ function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
-function optionalString(news: Record<string, unknown>, name: string, failures: CheckFailure[]): string | Unknown | undefined {
+const KEY_FORMS = "use a key ID, alias/<name> or acs:kms:<region>:<account>:key/<key ID>";
+
+/** A string input, trimmed; `problem` says what is wrong with its shape, if anything. */
+function optionalString(
+  news: Record<string, unknown>,
+  name: string,
+  failures: CheckFailure[],
+  problem: (value: string) => string | undefined = () => undefined,
+): string | Unknown | undefined {
   const v = reveal(news[name]);
   if (!present(v)) return undefined;
   if (isUnknown(v)) return UNKNOWN;
   if (typeof v !== "string" || v.trim() === "") {
     failures.push({ property: name, reason: `${name} must be a non-empty string` });
+    return undefined;
+  }
+  const wrong = problem(v.trim());
+  if (wrong) {
+    // Unattributed on purpose: for a named property the engine prints the raw value beside the
+    // reason, control characters and all; the reason names it, escaped.
+    failures.push({ property: "", reason: `${name} ${printable(v.trim())} ${wrong}` });
     return undefined;
   }
   return v.trim();
@@ -118,15 +134,18 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     failures.push(plaintextFailure(plaintextProperty, "is empty; KMS encrypts 1 byte or more"));
   }
 
-  // The key or the certificate, exactly one.
-  const keyId = optionalString(news, "keyId", failures);
-  const certificateId = optionalString(news, "certificateId", failures);
-  const keyVersionId = optionalString(news, "keyVersionId", failures);
+  // The key or the certificate, exactly one, each in the shape KMS gives it.
+  const keyId = optionalString(news, "keyId", failures, (v) => {
+    const reference = parseKeyReference(v);
+    return typeof reference === "string" ? `${reference} (${KEY_FORMS})` : undefined;
+  });
+  const certificateId = optionalString(news, "certificateId", failures, (v) => isResourceId(v) ? undefined : "is not a certificate ID (letters, digits, - and _)");
+  const keyVersionId = optionalString(news, "keyVersionId", failures, (v) => isResourceId(v) ? undefined : "is not a key version ID (ListKeyVersions gives them)");
   let target: Target | undefined;
   if (keyId !== undefined && certificateId !== undefined) {
     failures.push({ property: "certificateId", reason: "keyId and certificateId are both set; set exactly one (a key encrypts with AsymmetricEncrypt, a certificate with CertificatePublicKeyEncrypt)" });
   } else if (keyId === undefined && certificateId === undefined) {
-    if (!failures.some((f) => f.property === "keyId" || f.property === "certificateId")) {
+    if (!present(reveal(news.keyId)) && !present(reveal(news.certificateId))) {
       failures.push({ property: "keyId", reason: "neither keyId nor certificateId is set; set exactly one (a key ID, alias/… or ARN, or a certificate ID)" });
     }
   } else if (certificateId !== undefined) {

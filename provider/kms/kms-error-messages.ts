@@ -1,3 +1,4 @@
+import { printable } from "./identifiers";
 import { KmsCallError } from "./kms-call-error";
 
 // Turns a failed KMS call into the sentence a user reads: the property and value it concerns, the
@@ -42,6 +43,7 @@ const hints: Record<string, Hint> = {
     `no usable credentials from ${c.credentialsFrom}${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; set alicloud:accessKey and ` +
     "alicloud:secretKey (as a secret), ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, or alicloud:profile",
   UnusablePublicKey: (e) => `${e.kmsMessage}; encrypt through KMS instead (encryptLocally: false)`,
+  InvalidRegion: (_, c) => `${printable(c.region)} is not a region ID (like cn-hangzhou); nothing was sent`,
   NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,
 };
 

@@ -3,7 +3,7 @@ import type { ErrorContext } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
 import { type KmsDecryptor, type KmsService, RemoteKmsService } from "./kms-service";
 import { LocallyEncryptingKmsService } from "./locally-encrypting-kms-service";
-import { regionOfKeyReference } from "./key-arn";
+import { regionOfKeyReference } from "./identifiers";
 import type { Settings } from "./settings";
 
 // One KMS service per region, created on first use, in three views: cached (check, create, update:
@@ -54,7 +54,11 @@ export class KmsServices {
   }
 
   endpointFor(region: string): string {
-    const { host, protocol } = endpointFor(this.settings, region);
-    return `${protocol}://${host}`;
+    try {
+      const { host, protocol } = endpointFor(this.settings, region);
+      return `${protocol}://${host}`;
+    } catch {
+      return "no endpoint (not a region ID)";
+    }
   }
 }

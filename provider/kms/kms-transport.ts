@@ -3,6 +3,7 @@ import Kms from "@alicloud/kms20160120";
 import { Config } from "@alicloud/rpc-client";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import { ConcurrencyLimit } from "./concurrency-limit";
+import { isRegionId } from "./identifiers";
 import { fromSdkError, KmsCallError } from "./kms-call-error";
 import { DEFAULT_RETRY, type RetryPolicy, type Verdict, withRetry } from "./retry";
 import { ThrottleGate } from "./throttle-gate";
@@ -32,8 +33,30 @@ function credentialFor(settings: Settings): Pick<Config, "accessKeyId" | "access
   }
 }
 
+/** The region's public KMS host names: the shared gateway, and its VPC face. */
+function kmsHostNames(region: string): string[] {
+  return [`kms.${region}.aliyuncs.com`, `kms-vpc.${region}.aliyuncs.com`];
+}
+
+/**
+ * Where calls for `region` go: the configured endpoint, or KMS's own host for the region, over
+ * HTTPS. The region may come from an envelope or a bare ciphertext's options, written by anyone;
+ * the host is built with URL and must come out as exactly KMS's host name, so no region can
+ * point a signed request (AccessKeyId, STS token, replayable under signature v1) at another host.
+ */
 export function endpointFor(settings: Settings, region: string): { host: string; protocol: "http" | "https" } {
-  return settings.endpoint ?? { host: `kms.${region}.aliyuncs.com`, protocol: "https" };
+  if (settings.endpoint) return settings.endpoint;
+  const [expected] = kmsHostNames(region) as [string];
+  let url: URL | undefined;
+  try {
+    url = isRegionId(region) ? new URL(`https://${expected}/`) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !kmsHostNames(region).includes(url.hostname) || url.port !== "" || url.username !== "" || url.password !== "") {
+    throw new KmsCallError("Endpoint", "InvalidRegion", "");
+  }
+  return { host: url.hostname, protocol: "https" };
 }
 
 export function createTransport(settings: Settings, region: string, policy: RetryPolicy = DEFAULT_RETRY): KmsTransport {

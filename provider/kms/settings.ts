@@ -1,3 +1,5 @@
+import { isRegionId, printable } from "./identifiers";
+
 // Where the provider finds its region, endpoint and credentials, read at run time in the provider
 // process (never captured in the serialized provider). Order, first found wins:
 //   1. stack config alicloud-kms:region | alicloud-kms:endpoint | alicloud-kms:protocol
@@ -32,8 +34,6 @@ function first(sources: [string, string | undefined][]): [string, string] | unde
   return undefined;
 }
 
-const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
-
 export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): Settings {
   const problems: Settings["problems"] = [];
   const settings: Settings = {
@@ -50,11 +50,11 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
     ["ALICLOUD_REGION", env.ALICLOUD_REGION],
   ]);
   if (region) {
-    if (REGION.test(region[1])) {
+    if (isRegionId(region[1])) {
       settings.region = region[1];
       settings.regionFrom = region[0];
     } else {
-      problems.push({ setting: region[0], reason: `'${region[1]}' is not a region ID; use one like cn-hangzhou` });
+      problems.push({ setting: region[0], reason: `${printable(region[1])} is not a region ID; use one like cn-hangzhou` });
     }
   }
 

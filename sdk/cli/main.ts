@@ -17,6 +17,8 @@ const OPTIONS = {
   local: { type: "boolean", default: false },
   in: { type: "string" },
   out: { type: "string" },
+  "allow-region": { type: "string", multiple: true },
+  "allow-key": { type: "string", multiple: true },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -42,6 +44,8 @@ async function run(argv: string[]): Promise<void> {
   if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'; the input comes from --in or stdin`, 2);
 
   if (command === "encrypt") {
+    const decryptOnly = (["allow-region", "allow-key"] as const).find((flag) => values[flag] !== undefined);
+    if (decryptOnly) throw new CliError(`--${decryptOnly} applies to decrypt; encrypt names its key with --key-id or --certificate-id`, 2);
     const plaintext = await readInput(values.in);
     try {
       const envelope = await encryptCommand({
@@ -64,7 +68,10 @@ async function run(argv: string[]): Promise<void> {
   const input = await readInput(values.in);
   let plaintext: Buffer;
   try {
-    plaintext = await decrypt(input.toString("utf8"));
+    plaintext = await decrypt(input.toString("utf8"), {
+      ...(values["allow-region"] ? { allowedRegions: values["allow-region"] } : {}),
+      ...(values["allow-key"] ? { allowedKeys: values["allow-key"] } : {}),
+    });
   } catch (e) {
     if (e instanceof DecryptError) throw new CliError(e.message, 1);
     throw e;

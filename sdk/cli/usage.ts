@@ -13,9 +13,12 @@ Commands:
         --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
                            goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
         --local            encrypt in this process with the key's public key (GetPublicKey)
-  decrypt [--in <file|->] [--out <file|->]
+  decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->]
       Decrypts an envelope through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt) and
       writes the plaintext bytes.
+        --allow-region     refuse an envelope naming any other region (repeatable)
+        --allow-key        refuse an envelope naming any other key ID, key ARN or certificate ID
+                           (repeatable); both are checked before anything is sent to KMS
 
   --in / --out default to stdin / stdout; --out files are created with mode 0600.
 

@@ -38,6 +38,11 @@ const cases: { name: string; inputs: Props; property: string; reason: RegExp }[]
   { name: "trigger mode without a trigger", inputs: { plaintext: "a", keyId: "key-rsa2048", changeDetection: "trigger" }, property: "trigger", reason: /needs a trigger input/ },
   { name: "encryptLocally as a string", inputs: { plaintext: "a", keyId: "key-rsa2048", encryptLocally: "yes" }, property: "encryptLocally", reason: /encryptLocally must be true or false, not "yes"/ },
   { name: "encryptLocally with a disabled key", inputs: { plaintext: "a", keyId: "key-disabled", encryptLocally: true }, property: "keyId", reason: /Rejected\.Disabled — the key is disabled/ },
+  { name: "a malformed key ARN", inputs: { plaintext: "a", keyId: "acs:kms:cn-hangzhou:1234:key/" }, property: "", reason: /^keyId 'acs:kms:cn-hangzhou:1234:key\/' names neither key\/<key ID> nor alias\/<name> in its ARN \(use a key ID, alias\/<name> or acs:kms:/ },
+  { name: "a key ARN whose region is a host", inputs: { plaintext: "a", keyId: "acs:kms:evil.example@x:1234:key/key-rsa2048" }, property: "", reason: /^keyId '.*' has no valid region in its ARN/ },
+  { name: "control characters in keyId", inputs: { plaintext: "a", keyId: "key-\u001b[31mred\u0007" }, property: "", reason: /^keyId 'key-\\u\{1b\}\[31mred\\u\{7\}' is not a key ID, alias\/<name> or key ARN/ },
+  { name: "a certificateId that is a path", inputs: { plaintext: "a", certificateId: "../cert" }, property: "", reason: /^certificateId '..\/cert' is not a certificate ID/ },
+  { name: "a keyVersionId with a colon", inputs: { plaintext: "a", keyId: "key-rsa2048", keyVersionId: "v:1" }, property: "", reason: /^keyVersionId 'v:1' is not a key version ID/ },
   { name: "an unknown change detection", inputs: { plaintext: "a", keyId: "key-rsa2048", changeDetection: "hash" }, property: "changeDetection", reason: /use "digest" \(default\) or "trigger"/ },
 ];
 
@@ -64,6 +69,16 @@ describe("check failures name the property and the fix", () => {
 
   it("none of them encrypted anything", () => {
     assert.equal(encryptCalls(d.emulator), 0);
+  });
+
+  it("a malformed identifier is refused before any KMS call, and no failure carries a raw control character", async () => {
+    d.emulator.resetStats();
+    for (const c of cases.filter((c) => c.property === "" && /ARN|keyId|certificateId|keyVersionId/.test(c.name))) {
+      const step = await d.stack.preview(`again-${c.name.replace(/\W+/g, "-")}`, c.inputs);
+      assert.ok(step.op === "failed");
+      for (const f of step.failures) assert.doesNotMatch(f.reason, /[\u0000-\u001f\u007f]/, c.name);
+    }
+    assert.deepEqual(d.emulator.stats().calls, {});
   });
 
   it("exactly at the limit passes", async () => {

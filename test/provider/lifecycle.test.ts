@@ -171,6 +171,24 @@ describe("EncryptedValue through the dynamic provider host", () => {
     assert.match(String((await d.stack.refresh("cert-rsa")).staleReason), /certificate cert-rsa is REVOKED/);
   });
 
+  it("refresh refuses state whose identifiers were altered, naming the field, before any KMS call", async () => {
+    await d.nextCommand();
+    const original = d.stack.state.get("pinned")!;
+    const tampered = [{ region: "x@127.0.0.1:9/" }, { keyId: "key-rsa2048\u001b[2J" }, { keyVersionId: "../v" }];
+    d.emulator.resetStats();
+    for (const change of tampered) {
+      d.stack.state.set("pinned", { ...original, outputs: { ...original.outputs, ...change } });
+      const [name] = Object.keys(change) as [string];
+      await assert.rejects(d.stack.refresh("pinned"), (e: Error) => {
+        assert.match(e.message, new RegExp(`the stored ${name} '.*' is not a valid ${name}; the state was altered`));
+        assert.doesNotMatch(e.message, /\u001b/);
+        return true;
+      });
+    }
+    assert.deepEqual(d.emulator.stats().calls, {});
+    d.stack.state.set("pinned", original);
+  });
+
   it("delete removes only state: no KMS call", async () => {
     await d.nextCommand();
     d.emulator.resetStats();

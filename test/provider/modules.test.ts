@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseKeyArn } from "../../provider/kms/key-arn";
+import { parseKeyReference, printable } from "../../provider/kms/identifiers";
 import { KmsCallError } from "../../provider/kms/kms-call-error";
 import { digestPlaintext, digestWithSalt, parseDigest, saltFor } from "../../provider/crypto/plaintext-digest";
 import { PlaintextHandoff, randomHandle } from "../../provider/engine/plaintext-handoff";
@@ -159,9 +159,20 @@ describe("settings and ARNs", () => {
     assert.equal(resolveSettings(config({}), {}).credentials.kind, "default-chain");
   });
 
-  it("parse a key ARN's region, account and key", () => {
-    assert.deepEqual(parseKeyArn("acs:kms:cn-shanghai:123:key/key-abc"), { region: "cn-shanghai", accountId: "123", keyId: "key-abc" });
-    assert.equal(parseKeyArn("alias/app"), undefined);
-    assert.equal(parseKeyArn("acs:kms:cn-shanghai:123:alias/app"), undefined);
+  it("parse key references: an ID, an alias, or a key or alias ARN with its region; anything else says what is wrong", () => {
+    assert.deepEqual(parseKeyReference("acs:kms:cn-shanghai:123:key/key-abc"), { kind: "arn", region: "cn-shanghai", accountId: "123", keyId: "key-abc" });
+    assert.deepEqual(parseKeyReference("acs:kms:cn-shanghai:123:alias/app"), { kind: "arn", region: "cn-shanghai", accountId: "123", alias: "alias/app" });
+    assert.deepEqual(parseKeyReference("alias/app/db"), { kind: "alias", alias: "alias/app/db" });
+    assert.deepEqual(parseKeyReference("key-abc"), { kind: "id", keyId: "key-abc" });
+    for (const malformed of ["acs:kms:cn-shanghai:123:key/", "acs:kms:evil.example:443/:123:key/k", "acs:ram::123:role/x", "acs:kms:cn-shanghai:12a:key/k",
+      "acs:kms:cn-shanghai:123:key/k:extra", "alias/", "alias/a b", "key abc", "key-\u001b[2J", "../key", "key@evil", ""]) {
+      assert.equal(typeof parseKeyReference(malformed), "string", malformed);
+    }
+  });
+
+  it("quote a refused value with control characters escaped and a bounded length", () => {
+    assert.equal(printable("key-\u001b[2Jx"), "'key-\\u{1b}[2Jx'");
+    assert.equal(printable("a\nb\u202ec'"), "'a\\u{a}b\\u{202e}c\\u{27}'");
+    assert.equal(printable("k".repeat(100)), `'${"k".repeat(64)}'…`);
   });
 });

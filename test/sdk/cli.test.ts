@@ -1,35 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
+import { cli } from "../support/cli-process";
 
 // The operators' CLI as a process: stdin/stdout and files, exit codes 0/1/2, and messages that
 // name the problem in flags and never echo the plaintext or the credentials.
-
-const main = resolve(__dirname, "../../sdk/cli/main.ts");
-
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout: Buffer.concat(out), stderr }));
-    child.stdin.end(stdin ?? Buffer.alloc(0));
-  });
-}
 
 describe("the pulumi-alicloud-kms-encrypted CLI", () => {
   let emulator: KmsEmulator;

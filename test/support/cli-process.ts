@@ -1,0 +1,27 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+
+// The package's CLI as a separate process, from its TypeScript sources: stdin in, stdout and
+// stderr out, and the exit status.
+
+const main = resolve(__dirname, "../../sdk/cli/main.ts");
+
+export interface CliRun {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs the CLI with only PATH and `env` in its environment (plus HOME when given there). */
+export function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout: Buffer.concat(out), stderr }));
+    child.stdin.end(stdin ?? Buffer.alloc(0));
+  });
+}
