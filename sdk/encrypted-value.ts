@@ -62,6 +62,9 @@ export interface EncryptedValueArgs {
   envelope?: pulumi.Input<boolean>;
 }
 
+/** Inputs that are never outputs: no property of that name may stay on the resource object. */
+const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest", "encryptLocally"] as const;
+
 /**
  * A secret encrypted by Alibaba Cloud KMS at deploy time. State keeps the ciphertext and nothing
  * the plaintext can be recovered from; `pulumi preview` validates through KMS's DryRun without
@@ -95,8 +98,6 @@ export class EncryptedValue extends pulumi.CustomResource {
   declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
   /** The trigger input as last applied. */
   declare public readonly trigger: pulumi.Output<string | undefined>;
-  /** scrypt digest of the plaintext used for change detection (secret; absent in trigger mode). */
-  declare public readonly plaintextDigest: pulumi.Output<string | undefined>;
   /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt. */
   declare public readonly staleReason: pulumi.Output<string | undefined>;
 
@@ -134,5 +135,10 @@ export class EncryptedValue extends pulumi.CustomResource {
       provider: opts?.provider ?? encryptedValueProvider(),
       additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "plaintextDigest"],
     });
+    // Every registered input becomes a property of the resource object, resolving to the input's
+    // value when the provider returns none: `export const db = new EncryptedValue(…)` (or
+    // `db.plaintext`) would put the plaintext into the stack's outputs. The inputs only the SDK
+    // and the provider deal in leave the object as soon as they are sent.
+    for (const name of INPUT_ONLY_PROPERTIES) delete (this as Record<string, unknown>)[name];
   }
 }

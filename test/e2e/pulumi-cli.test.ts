@@ -40,7 +40,8 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
   };
   const encryptCalls = () => realEncryptions(emulator.stats());
   const nothingStored = async (step: string) => {
-    const stored = [await project.everythingStored(), ...project.transcript].join("\n");
+    const outputs = (await project.pulumi("stack", "output", "--json", "--show-secrets")).stdout;
+    const stored = [await project.everythingStored(), outputs, ...project.transcript].join("\n");
     for (const m of everyMarker) {
       for (const form of secretForms(m)) {
         const at = stored.indexOf(form);
@@ -102,6 +103,8 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
 
   it("up: every ciphertext in the stack outputs decrypts with OpenSSL to its plaintext", async () => {
     await project.ok("up", "--yes", "--skip-preview");
+    const { wholeResources } = (await project.outputs()) as Record<string, Record<string, Record<string, unknown>>>;
+    assert.equal(typeof wholeResources!.sm2!.ciphertextBlob, "string", "the program exported whole resources");
     const { ciphertexts, details } = await decryptAll();
     assert.equal(details.pinned!.keyVersionId, pinnedVersion);
     assert.equal((await project.outputs()).consumed, ciphertexts["alias-follows"]);

@@ -110,6 +110,18 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     assert.deepEqual(registered.get("db-password")!.inputs.plaintext, { ...SECRET, value: "hunter2-from-config" });
   });
 
+  it("keeps the plaintext off the resource object: nothing of it can be exported", async () => {
+    const { db } = program();
+    await value(db.ciphertextBlob);
+    for (const name of ["plaintext", "plaintextBase64", "plaintextDigest", "encryptLocally"]) {
+      assert.equal(name in db, false, `${name} is not a property of the resource`);
+    }
+    // What `export const db = …` serializes: every own enumerable property not starting with "__".
+    const exported = Object.keys(db).filter((k) => !k.startsWith("__") && pulumi.Output.isInstance((db as unknown as Record<string, unknown>)[k]));
+    assert.deepEqual(exported.sort(), ["algorithm", "certificateId", "changeDetection", "ciphertextBlob", "envelope", "id", "keyId",
+      "keySpec", "keyVersionId", "region", "staleReason", "trigger", "urn"]);
+  });
+
   it("hands the ciphertext, a plain output, to another alicloud resource", async () => {
     const { db, parameter } = program();
     assert.equal(await value(parameter.value), "ciphertext-of-db-password");

@@ -44,3 +44,8 @@ const details = (v) => pulumi.all([v.keyId, v.keyVersionId, v.certificateId, v.a
 exports.ciphertexts = Object.fromEntries(Object.entries(encrypted).map(([n, v]) => [n, v.ciphertextBlob]));
 exports.details = Object.fromEntries(Object.entries(encrypted).map(([n, v]) => [n, details(v)]));
 exports.consumed = consumer ? consumer.stored : undefined;
+// What a careless program does: export the resource objects themselves, and whatever they expose
+// under the plaintext's input names. None of it may carry the plaintext.
+exports.wholeResources = encrypted;
+exports.plaintextProperties = Object.fromEntries(
+  Object.entries(encrypted).map(([n, v]) => [n, [v.plaintext, v.plaintextBase64]]));
