@@ -1,7 +1,10 @@
+import { DigestSaltProvider } from "./engine/digest-salt-provider";
 import { EncryptedValueProvider } from "./engine/encrypted-value-provider";
 
 // Loaded by package name ("pulumi-alicloud-kms-encrypted/provider") inside the dynamic provider
-// host. One instance per process: the plaintext hand-off between check and create lives in it.
+// host. One instance of each per process: the plaintext hand-off between check and create lives in
+// the EncryptedValue provider.
 
 export const encryptedValueProvider = new EncryptedValueProvider();
-export { EncryptedValueProvider };
+export const digestSaltProvider = new DigestSaltProvider();
+export { DigestSaltProvider, EncryptedValueProvider };

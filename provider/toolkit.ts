@@ -2,8 +2,8 @@
 // parts: the engine side (inputs, target resolution), the KMS client and the cryptography. Nothing
 // here loads @pulumi/pulumi, so decrypt() and the CLI stay free of it.
 
-export { decodeBase64, STRICT_BASE64, type ValidInputs } from "./engine/inputs";
-export { resolveTarget } from "./engine/resolve-target";
+export { decodeBase64, STRICT_BASE64 } from "./engine/inputs";
+export { resolveTarget, type TargetInputs } from "./engine/resolve-target";
 export { decryptEnvelope, EnvelopeIntegrityError } from "./crypto/decrypt-value";
 export { encryptValue } from "./crypto/encrypt-value";
 export { type Envelope, EnvelopeFormatError, formatEnvelope, parseEnvelope } from "./crypto/envelope-format";
@@ -14,5 +14,5 @@ export { KmsCallError } from "./kms/kms-call-error";
 export { describeKmsError } from "./kms/kms-error-messages";
 export { KmsServices } from "./kms/kms-services";
 export { credentialValues, resolveSettings } from "./kms/settings";
-export { MessageOnlyError } from "./message-only-error";
+export { MessageOnlyError, ownMessage } from "./message-only-error";
 export { redact } from "./redact";

@@ -38,12 +38,16 @@ export interface EncryptedValueArgs {
    */
   keyVersionId?: pulumi.Input<string>;
   /**
-   * `"digest"` (default): a salted scrypt digest of the plaintext, kept as a secret output,
-   * detects changes. `"trigger"`: no digest at all (for the most sensitive low-entropy values);
-   * the value is re-encrypted only when `trigger` (or the key, version or algorithm) changes.
+   * `"digest"` (default): a salted scrypt digest of the plaintext, kept only among the resource's
+   * inputs in state, as a secret, detects changes. `"trigger"`: no digest at all (for the most
+   * sensitive low-entropy values); the value is re-encrypted only when `trigger` (or the key,
+   * version or algorithm) changes.
    */
   changeDetection?: pulumi.Input<ChangeDetection>;
-  /** Any string; changing it re-encrypts. Required with `changeDetection: "trigger"`. */
+  /**
+   * Any string; changing it re-encrypts. Required with `changeDetection: "trigger"`. Kept among the
+   * inputs in state (a secret if you pass one), never as an output.
+   */
   trigger?: pulumi.Input<string>;
   /**
    * Encrypt in the provider process with the key version's public key (one `GetPublicKey` per key
@@ -63,7 +67,7 @@ export interface EncryptedValueArgs {
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */
-const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest", "encryptLocally"] as const;
+const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest", "valueUrn", "trigger", "encryptLocally"] as const;
 
 /**
  * A secret encrypted by Alibaba Cloud KMS at deploy time. State keeps the ciphertext and nothing
@@ -96,8 +100,12 @@ export class EncryptedValue extends pulumi.CustomResource {
   declare public readonly region: pulumi.Output<string>;
   /** How plaintext changes are noticed: `"digest"` or `"trigger"`. */
   declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
-  /** The trigger input as last applied. */
-  declare public readonly trigger: pulumi.Output<string | undefined>;
+  /**
+   * 1 when the value was created, one more each time its plaintext (digest mode) or its `trigger`
+   * (trigger mode) changed: a preview that shows it rising says the value will be re-encrypted for
+   * that reason. The digest and the trigger themselves are never outputs.
+   */
+  declare public readonly plaintextRevision: pulumi.Output<number>;
   /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt. */
   declare public readonly staleReason: pulumi.Output<string | undefined>;
 
@@ -107,24 +115,28 @@ export class EncryptedValue extends pulumi.CustomResource {
     const plaintextBase64 = args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64);
     // Every key becomes an Output property with four promises, each capturing a stack trace (the
     // program's largest per-resource cost): inputs that are only inputs are left out when unset.
+    // Where the value will live; keys its plaintext's hand-off inside the provider and salts its digest.
+    const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUE_TYPE, opts?.parent);
     const props: Record<string, unknown> = {
       ...(plaintext ? { plaintext } : {}),
       ...(plaintextBase64 ? { plaintextBase64 } : {}),
       ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
-      // Computed here, in parallel for all values; check stores it (or its predecessor) as output.
-      plaintextDigest: plaintextDigestInput(name, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
+      // Computed here, in parallel for all values; check compares it with the previous one.
+      plaintextDigest: plaintextDigestInput(valueUrn, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
+      valueUrn,
+      trigger: args.trigger,
       // Inputs that are outputs too.
       keyId: args.keyId,
       certificateId: args.certificateId,
       algorithm: args.algorithm,
       keyVersionId: args.keyVersionId,
       changeDetection: args.changeDetection,
-      trigger: args.trigger,
       envelope: args.envelope,
       // Outputs only.
       ciphertextBlob: undefined,
       keySpec: undefined,
       region: undefined,
+      plaintextRevision: undefined,
       staleReason: undefined,
       // What pulumi.dynamic.Resource would add, written out (see provider-module-source.ts).
       __provider: PROVIDER_MODULE_SOURCE,
@@ -133,7 +145,6 @@ export class EncryptedValue extends pulumi.CustomResource {
       ...opts,
       // Our own provider, configured with only what it reads (see provider-resource.ts).
       provider: opts?.provider ?? encryptedValueProvider(),
-      additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "plaintextDigest"],
     });
     // Every registered input becomes a property of the resource object, resolving to the input's
     // value when the provider returns none: `export const db = new EncryptedValue(…)` (or

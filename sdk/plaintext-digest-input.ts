@@ -1,19 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { decodeBase64, digestWithSalt, saltFor } from "../provider/toolkit";
+import { stackDigestSalt } from "./digest-salt";
 
 // The plaintext's change-detection digest, computed here in the program instead of in the
 // provider's check: the engine runs check for one resource after another, while the program
-// digests every value at once before registering it (see plaintext-digest.ts for the figures).
-// The provider compares it with the previous digest and computes one itself when none is sent.
-// One apply per value: each Output costs the program several promises with captured stacks.
-
-function organization(): string {
-  try {
-    return pulumi.getOrganization();
-  } catch {
-    return ""; // engines that send no organization: the stack and project still tell values apart
-  }
-}
+// digests every value at once before registering it. The provider compares it, as a string, with
+// the previous one. Salted with the stack's digest salt and the value's URN (crypto/plaintext-digest.ts).
 
 export interface DigestSource {
   /** The plaintext as the resource sends it (a secret Output); at most one of the two. */
@@ -22,24 +14,26 @@ export interface DigestSource {
   changeDetection?: pulumi.Input<string>;
 }
 
-/** A secret: the digest of the value named `name`; undefined in trigger mode or without one plaintext. */
-export function plaintextDigestInput(name: string, source: DigestSource): pulumi.Output<string | undefined> | undefined {
+/**
+ * A secret: the digest of the value at `valueUrn`. Undefined in trigger mode or without exactly one
+ * plaintext (check reports that); unknown while the stack's digest salt is (a first preview).
+ */
+export function plaintextDigestInput(
+  valueUrn: pulumi.Output<string>,
+  source: DigestSource,
+): pulumi.Output<string | undefined> | undefined {
   const { plaintext, plaintextBase64, changeDetection } = source;
   const carrier = plaintext && plaintextBase64 ? undefined : plaintext ?? plaintextBase64;
-  if (!carrier || changeDetection === "trigger") return undefined; // check reports a missing or doubled plaintext
-  const salt = saltFor({ organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack(), name });
-  const digest = async (value: string, mode: unknown) => {
-    const bytes = mode === "trigger" || typeof value !== "string" ? undefined
-      : plaintext ? Buffer.from(value, "utf8") : decodeBase64(value);
+  if (!carrier || changeDetection === "trigger") return undefined;
+  // A secret carrier makes the result secret too.
+  return pulumi.all([carrier, changeDetection, stackDigestSalt(), valueUrn]).apply(async ([value, mode, stackSalt, urn]) => {
+    if (mode === "trigger" || typeof value !== "string" || typeof stackSalt !== "string") return undefined;
+    const bytes = plaintext ? Buffer.from(value, "utf8") : decodeBase64(value);
     if (!bytes || bytes.length === 0) return undefined;
     try {
-      return await digestWithSalt(bytes, salt);
+      return await digestWithSalt(bytes, saltFor(stackSalt, urn));
     } finally {
       bytes.fill(0);
     }
-  };
-  // A secret carrier makes the result secret too.
-  return typeof changeDetection === "object"
-    ? pulumi.all([carrier, changeDetection]).apply(([value, mode]) => digest(value, mode))
-    : carrier.apply((value) => digest(value, changeDetection));
+  });
 }

@@ -12,3 +12,8 @@ export const PROVIDER_MODULE_SOURCE =
 
 /** The type token pulumi.dynamic.Resource would give it: the `pulumi-nodejs` provider serves it. */
 export const ENCRYPTED_VALUE_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue";
+
+/** The same for the stack's digest salt (see digest-salt.ts). */
+export const DIGEST_SALT_MODULE_SOURCE =
+  "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").digestSaltProvider;\n";
+export const DIGEST_SALT_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt";

@@ -49,15 +49,20 @@ class DynamicProviderResource extends pulumi.ProviderResource {
   }
 }
 
-// One provider per deployment: automation API runs several deployments in one process, each with
-// its own resource monitor.
-const perDeployment = new WeakMap<object, pulumi.ProviderResource>();
-
-export function encryptedValueProvider(): pulumi.ProviderResource {
-  const monitor = pulumi.runtime.getMonitor() as object | undefined;
-  const existing = monitor && perDeployment.get(monitor);
-  if (existing) return existing;
-  const provider = new DynamicProviderResource("alicloud-kms-encrypted", providerSettings());
-  if (monitor) perDeployment.set(monitor, provider);
-  return provider;
+/**
+ * One `T` per deployment, made on first use: automation API runs several deployments in one
+ * process, each with its own resource monitor.
+ */
+export function perDeployment<T extends object>(make: () => T): () => T {
+  const made = new WeakMap<object, T>();
+  return () => {
+    const monitor = pulumi.runtime.getMonitor() as object | undefined;
+    const existing = monitor && made.get(monitor);
+    if (existing) return existing;
+    const created = make();
+    if (monitor) made.set(monitor, created);
+    return created;
+  };
 }
+
+export const encryptedValueProvider = perDeployment(() => new DynamicProviderResource("alicloud-kms-encrypted", providerSettings()));

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
-import { MessageOnlyError } from "../message-only-error";
+import { MessageOnlyError, ownMessage } from "../message-only-error";
 import { formatEnvelope } from "../crypto/envelope-format";
-import { digestPlaintext } from "../crypto/plaintext-digest";
-import { PlaintextHandoff, randomHandle } from "./plaintext-handoff";
-import { type CheckFailure, parseInputs } from "./inputs";
+import { PlaintextHandoff } from "./plaintext-handoff";
+import { type CheckFailure, parseInputs, type ValidInputs } from "./inputs";
 import { KmsCallError } from "../kms/kms-call-error";
 import { describeKmsError } from "../kms/kms-error-messages";
 import { isRegionId, isResourceId, printable } from "../kms/identifiers";
@@ -14,7 +13,7 @@ import type { Algorithm } from "../kms/key-spec-limits";
 import { redact } from "../redact";
 import { resolveTarget } from "./resolve-target";
 import { credentialValues, resolveSettings, type ConfigSource } from "../kms/settings";
-import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
+import { isUnknown, reveal, secret, UNKNOWN, type Unknown } from "./wire-values";
 
 // The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:
 //   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, and a secret
@@ -40,6 +39,20 @@ function text(v: unknown): string | undefined {
 function withoutPlaintext(news: Props): Props {
   const { plaintext: _text, plaintextBase64: _base64, ...rest } = news;
   return rest;
+}
+
+/**
+ * 1 when the value is created, one more each time its plaintext (digest mode) or trigger changes:
+ * what diff compares, so neither the digest nor the trigger has to be an output. UNKNOWN in a
+ * preview that cannot tell yet.
+ */
+function plaintextRevision(olds: Props, inputs: ValidInputs, digest: string | Unknown | undefined): number | Unknown {
+  if (Object.keys(olds).length === 0) return 1;
+  const stored = reveal(olds.plaintextRevision);
+  const previous = typeof stored === "number" && Number.isSafeInteger(stored) && stored >= 0 ? stored : 0;
+  const [now, before] = digest !== undefined ? [digest, reveal(olds.plaintextDigest)] : [inputs.trigger, reveal(olds.trigger)];
+  if (isUnknown(now)) return UNKNOWN;
+  return now === before && inputs.changeDetection === reveal(olds.changeDetection) ? previous : previous + 1;
 }
 
 export class EncryptedValueProvider implements dynamic.ResourceProvider {
@@ -75,14 +88,15 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     if (!resolved.target) return failed(resolved.failures);
     const target = resolved.target;
 
-    let handle: string | typeof UNKNOWN = UNKNOWN;
+    const digestMode = inputs.changeDetection === "digest";
+    if (digestMode && inputs.plaintext instanceof Buffer && inputs.offeredDigest === undefined) {
+      return failed([{ property: "", reason: "plaintextDigest is missing; create values with the EncryptedValue class of pulumi-alicloud-kms-encrypted" }]);
+    }
     if (inputs.plaintext instanceof Buffer) {
-      handle = inputs.changeDetection === "digest"
-        ? await digestPlaintext(inputs.plaintext, text(olds.plaintextDigest), inputs.offeredDigest)
-        : randomHandle(text(olds.plaintextDigest));
-      this.handoff.put(handle, inputs.plaintext);
+      this.handoff.put(inputs.valueUrn, inputs.plaintext);
       inputs.plaintext.fill(0);
     }
+    const digest = digestMode ? inputs.offeredDigest ?? UNKNOWN : undefined;
 
     const t = inputs.target;
     const checked: Props = {
@@ -94,7 +108,10 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       // Not compared by diff: both ways give the same kind of ciphertext.
       encryptLocally: inputs.encryptLocally,
       ...(inputs.envelope ? { envelope: true } : {}),
-      plaintextDigest: isUnknown(handle) ? UNKNOWN : secret(handle),
+      // Inputs only (state's inputs, a secret), never outputs: see crypto/plaintext-digest.ts.
+      ...(digest === undefined ? {} : { plaintextDigest: isUnknown(digest) ? UNKNOWN : secret(digest) }),
+      plaintextRevision: plaintextRevision(olds, inputs, digest),
+      valueUrn: inputs.valueUrn,
       ...(t.kind === "key" ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN } : {}),
       keySpec: target.keySpec,
       region: target.region,
@@ -107,7 +124,6 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       const n = reveal(news[name]);
       return isUnknown(n) || n !== reveal(olds[oldName]);
     };
-    const digestMode = news.changeDetection !== "trigger";
     const targetChanged = news.certificateId === undefined
       ? changed("resolvedKeyId", "keyId") || changed("resolvedKeyVersionId", "keyVersionId")
       : changed("certificateId") || olds.keyId !== undefined;
@@ -115,13 +131,14 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       targetChanged ||
       changed("algorithm") ||
       changed("changeDetection") ||
-      changed("trigger") ||
+      // The plaintext (digest mode) or the trigger changed; outputs from before revisions existed
+      // have none, and re-encrypt once to leave their digest behind.
+      changed("plaintextRevision") ||
       // The input is `envelope: true`; the output of the same name is the envelope string.
       (news.envelope === true) !== (typeof olds.envelope === "string") ||
-      (digestMode && changed("plaintextDigest")) ||
       text(olds.staleReason) !== undefined;
-    const handle = text(news.plaintextDigest);
-    if (!changes && handle) this.handoff.release(handle);
+    const valueUrn = text(news.valueUrn);
+    if (!changes && valueUrn) this.handoff.release(valueUrn);
     return { changes, replaces: [], deleteBeforeReplace: false };
   }
 
@@ -135,7 +152,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const staleReason = await this.staleReason(props);
-    const { staleReason: _previous, ...rest } = props;
+    // A digest or trigger among the outputs is from before they moved to the inputs only.
+    const { staleReason: _previous, plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
     return { id, props: { ...rest, ...(staleReason ? { staleReason } : {}) } };
   }
 
@@ -145,9 +163,9 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
   /** Encrypts with the plaintext check left in the hand-off, and returns the outputs. */
   private async encrypt(inputs: Props): Promise<Props> {
-    const handle = text(inputs.plaintextDigest);
-    const plaintext = handle ? this.handoff.peek(handle) : undefined;
-    if (!handle || !plaintext) {
+    const valueUrn = text(inputs.valueUrn);
+    const plaintext = valueUrn ? this.handoff.take(valueUrn) : undefined;
+    if (!plaintext) {
       throw new EncryptedValueError("the plaintext is not available to this provider process (check did not run in it); run `pulumi up` again");
     }
     const region = text(inputs.region) as string;
@@ -169,14 +187,13 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
         keySpec: text(inputs.keySpec),
         region,
         changeDetection: mode,
-        ...(inputs.trigger !== undefined ? { trigger: text(inputs.trigger) } : {}),
-        ...(mode === "digest" ? { plaintextDigest: secret(handle) } : {}),
+        plaintextRevision: reveal(inputs.plaintextRevision),
       };
     } catch (e) {
       if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
       throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? text(inputs.keyId) ?? "", region, [plaintext]);
     } finally {
-      this.handoff.release(handle);
+      plaintext.fill(0);
     }
   }
 
@@ -220,12 +237,12 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   private userError(e: unknown, property: string, value: string, region: string, extra: Buffer[] = []): EncryptedValueError {
     const message = e instanceof KmsCallError
       ? describeKmsError(e, this.services.errorContext(property, value, region))
-      : e instanceof Error ? e.message : String(e);
+      : ownMessage(e);
     return new EncryptedValueError(this.scrubText(message, extra));
   }
 
   private message(e: unknown): string {
-    return this.scrubText(e instanceof Error ? e.message : String(e));
+    return this.scrubText(ownMessage(e));
   }
 
   private scrubText(message: string, extra: Buffer[] = []): string {

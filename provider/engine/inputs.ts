@@ -1,4 +1,5 @@
 import { isResourceId, parseKeyReference, printable } from "../kms/identifiers";
+import { isDigest } from "../crypto/plaintext-digest";
 import { isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
 import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 
@@ -29,8 +30,13 @@ export interface ValidInputs {
   encryptLocally?: boolean;
   /** Envelope encryption: AES-256-GCM with a fresh data key, only the data key through KMS. */
   envelope: boolean;
-  /** The SDK's digest of the plaintext (see plaintext-digest.ts), when it sent one. */
-  offeredDigest?: string;
+  /**
+   * The SDK's digest of the plaintext (crypto/plaintext-digest.ts), UNKNOWN while the stack's digest
+   * salt or the plaintext is not known yet (a preview); absent in trigger mode.
+   */
+  offeredDigest?: string | Unknown;
+  /** The value's URN, as the SDK computes it: the key of its plaintext hand-off. */
+  valueUrn: string;
 }
 
 export const INPUT_PROPERTIES = [
@@ -47,7 +53,7 @@ export const INPUT_PROPERTIES = [
 ] as const;
 
 /** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
-const SDK_PROPERTIES = ["__provider", "plaintextDigest"];
+const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn"];
 
 /**
  * A failure about the plaintext. Its property stays empty on purpose: for a named property the
@@ -72,6 +78,10 @@ export function decodeBase64(text: string): Buffer | undefined {
 function present(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
+
+// The URN the SDK computes (pulumi.createUrn): bounded, no control characters; it is only ever a
+// map key and a salt input, never part of a request or a message.
+const VALUE_URN = /^urn:pulumi:[^\u0000-\u001f\u007f]{1,4096}$/;
 
 const KEY_FORMS = "use a key ID, alias/<name> or acs:kms:<region>:<account>:key/<key ID>";
 
@@ -195,9 +205,19 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     else failures.push({ property: "envelope", reason: `envelope must be true or false, not ${JSON.stringify(envelopeValue)}` });
   }
 
+  // What the SDK adds: the value's URN and, in digest mode, the plaintext's digest.
+  const valueUrn = reveal(news.valueUrn);
+  if (typeof valueUrn !== "string" || !VALUE_URN.test(valueUrn)) {
+    failures.push({ property: "", reason: "valueUrn is missing or malformed; create values with the EncryptedValue class of pulumi-alicloud-kms-encrypted" });
+  }
   const offered = reveal(news.plaintextDigest);
+  let offeredDigest: string | Unknown | undefined;
+  if (changeDetection === "digest" && present(offered)) {
+    if (isUnknown(offered) || isDigest(offered)) offeredDigest = offered;
+    else failures.push({ property: "", reason: "plaintextDigest is not a digest this version of pulumi-alicloud-kms-encrypted writes; update the package the program uses" });
+  }
 
-  if (failures.length > 0 || plaintext === undefined || target === undefined) return { failures };
+  if (failures.length > 0 || plaintext === undefined || target === undefined || typeof valueUrn !== "string") return { failures };
   return {
     inputs: {
       plaintext,
@@ -208,7 +228,8 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
       ...(trigger !== undefined ? { trigger } : {}),
       ...(encryptLocally !== undefined ? { encryptLocally } : {}),
       envelope,
-      ...(typeof offered === "string" ? { offeredDigest: offered } : {}),
+      ...(offeredDigest !== undefined ? { offeredDigest } : {}),
+      valueUrn,
     },
     failures,
   };

@@ -1,5 +1,8 @@
 import { DATA_KEY_BYTES } from "../crypto/data-key-cipher";
 import type { CheckFailure, Unknown, ValidInputs } from "./inputs";
+
+/** What target resolution reads of the inputs (the CLI builds just this). */
+export type TargetInputs = Pick<ValidInputs, "plaintext" | "plaintextProperty" | "target" | "algorithm" | "encryptLocally" | "envelope">;
 import { plaintextFailure } from "./inputs";
 import { KmsCallError } from "../kms/kms-call-error";
 import { describeKmsError, keyStateHints } from "../kms/kms-error-messages";
@@ -30,7 +33,7 @@ export interface ResolvedTarget {
 }
 
 export async function resolveTarget(
-  inputs: ValidInputs,
+  inputs: TargetInputs,
   services: KmsServices,
 ): Promise<{ target?: ResolvedTarget; failures: CheckFailure[] }> {
   const t = inputs.target;

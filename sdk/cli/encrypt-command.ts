@@ -1,4 +1,7 @@
-import { type Algorithm, credentialValues, describeKmsError, encryptValue, formatEnvelope, isAlgorithm, KmsCallError, KmsServices, redact, resolveSettings, resolveTarget, type ValidInputs } from "../../provider/toolkit";
+import {
+  type Algorithm, credentialValues, describeKmsError, encryptValue, formatEnvelope, isAlgorithm, isResourceId, KmsCallError,
+  KmsServices, ownMessage, parseKeyReference, printable, redact, resolveSettings, resolveTarget, type TargetInputs,
+} from "../../provider/toolkit";
 import { CliError } from "./cli-error";
 
 // `encrypt`: the provider's own path for one value (check's validation against KMS, then the
@@ -32,7 +35,19 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
   if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
   if (o.algorithm !== undefined && !isAlgorithm(o.algorithm)) {
-    throw new CliError(`--algorithm '${o.algorithm}' is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, 2);
+    throw new CliError(`--algorithm ${printable(o.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, 2);
+  }
+  const shapes: [string, string | undefined, (v: string) => string | undefined][] = [
+    ["--key-id", o.keyId, (v) => {
+      const reference = parseKeyReference(v);
+      return typeof reference === "string" ? reference : undefined;
+    }],
+    ["--key-version-id", o.keyVersionId, (v) => (isResourceId(v) ? undefined : "is not a key version ID")],
+    ["--certificate-id", o.certificateId, (v) => (isResourceId(v) ? undefined : "is not a certificate ID")],
+  ];
+  for (const [flag, value, problem] of shapes) {
+    const wrong = value === undefined ? undefined : problem(value);
+    if (wrong) throw new CliError(`${flag} ${printable(value)} ${wrong}`, 2);
   }
   if (plaintext.length === 0) throw new CliError("the input is empty; KMS encrypts 1 byte or more", 1);
 
@@ -41,14 +56,13 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   const problem = settings.problems[0];
   if (problem) throw new CliError(`${problem.setting}: ${problem.reason}`, 1);
   const services = new KmsServices(settings);
-  const inputs: ValidInputs = {
+  const inputs: TargetInputs = {
     plaintext,
     plaintextProperty: "plaintext",
     target: o.certificateId !== undefined
       ? { kind: "certificate", certificateId: o.certificateId }
       : { kind: "key", keyId: o.keyId as string, ...(o.keyVersionId !== undefined ? { keyVersionId: o.keyVersionId } : {}) },
     ...(o.algorithm !== undefined && isAlgorithm(o.algorithm) ? { algorithm: o.algorithm } : {}),
-    changeDetection: "trigger",
     encryptLocally: o.local,
     envelope: o.envelope,
   };
@@ -58,7 +72,7 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   try {
     resolved = await resolveTarget(inputs, services);
   } catch (e) {
-    throw fail(e instanceof Error ? e.message : String(e));
+    throw fail(ownMessage(e));
   }
   const t = resolved.target;
   if (!t) throw fail(resolved.failures.map((f) => f.reason).join("\n"));
@@ -73,6 +87,6 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
     const property = t.kind === "certificate" ? "certificateId" : "keyId";
     throw fail(e instanceof KmsCallError
       ? describeKmsError(e, services.errorContext(property, (o.certificateId ?? o.keyId) as string, region))
-      : e instanceof Error ? e.message : String(e));
+      : ownMessage(e));
   }
 }

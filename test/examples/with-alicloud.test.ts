@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { EncryptedValueProvider } from "../../provider";
+import { DigestSaltProvider, EncryptedValueProvider } from "../../provider";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { call, officialClient } from "../support/kms-client";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
@@ -43,6 +43,8 @@ before(async () => {
         case "alicloud:kms/alias:Alias":
           await call(kms, "CreateAlias", { AliasName: args.inputs.aliasName, KeyId: args.inputs.keyId });
           return { id: String(args.inputs.aliasName), state: args.inputs };
+        case "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt":
+          return { id: "digest-salt", state: (await new DigestSaltProvider().create()).outs };
         case "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue": {
           const checked = await provider.check({}, args.inputs);
           if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));

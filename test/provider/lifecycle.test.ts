@@ -79,13 +79,13 @@ describe("EncryptedValue through the dynamic provider host", () => {
     assert.equal(outputs("pinned").keyVersionId, pinnedVersion);
     assert.equal(outputs("cert-rsa").keySpec, "RSA_2048");
     assert.equal(outputs("sm2").keySpec, "EC_SM2");
-    const secretDigest = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: /^scrypt\$12\$8\$1\$/ };
-    for (const props of [outputs("sm2"), d.stack.state.get("sm2")!.inputs]) {
-      const digest = props.plaintextDigest as Props;
-      assert.equal(digest["4dabf18193072939515e22adb298388d"], secretDigest["4dabf18193072939515e22adb298388d"], "the digest is a secret");
-      assert.match(String(digest.value), secretDigest.value);
-      assert.equal("plaintext" in props, false);
-    }
+    // The digest is a secret among the inputs, and not an output at all: the Node SDK prints outputs in clear.
+    const digest = d.stack.state.get("sm2")!.inputs.plaintextDigest as Props;
+    assert.equal(digest["4dabf18193072939515e22adb298388d"], "1b47061264138c4ac30d75fd1eb44270", "the digest is a secret");
+    assert.match(String(digest.value), /^scrypt\$12\$8\$1\$/);
+    assert.equal("plaintextDigest" in outputs("sm2"), false);
+    assert.equal(outputs("sm2").plaintextRevision, 1);
+    for (const props of [outputs("sm2"), d.stack.state.get("sm2")!.inputs]) assert.equal("plaintext" in props, false);
   });
 
   it("a second identical pass changes nothing and makes no encryption call", async () => {
@@ -169,24 +169,6 @@ describe("EncryptedValue through the dynamic provider host", () => {
     assert.match(String((await d.stack.refresh("binary")).staleReason), /key key-rsa3072 is PendingDeletion/);
     d.emulator.store.certificate("cert-rsa").status = "REVOKED";
     assert.match(String((await d.stack.refresh("cert-rsa")).staleReason), /certificate cert-rsa is REVOKED/);
-  });
-
-  it("refresh refuses state whose identifiers were altered, naming the field, before any KMS call", async () => {
-    await d.nextCommand();
-    const original = d.stack.state.get("pinned")!;
-    const tampered = [{ region: "x@127.0.0.1:9/" }, { keyId: "key-rsa2048\u001b[2J" }, { keyVersionId: "../v" }];
-    d.emulator.resetStats();
-    for (const change of tampered) {
-      d.stack.state.set("pinned", { ...original, outputs: { ...original.outputs, ...change } });
-      const [name] = Object.keys(change) as [string];
-      await assert.rejects(d.stack.refresh("pinned"), (e: Error) => {
-        assert.match(e.message, new RegExp(`the stored ${name} '.*' is not a valid ${name}; the state was altered`));
-        assert.doesNotMatch(e.message, /\u001b/);
-        return true;
-      });
-    }
-    assert.deepEqual(d.emulator.stats().calls, {});
-    d.stack.state.set("pinned", original);
   });
 
   it("delete removes only state: no KMS call", async () => {

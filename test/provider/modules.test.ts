@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseKeyReference, printable } from "../../provider/kms/identifiers";
 import { KmsCallError } from "../../provider/kms/kms-call-error";
-import { digestPlaintext, digestWithSalt, parseDigest, saltFor } from "../../provider/crypto/plaintext-digest";
-import { PlaintextHandoff, randomHandle } from "../../provider/engine/plaintext-handoff";
+import { digestWithSalt, isDigest, saltFor } from "../../provider/crypto/plaintext-digest";
+import { PlaintextHandoff } from "../../provider/engine/plaintext-handoff";
 import { redact } from "../../provider/redact";
 import { withRetry } from "../../provider/kms/retry";
 import { resolveSettings } from "../../provider/kms/settings";
@@ -11,84 +11,66 @@ import { resolveSettings } from "../../provider/kms/settings";
 // The provider's small modules on their own (no KMS involved).
 
 describe("plaintext digest", () => {
-  it("is salted scrypt with its parameters, and stays the same for the same plaintext", async () => {
-    const first = await digestPlaintext(Buffer.from("s3cret"));
-    assert.match(first, /^scrypt\$12\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
-    assert.equal(await digestPlaintext(Buffer.from("s3cret"), first), first, "unchanged plaintext → unchanged digest");
-    const other = await digestPlaintext(Buffer.from("s3cret"));
-    assert.notEqual(other, first, "a fresh salt every time there is no previous digest");
-    const changed = await digestPlaintext(Buffer.from("s3cret!"), first);
-    assert.notEqual(changed, first);
-    assert.notEqual(parseDigest(changed)!.salt.toString("hex"), parseDigest(first)!.salt.toString("hex"), "a changed plaintext gets a new salt");
+  const urn = "urn:pulumi:dev::app::pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::db-password";
+
+  it("is scrypt (2^12, 8, 1) under a salt from the stack's random salt and the value's URN: stable, unique per value", async () => {
+    const digest = await digestWithSalt(Buffer.from("s3cret"), saltFor("stack-salt", urn));
+    assert.match(digest, /^scrypt\$12\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    assert.ok(isDigest(digest));
+    assert.equal(await digestWithSalt(Buffer.from("s3cret"), saltFor("stack-salt", urn)), digest, "the same in every run");
+    assert.notEqual(await digestWithSalt(Buffer.from("s3cret!"), saltFor("stack-salt", urn)), digest);
+    const { scryptSync } = await import("node:crypto");
+    const salt = saltFor("stack-salt", urn);
+    assert.equal(digest.split("$")[5], scryptSync(Buffer.from("s3cret"), salt, 32, { N: 4096, r: 8, p: 1 }).toString("base64url"), "plain scrypt");
   });
 
-  it("refuses malformed or too-costly parameters from state and starts over", async () => {
-    for (const bad of ["scrypt$30$8$1$AAAAAAAAAAAAAAAAAAAAAA$" + "A".repeat(43), "sha256$abc", "scrypt$12$8$1$short$" + "A".repeat(43), 42]) {
-      assert.equal(parseDigest(bad), undefined, String(bad));
-      assert.match(await digestPlaintext(Buffer.from("x"), bad), /^scrypt\$12\$/);
-    }
-  });
-
-  it("keeps a previous digest's own (older) parameters when the plaintext matches", async () => {
-    const { scryptSync, randomBytes } = await import("node:crypto");
-    const salt = randomBytes(16);
-    const hash = scryptSync(Buffer.from("legacy"), salt, 32, { N: 2 ** 10, r: 8, p: 1 });
-    const old = `scrypt$10$8$1$${salt.toString("base64url")}$${hash.toString("base64url")}`;
-    assert.equal(await digestPlaintext(Buffer.from("legacy"), old), old);
-  });
-
-  const identity = { organization: "org", project: "app", stack: "prod", name: "db-password" };
-
-  it("salts the SDK's digest with the value's identity: stable across runs, different for any other value", async () => {
-    assert.deepEqual(saltFor(identity), saltFor({ ...identity }));
-    const salts = new Set([identity, { ...identity, name: "api-token" }, { ...identity, stack: "dev" }, { ...identity, project: "other" },
-      { ...identity, organization: "other" }].map((id) => saltFor(id).toString("hex")));
+  it("salts differ for another stack salt, and for the same name under another parent or type", () => {
+    const salts = new Set([
+      saltFor("stack-salt", urn),
+      saltFor("other-stack-salt", urn),
+      saltFor("stack-salt", urn.replace("::pulumi-nodejs", "::my:app:Component$pulumi-nodejs")),
+      saltFor("stack-salt", urn.replace("::pulumi-nodejs", "::my:app:Other$pulumi-nodejs")),
+      saltFor("stack-salt", urn.replace("db-password", "api-token")),
+    ].map((s) => s.toString("hex")));
     assert.equal(salts.size, 5);
-    const digest = await digestWithSalt(Buffer.from("s3cret"), saltFor(identity));
-    assert.equal(await digestWithSalt(Buffer.from("s3cret"), saltFor(identity)), digest);
-    assert.deepEqual(parseDigest(digest)!.salt, saltFor(identity));
-    assert.notEqual(await digestWithSalt(Buffer.from("s3cret!"), saltFor(identity)), digest);
   });
 
-  it("compares an offered digest with a previous one of the same salt as strings, without deriving again", async () => {
-    const previous = await digestWithSalt(Buffer.from("s3cret"), saltFor(identity));
-    assert.equal(await digestPlaintext(Buffer.from("s3cret"), previous, previous), previous);
-    const changed = await digestWithSalt(Buffer.from("changed"), saltFor(identity));
-    assert.equal(await digestPlaintext(Buffer.from("changed"), previous, changed), changed);
-    // The offered digest is the program's own word: check does not re-derive it (that is the point).
-    const offeredForOtherBytes = await digestWithSalt(Buffer.from("other bytes"), saltFor(identity));
-    assert.equal(await digestPlaintext(Buffer.from("s3cret"), previous, offeredForOtherBytes), offeredForOtherBytes);
-  });
-
-  it("keeps a previous digest with another salt while it matches (older state, a renamed value), else takes the offered one", async () => {
-    const legacy = await digestPlaintext(Buffer.from("s3cret"));
-    const offered = await digestWithSalt(Buffer.from("s3cret"), saltFor(identity));
-    assert.equal(await digestPlaintext(Buffer.from("s3cret"), legacy, offered), legacy, "unchanged: no re-encryption");
-    const offeredChanged = await digestWithSalt(Buffer.from("changed"), saltFor(identity));
-    assert.equal(await digestPlaintext(Buffer.from("changed"), legacy, offeredChanged), offeredChanged);
-    assert.equal(await digestPlaintext(Buffer.from("s3cret"), undefined, offered), offered, "no previous digest");
+  it("accepts only the digests this package writes: other parameters from state or a program are refused unparsed", () => {
+    for (const bad of ["scrypt$20$32$16$AAAAAAAAAAAAAAAAAAAAAA$" + "A".repeat(43), "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA$" + "A".repeat(43),
+      "scrypt$12$8$1$short$" + "A".repeat(43), "sha256$abc", "none$AAAAAAAAAAAAAAAAAAAAAA", 42, undefined]) {
+      assert.equal(isDigest(bad), false, String(bad));
+    }
   });
 });
 
 describe("plaintext hand-off", () => {
-  it("holds a copy until released, then wipes it", () => {
+  it("keeps a copy per value URN; take() hands it over once, and the taker wipes it", () => {
     const handoff = new PlaintextHandoff();
     const source = Buffer.from("handed over");
-    handoff.put("h", source);
+    handoff.put("urn:a", source);
     source.fill(0);
-    const held = handoff.peek("h")!;
-    assert.equal(held.toString(), "handed over");
-    handoff.release("h");
-    assert.equal(handoff.peek("h"), undefined);
-    assert.ok(held.every((b) => b === 0), "the released bytes are zeroed");
+    const taken = handoff.take("urn:a")!;
+    assert.equal(taken.toString(), "handed over");
+    assert.equal(handoff.take("urn:a"), undefined, "a second create finds nothing, never a wiped buffer");
     assert.equal(handoff.size, 0);
   });
 
-  it("random handles say nothing about the plaintext and are kept across deployments", () => {
-    const h = randomHandle();
-    assert.match(h, /^none\$[\w-]{22}$/);
-    assert.equal(randomHandle(h), h);
-    assert.notEqual(randomHandle("scrypt$12$8$1$x$y"), "scrypt$12$8$1$x$y");
+  it("two values with the same plaintext (same digest, even the same name under other parents) never share bytes", () => {
+    const handoff = new PlaintextHandoff();
+    handoff.put("urn:pulumi:dev::app::a:b:C$pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::db", Buffer.from("same"));
+    handoff.put("urn:pulumi:dev::app::a:b:D$pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::db", Buffer.from("same"));
+    const first = handoff.take("urn:pulumi:dev::app::a:b:C$pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::db")!;
+    first.fill(0); // the first create is done with its copy
+    assert.equal(handoff.take("urn:pulumi:dev::app::a:b:D$pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::db")!.toString(), "same");
+  });
+
+  it("release wipes an entry nobody took; a new check of the same value replaces and wipes the old copy", () => {
+    const handoff = new PlaintextHandoff();
+    handoff.put("urn:a", Buffer.from("old"));
+    handoff.put("urn:a", Buffer.from("new"));
+    assert.equal(handoff.size, 1);
+    handoff.release("urn:a");
+    assert.equal(handoff.take("urn:a"), undefined);
   });
 });
 

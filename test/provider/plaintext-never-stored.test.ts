@@ -56,7 +56,8 @@ describe("no plaintext or credential in state, __provider, responses or output",
     const trigger = { ...programs().trigger, plaintext: newTriggerValue.toString() };
     assert.equal((await d.stack.up("trigger", trigger)).op, "same", "trigger mode ignores the plaintext");
     assert.equal((await d.stack.up("trigger", { ...trigger, trigger: "v2" })).op, "update");
-    assert.equal("plaintextDigest" in d.stack.state.get("trigger")!.outputs, false, "trigger mode stores no digest");
+    assert.equal("plaintextDigest" in d.stack.state.get("trigger")!.inputs, false, "trigger mode stores no digest");
+    assert.equal("trigger" in d.stack.state.get("trigger")!.outputs, false, "the trigger is no output");
 
     await d.nextCommand();
     for (const name of ["text", "binary", "certificate", "trigger"]) await d.stack.refresh(name);

@@ -10,6 +10,8 @@ import { digestWithSalt, saltFor } from "../../provider/crypto/plaintext-digest"
 
 type Props = Record<string, unknown>;
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+const STACK_SALT = "mocked-stack-digest-salt";
+const urnOf = (name: string) => `urn:pulumi:dev::kms-app::pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::${name}`;
 const registered = new Map<string, { type: string; inputs: Props; provider?: string }>();
 
 before(async () => {
@@ -29,6 +31,7 @@ before(async () => {
       newResource: (args) => {
         const provider = args.provider ? { provider: args.provider } : {};
         registered.set(args.name, { type: args.type, inputs: args.inputs, ...provider });
+        if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt") return { id: "salt-id", state: { salt: STACK_SALT } };
         if (args.type === "alicloud:kms/key:Key") return { id: "key-from-alicloud", state: { ...args.inputs, arn: "acs:kms:cn-hangzhou:1:key/key-from-alicloud" } };
         if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue") {
           return {
@@ -73,21 +76,38 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
       "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").encryptedValueProvider;\n");
   });
 
-  it("sends the plaintext's digest, as a secret, salted with the value's stack and name", async () => {
+  it("sends the plaintext's digest, as a secret, salted with the stack's digest salt and the value's URN", async () => {
     const { db } = program();
     await value(db.ciphertextBlob);
-    const salt = saltFor({ organization: "acme", project: "kms-app", stack: "dev", name: "db-password" });
     assert.deepEqual(registered.get("db-password")!.inputs.plaintextDigest,
-      { ...SECRET, value: await digestWithSalt(Buffer.from("hunter2-from-config"), salt) });
+      { ...SECRET, value: await digestWithSalt(Buffer.from("hunter2-from-config"), saltFor(STACK_SALT, urnOf("db-password"))) });
+    assert.equal(registered.get("db-password")!.inputs.valueUrn, urnOf("db-password"));
     const binary = new EncryptedValue("binary", { plaintextBase64: Buffer.from([0, 1, 255]).toString("base64"), keyId: "k" });
     await value(binary.ciphertextBlob);
-    const binarySalt = saltFor({ organization: "acme", project: "kms-app", stack: "dev", name: "binary" });
     assert.deepEqual(registered.get("binary")!.inputs.plaintextDigest,
-      { ...SECRET, value: await digestWithSalt(Buffer.from([0, 1, 255]), binarySalt) });
+      { ...SECRET, value: await digestWithSalt(Buffer.from([0, 1, 255]), saltFor(STACK_SALT, urnOf("binary"))) });
     const triggered = new EncryptedValue("triggered", { plaintext: "x", keyId: "k", changeDetection: "trigger", trigger: "1" });
     await value(triggered.ciphertextBlob);
     const sent = registered.get("triggered")!.inputs.plaintextDigest as { value?: unknown } | undefined;
     assert.equal(sent?.value ?? undefined, undefined, "trigger mode: no digest at all");
+  });
+
+  it("one DigestSalt per deployment, on the package's own provider; a value under a component has its own URN", async () => {
+    class Component extends pulumi.ComponentResource {
+      constructor(name: string) {
+        super("my:app:Component", name);
+      }
+    }
+    const parent = new Component("group");
+    const child = new EncryptedValue("db-password", { plaintext: "hunter2-from-config", keyId: "k" }, { parent });
+    await value(child.ciphertextBlob);
+    const urn = "urn:pulumi:dev::kms-app::my:app:Component$pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::db-password";
+    const sent = [...registered.values()].find((r) => r.inputs.valueUrn === urn);
+    assert.ok(sent, "registered with the component in its URN");
+    assert.deepEqual(sent.inputs.plaintextDigest, { ...SECRET, value: await digestWithSalt(Buffer.from("hunter2-from-config"), saltFor(STACK_SALT, urn)) });
+    const salt = registered.get("alicloud-kms-encrypted-digest-salt")!;
+    assert.equal(salt.type, "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt");
+    assert.match(String(salt.provider), /::pulumi:providers:pulumi-nodejs::alicloud-kms-encrypted::/);
   });
 
   it("runs on its own pulumi-nodejs provider, configured with the provider's settings and no other config", async () => {
@@ -113,13 +133,13 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
   it("keeps the plaintext off the resource object: nothing of it can be exported", async () => {
     const { db } = program();
     await value(db.ciphertextBlob);
-    for (const name of ["plaintext", "plaintextBase64", "plaintextDigest", "encryptLocally"]) {
+    for (const name of ["plaintext", "plaintextBase64", "plaintextDigest", "valueUrn", "trigger", "encryptLocally"]) {
       assert.equal(name in db, false, `${name} is not a property of the resource`);
     }
     // What `export const db = …` serializes: every own enumerable property not starting with "__".
     const exported = Object.keys(db).filter((k) => !k.startsWith("__") && pulumi.Output.isInstance((db as unknown as Record<string, unknown>)[k]));
     assert.deepEqual(exported.sort(), ["algorithm", "certificateId", "changeDetection", "ciphertextBlob", "envelope", "id", "keyId",
-      "keySpec", "keyVersionId", "region", "staleReason", "trigger", "urn"]);
+      "keySpec", "keyVersionId", "plaintextRevision", "region", "staleReason", "urn"]);
   });
 
   it("hands the ciphertext, a plain output, to another alicloud resource", async () => {

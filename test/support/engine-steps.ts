@@ -1,3 +1,5 @@
+import { decodeBase64 } from "../../provider/engine/inputs";
+import { digestWithSalt, saltFor } from "../../provider/crypto/plaintext-digest";
 import type { DynamicProviderHost } from "./dynamic-provider-host";
 
 // The engine's side of a deployment, one resource at a time, as pkg/resource/deploy does it for a
@@ -7,6 +9,7 @@ import type { DynamicProviderHost } from "./dynamic-provider-host";
 
 type Props = Record<string, unknown>;
 const SIG = "4dabf18193072939515e22adb298388d";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
@@ -36,12 +39,33 @@ export class Stack {
   /** The provider process of the current command; each pulumi command starts a new one. */
   constructor(public host: DynamicProviderHost, private readonly serializedProvider: string) {}
 
+  /** URNs other than `urn:pulumi:dev::kms-test::<TYPE>::<name>`, e.g. for a value under a component. */
+  readonly urns = new Map<string, string>();
+
   urn(name: string): string {
-    return `urn:pulumi:dev::kms-test::${TYPE}::${name}`;
+    return this.urns.get(name) ?? `urn:pulumi:dev::kms-test::${TYPE}::${name}`;
+  }
+
+  /** The stack's digest salt, as the DigestSalt resource would hold it. */
+  readonly digestSalt = "test-stack-digest-salt-0123456789abcdefghijklmnopq";
+
+  /** What the SDK adds to a program's inputs: the value's URN and, in digest mode, the digest. */
+  async sdkInputs(name: string, programInputs: Props): Promise<Props> {
+    const valueUrn = this.urn(name);
+    const { plaintext, plaintextBase64, changeDetection } = programInputs;
+    let plaintextDigest: unknown;
+    if (changeDetection !== "trigger" && (plaintext === undefined) !== (plaintextBase64 === undefined) && !("plaintextDigest" in programInputs)) {
+      const carried = plaintext ?? plaintextBase64;
+      const bytes = carried === UNKNOWN || typeof carried !== "string" ? undefined
+        : plaintext !== undefined ? Buffer.from(carried, "utf8") : decodeBase64(carried);
+      const salt = saltFor(this.digestSalt, valueUrn);
+      plaintextDigest = carried === UNKNOWN ? UNKNOWN : bytes?.length ? await digestWithSalt(bytes, salt) : undefined;
+    }
+    return { valueUrn, ...(plaintextDigest !== undefined ? { plaintextDigest } : {}), ...programInputs };
   }
 
   private async plan(name: string, programInputs: Props) {
-    const news = { ...programInputs, __provider: this.serializedProvider };
+    const news = { ...(await this.sdkInputs(name, programInputs)), __provider: this.serializedProvider };
     const old = this.state.get(name);
     const { inputs, failures } = await this.host.check(this.urn(name), old ? plain(old.inputs) : {}, news);
     if (failures.length > 0) return { step: { op: "failed", failures } as Step, inputs };

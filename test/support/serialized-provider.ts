@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EncryptedValue } from "../../sdk";
+import { TYPE } from "./engine-steps";
 
 // The `__provider` string exactly as the SDK's own serializer writes it for an EncryptedValue:
 // a mocked program registers one, and the mock sees what the engine would receive.
@@ -10,7 +11,7 @@ export async function serializedProvider(): Promise<string> {
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        if (typeof args.inputs.__provider === "string") resolveBlob(args.inputs.__provider);
+        if (args.type === TYPE && typeof args.inputs.__provider === "string") resolveBlob(args.inputs.__provider);
         return { id: `${args.name}-id`, state: {} };
       },
       call: () => ({}),
