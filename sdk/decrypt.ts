@@ -1,7 +1,7 @@
 import {
   credentialValues, decryptEnvelope, describeKmsError, type Envelope, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm,
-  isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, parseEnvelope, parseKeyReference, printable, redact,
-  regionOfKeyReference, resolveSettings, STRICT_BASE64,
+  isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseEnvelope, parseKeyReference, printable,
+  redact, regionOfKeyReference, resolveSettings, STRICT_BASE64,
 } from "../provider/toolkit";
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
 
@@ -170,6 +170,6 @@ export async function decrypt(input: DecryptInput, options: DecryptOptions = {})
         : describeKmsError(e, services.errorContext(property, value, envelope.region));
       throw new DecryptError(redact(message, sensitive), e.code);
     }
-    throw new DecryptError(redact(e instanceof Error ? e.message : String(e), sensitive));
+    throw new DecryptError(redact(ownMessage(e), sensitive));
   }
 }

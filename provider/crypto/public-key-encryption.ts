@@ -1,7 +1,7 @@
 import { constants, publicEncrypt } from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
 import type { Algorithm } from "../kms/key-spec-limits";
-import type { SubjectPublicKey } from "./subject-public-key";
+import { PublicKeyError, type SubjectPublicKey } from "./subject-public-key";
 
 // Encryption with a KMS public key, in process, producing what AsymmetricEncrypt and
 // CertificatePublicKeyEncrypt produce, so AsymmetricDecrypt / CertificatePrivateKeyDecrypt open it:
@@ -14,10 +14,20 @@ const C1C3C2 = 1;
 
 export function encryptWithPublicKey(key: SubjectPublicKey, algorithm: Algorithm, plaintext: Buffer): Buffer {
   if (key.kind === "sm2") {
-    if (algorithm !== "SM2PKE") throw new Error(`${algorithm} does not apply to an SM2 public key; use SM2PKE`);
-    return Buffer.from(sm2.doEncrypt(plaintext, key.point.toString("hex"), C1C3C2, { asn1: true }), "hex");
+    if (algorithm !== "SM2PKE") throw new PublicKeyError(`${algorithm} does not apply to an SM2 public key; use SM2PKE`);
+    return inOurWords("SM2PKE", () => Buffer.from(sm2.doEncrypt(plaintext, key.point.toString("hex"), C1C3C2, { asn1: true }), "hex"));
   }
   const oaepHash = OAEP_HASH[algorithm];
-  if (!oaepHash) throw new Error(`${algorithm} does not apply to an RSA public key; use RSAES_OAEP_SHA_256 or RSAES_OAEP_SHA_1`);
-  return publicEncrypt({ key: key.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, plaintext);
+  if (!oaepHash) throw new PublicKeyError(`${algorithm} does not apply to an RSA public key; use RSAES_OAEP_SHA_256 or RSAES_OAEP_SHA_1`);
+  const options = { key: key.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash };
+  return inOurWords(algorithm, () => publicEncrypt(options, plaintext));
+}
+
+/** The library's failure said in our words (its own can describe the data). */
+function inOurWords(algorithm: Algorithm, encrypt: () => Buffer): Buffer {
+  try {
+    return encrypt();
+  } catch {
+    throw new PublicKeyError(`${algorithm} encryption with the public key failed (the key or the plaintext's size does not fit)`);
+  }
 }

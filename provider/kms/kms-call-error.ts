@@ -1,3 +1,5 @@
+import { CredentialsUnavailableError } from "./credentials";
+
 // A failed KMS call reduced to data: the KMS error code, HTTP status and request ID. The SDK's own
 // error objects are never passed on: after a network failure they carry the last request, whose
 // query holds the plaintext and the signature.
@@ -43,10 +45,8 @@ export function fromSdkError(action: string, error: unknown): KmsCallError {
     return new KmsCallError(action, code, text(data.Message) || text(data.message), status ? Number(status[1]) : undefined,
       text(data.RequestId) || undefined);
   }
-  // @alicloud/credentials found nothing (or could not refresh): not a KMS answer, not retryable.
-  if (/credential/i.test(text(e.message)) && !text(e.code)) {
-    return new KmsCallError(action, "CredentialsUnavailable", text(e.message).slice(0, 500));
-  }
+  // No credentials (credentials.ts says why, in our words): not a KMS answer, not retryable.
+  if (error instanceof CredentialsUnavailableError) return new KmsCallError(action, "CredentialsUnavailable", error.message);
   const errno = text(e.code);
   if (NETWORK_CODES.has(errno) || /timeout|socket hang up|UnretryableError/i.test(`${text(e.name)} ${text(e.message)}`)) {
     return new KmsCallError(action, "NetworkError", errno || text(e.name) || "no answer");

@@ -39,9 +39,9 @@ const hints: Record<string, Hint> = {
   SignatureDoesNotMatch: (_, c) => `KMS refused the request signature; check the access key secret from ${c.credentialsFrom}`,
   "InvalidSecurityToken.Expired": (_, c) => `the STS token from ${c.credentialsFrom} has expired; renew it`,
   "InvalidTimeStamp.Expired": () => "KMS saw a request timestamp over 15 minutes off; fix this machine's clock",
-  CredentialsUnavailable: (e, c) =>
-    `no usable credentials from ${c.credentialsFrom}${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; set alicloud:accessKey and ` +
-    "alicloud:secretKey (as a secret), ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET, or alicloud:profile",
+  CredentialsUnavailable: (e) =>
+    `${e.kmsMessage || "no usable credentials"}. Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, ` +
+    "alicloud:accessKey and alicloud:secretKey (as a secret), or alicloud:profile, or run with a RAM role",
   UnusablePublicKey: (e) => `${e.kmsMessage}; encrypt through KMS instead (encryptLocally: false)`,
   InvalidRegion: (_, c) => `${printable(c.region)} is not a region ID (like cn-hangzhou); nothing was sent`,
   NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,

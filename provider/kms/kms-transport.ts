@@ -1,8 +1,8 @@
-import Credential, { CLIProfileCredentialsProvider } from "@alicloud/credentials";
 import Kms from "@alicloud/kms20160120";
 import { Config } from "@alicloud/rpc-client";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import { ConcurrencyLimit } from "./concurrency-limit";
+import { credentialFor } from "./credentials";
 import { isRegionId } from "./identifiers";
 import { fromSdkError, KmsCallError } from "./kms-call-error";
 import { DEFAULT_RETRY, type RetryPolicy, type Verdict, withRetry } from "./retry";
@@ -16,22 +16,6 @@ export type KmsParams = Record<string, string>;
 export type KmsTransport = (action: string, params: KmsParams) => Promise<Record<string, unknown>>;
 
 const MAX_IN_FLIGHT = 8;
-
-function credentialFor(settings: Settings): Pick<Config, "accessKeyId" | "accessKeySecret" | "securityToken" | "credential"> {
-  const c = settings.credentials;
-  switch (c.kind) {
-    case "static":
-      return {
-        accessKeyId: c.accessKeyId,
-        accessKeySecret: c.accessKeySecret,
-        ...(c.securityToken ? { securityToken: c.securityToken } : {}),
-      };
-    case "profile":
-      return { credential: new Credential(null, CLIProfileCredentialsProvider.builder().withProfileName(c.profile).build()) };
-    case "default-chain":
-      return { credential: new Credential() };
-  }
-}
 
 /** The region's public KMS host names: the shared gateway, and its VPC face. */
 function kmsHostNames(region: string): string[] {

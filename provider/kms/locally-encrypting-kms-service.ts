@@ -1,5 +1,6 @@
 import type { Algorithm } from "./key-spec-limits";
 import { KmsCallError } from "./kms-call-error";
+import { ownMessage } from "../message-only-error";
 import type { CertificateMetadata, Ciphertext, KeyMetadata, KmsService } from "./kms-service";
 import { encryptWithPublicKey } from "../crypto/public-key-encryption";
 import { readSubjectPublicKey, type SubjectPublicKey } from "../crypto/subject-public-key";
@@ -61,8 +62,7 @@ export class LocallyEncryptingKmsService implements KmsService {
       try {
         key = readSubjectPublicKey(pem);
       } catch (e) {
-        const why = e instanceof Error ? e.message : String(e);
-        throw new KmsCallError(action, "UnusablePublicKey", `${owner}: ${pem ? why : "KMS returned no public key"}`);
+        throw new KmsCallError(action, "UnusablePublicKey", `${owner}: ${pem ? ownMessage(e) : "KMS returned no public key"}`);
       }
       this.parsed.set(pem, key);
     }

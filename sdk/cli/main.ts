@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { ownMessage, printable } from "../../provider/toolkit";
 import { decrypt, DecryptError } from "../decrypt";
 import { CliError } from "./cli-error";
 import { encryptCommand } from "./encrypt-command";
@@ -24,13 +25,29 @@ const OPTIONS = {
 
 const ENCRYPT_ONLY = ["key-id", "key-version-id", "certificate-id", "algorithm", "envelope", "local"] as const;
 
+/** What is wrong with the arguments parseArgs refused, in our words (node:util's are its own). */
+function usageProblem(argv: string[]): string {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-") continue;
+    const [flag, inline] = arg.startsWith("--") ? [arg.slice(2).split("=")[0]!, arg.includes("=")] : [arg.slice(1), false];
+    const option = Object.entries(OPTIONS).find(([name, o]) => name === flag || ("short" in o && o.short === flag));
+    if (!option) return `unknown option ${printable(arg.split("=")[0])}`;
+    const [name, o] = option;
+    if (o.type === "boolean" && inline) return `--${name} takes no value`;
+    if (o.type === "string" && !inline && (argv[i + 1] === undefined || argv[i + 1]!.startsWith("--"))) return `--${name} needs a value`;
+    if (o.type === "string" && !inline) i++;
+  }
+  return "the arguments could not be read";
+}
+
 async function run(argv: string[]): Promise<void> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    // node:util's messages name the flag ("Unknown option '--keyid'").
-    throw new CliError(`${(e as Error).message.split("\n")[0]}; see --help`, 2);
+  } catch {
+    throw new CliError(`${usageProblem(argv)}; see --help`, 2);
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
@@ -87,7 +104,7 @@ run(process.argv.slice(2)).then(
   () => process.exit(0),
   (e: unknown) => {
     const known = e instanceof CliError;
-    const message = known ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const message = known ? e.message : ownMessage(e);
     process.stderr.write(`pulumi-alicloud-kms-encrypted: ${message}\n`);
     process.exit(known ? e.exitCode : 1);
   },

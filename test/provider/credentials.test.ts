@@ -74,8 +74,36 @@ describe("configuration sources and their order", () => {
     const started = Date.now();
     const step = await preview(place);
     assert.ok(step.op === "failed", JSON.stringify(step));
-    assert.match(step.failures[0]!.reason, /CredentialsUnavailable — no usable credentials from the @alicloud\/credentials default chain .*; set alicloud:accessKey/);
+    const reason = step.failures[0]!.reason;
+    assert.match(reason, /CredentialsUnavailable — the default credentials chain found none \(it tries ALIBABA_CLOUD_ACCESS_KEY_ID.*\)\. Set ALIBABA_CLOUD_ACCESS_KEY_ID/);
+    // The credentials library's own text ("enviroment", "https://undefined/") is never passed on.
+    assert.doesNotMatch(reason, /undefined|enviroment|ENOENT|getaddrinfo/);
     assert.ok(Date.now() - started < 15_000);
+  });
+
+  it("a malformed ~/.aliyun/config.json, a missing profile or file: our words, and the file's secret nowhere", async () => {
+    const secret = "profile-access-key-secret-d4c3b2a1";
+    const profile = { "alicloud:profile": "broken", ...place };
+    const truncated = `{"current": "broken", "profiles": [{"name": "broken", "mode": "AK", "access_key_id": "LTAIbroken", "access_key_secret": "${secret}",`;
+    const otherProfile = JSON.stringify({ current: "x", profiles: [{ name: "x", mode: "AK", access_key_id: "a", access_key_secret: secret }] });
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ ".aliyun/config.json": truncated }, /alicloud:profile 'broken': ~\/\.aliyun\/config\.json is not valid JSON; repair it/],
+      [{ ".aliyun/config.json": otherProfile }, /alicloud:profile 'broken': ~\/\.aliyun\/config\.json has no profile 'broken'/],
+      [{}, /alicloud:profile 'broken': ~\/\.aliyun\/config\.json is missing or unreadable/],
+    ];
+    for (const [files, message] of cases) {
+      const host = await DynamicProviderHost.start({ ...NO_ECS }, files);
+      try {
+        await host.configure(profile);
+        const step = await new Stack(host, d.providerBlob).preview("v", inputs);
+        assert.ok(step.op === "failed", JSON.stringify(step));
+        assert.match(step.failures[0]!.reason, message);
+        const everything = [...host.responses, host.stdout, host.stderr, step.failures[0]!.reason].join("\n");
+        assert.equal(everything.includes(secret), false, "the profile's secret is quoted");
+      } finally {
+        await host.close();
+      }
+    }
   });
 
   it("order: stack config beats the environment, ALIBABA_CLOUD_* beats ALICLOUD_*, and so for the region", async () => {

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { cli } from "../support/cli-process";
+import { encryptCommand } from "../../sdk/cli/encrypt-command";
 
 // The operators' CLI as a process: stdin/stdout and files, exit codes 0/1/2, and messages that
 // name the problem in flags and never echo the plaintext or the credentials.
@@ -63,11 +64,32 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     assert.equal(statSync(opened).mode & 0o777, 0o600);
   });
 
+  it("a malformed ~/.aliyun/config.json: exit 1, our words, and the file's secret nowhere", async () => {
+    const home = join(dir, "home");
+    mkdirSync(join(home, ".aliyun"), { recursive: true });
+    const secret = "cli-profile-secret-5e6f7a8b";
+    writeFileSync(join(home, ".aliyun/config.json"), `{"profiles": [{"name": "ops", "mode": "AK", "access_key_secret": "${secret}"`);
+    const profileEnv = { HOME: home, ALIBABA_CLOUD_PROFILE: "ops", ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
+      ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint, ALIBABA_CLOUD_REGION_ID: emulator.region };
+    for (const args of [["encrypt", "--key-id", "key-rsa2048"], ["decrypt"]]) {
+      const stdin = args[0] === "decrypt" ? Buffer.from(await encryptCommand({ keyId: "key-rsa2048", envelope: false, local: false }, Buffer.from("x"), env)) : Buffer.from("x");
+      const r = await cli(args, profileEnv, stdin);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /CredentialsUnavailable — ALIBABA_CLOUD_PROFILE 'ops': ~\/\.aliyun\/config\.json is not valid JSON/);
+      assert.equal(r.stderr.includes(secret), false);
+    }
+  });
+
   it("wrong usage exits 2 with a message naming the flag", async () => {
     const cases: [string[], RegExp][] = [
       [[], /no command; use encrypt or decrypt/],
       [["seal"], /unknown command 'seal'/],
-      [["encrypt", "--keyid", "k"], /Unknown option '--keyid'.*see --help/],
+      [["encrypt", "--keyid", "k"], /unknown option '--keyid'; see --help/],
+      [["encrypt", "--key-id"], /--key-id needs a value; see --help/],
+      [["encrypt", "--envelope=yes", "--key-id", "k"], /--envelope takes no value; see --help/],
+      [["encrypt", "--key-id", "key-\u001b[2J"], /--key-id 'key-\\u\{1b\}\[2J' is not a key ID, alias\/<name> or key ARN/],
+      [["encrypt", "--key-id", "acs:kms:cn-hangzhou:1:key/"], /--key-id 'acs:kms:cn-hangzhou:1:key\/' names neither key\/<key ID>/],
+      [["encrypt", "--certificate-id", "../c"], /--certificate-id '..\/c' is not a certificate ID/],
       [["encrypt", "--key-id", "k", "--certificate-id", "c"], /exactly one of --key-id and --certificate-id/],
       [["encrypt", "--certificate-id", "c", "--key-version-id", "v"], /--key-version-id applies to keys only/],
       [["encrypt", "--key-id", "k", "--algorithm", "RSA_OAEP"], /--algorithm 'RSA_OAEP' is not RSAES_OAEP_SHA_256/],

@@ -1,0 +1,29 @@
+"use strict";
+// The program the security end-to-end test deploys: two values with the same name and plaintext
+// under two components (envelopes), a short PIN in digest mode, a value whose trigger is a secret,
+// and the resource objects exported whole, as a careless program would.
+const pulumi = require("@pulumi/pulumi");
+const { EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
+
+const config = new pulumi.Config();
+
+// Two component types, each with a value named "password": their URNs differ only in the parent type.
+class Component extends pulumi.ComponentResource {
+  constructor(type, name) {
+    super(type, name);
+    this.db = new EncryptedValue("password", { plaintext: config.requireSecret("shared"), keyId: "key-app", envelope: true }, { parent: this });
+    this.registerOutputs({});
+  }
+}
+const a = new Component("e2e:security:Database", "main");
+const b = new Component("e2e:security:Cache", "main");
+const pin = new EncryptedValue("pin", { plaintext: config.requireSecret("pin"), keyId: "key-app" });
+const triggered = new EncryptedValue("triggered", {
+  plaintext: config.requireSecret("pin"),
+  keyId: "key-app",
+  changeDetection: "trigger",
+  trigger: config.requireSecret("trigger"),
+});
+
+exports.envelopes = { a: a.db.envelope, b: b.db.envelope };
+exports.whole = { pin, triggered };

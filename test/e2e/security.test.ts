@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { decrypt } from "../../sdk/decrypt";
+import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { secretForms } from "../support/secret-forms";
+import { filesUnder } from "./offline-pulumi";
+import { packPackage, PulumiProject, type Run, removeRoot, tempRoot } from "./pulumi-project";
+
+// The security review's findings, through the real Pulumi CLI and the packed package:
+// - two values with the same name and plaintext under two components, created at once with KMS
+//   latency, each open to the plaintext (the hand-off once shared their bytes and one encrypted zeros);
+// - `pulumi up --json` (whose stdout carries the Node SDK's debug diagnostics, every output of every
+//   resource in clear) shows no digest and no secret trigger, in a create, a no-op and an update;
+// - the resource objects exported whole carry no plaintext into stack outputs, state or history;
+// - a malformed ~/.aliyun/config.json fails the preview in our words, its secret nowhere.
+
+const ACCESS_KEY = { accessKeyId: "LTAIsecuritye2e", accessKeySecret: "security-e2e-access-key-secret-7c6b5a" };
+const marker = (label: string) => `${label}-${randomBytes(16).toString("hex")}`;
+const DIGEST = /scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+/g;
+
+describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () => {
+  let root: string;
+  let emulator: KmsEmulator;
+  let project: PulumiProject;
+  const shared = marker("shared");
+  let pin = marker("pin");
+  const trigger = marker("trigger");
+  const profileSecret = marker("profile-secret");
+  /** Output of every deployment command: what a CI log would keep. */
+  const logs: Run[] = [];
+  const env = () => ({
+    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
+    ALIBABA_CLOUD_REGION_ID: emulator.region,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+  });
+
+  const deploy = async (...args: string[]) => {
+    const run = await project.ok(...args);
+    logs.push(run);
+    return run;
+  };
+  const exported = async (showSecrets: boolean) => (await project.ok("stack", "export", ...(showSecrets ? ["--show-secrets"] : []))).stdout;
+  const stored = async () => [await exported(true), ...filesUnder(project.backendDir).map((p) => readFileSync(p, "utf8"))].join("\n");
+
+  /** Nothing a log or the state keeps may give a plaintext, a digest or a secret trigger away. */
+  const nothingLeaks = async (step: string) => {
+    const logText = logs.map((r) => `${r.stdout}\n${r.stderr}`).join("\n");
+    const digests = [...(await exported(true)).matchAll(DIGEST)].map((m) => m[0]);
+    assert.ok(digests.length >= 3, `${step}: the state keeps the digests (as secrets among the inputs)`);
+    assert.deepEqual(logText.match(DIGEST), null, `${step}: a digest in a command's output`);
+    for (const digest of digests) assert.equal(logText.includes(digest), false, `${step}: a stored digest in a command's output`);
+    for (const form of secretForms(trigger)) {
+      assert.equal(logText.includes(form), false, `${step}: the secret trigger in a command's output`);
+      assert.equal((await exported(false)).includes(form), false, `${step}: the secret trigger in the state, outside secrets`);
+    }
+    const everything = [logText, await stored()].join("\n");
+    for (const secret of [shared, pin]) {
+      for (const form of secretForms(secret)) assert.equal(everything.includes(form), false, `${step}: a plaintext is stored or printed`);
+    }
+    for (const form of secretForms(ACCESS_KEY.accessKeySecret)) {
+      assert.equal(logText.includes(form), false, `${step}: the access key secret printed`);
+    }
+    type State = { deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] } };
+    const state = JSON.parse(await exported(true)) as State;
+    for (const r of state.deployment.resources.filter((r) => r.type.endsWith(":EncryptedValue"))) {
+      assert.equal("plaintextDigest" in (r.outputs ?? {}), false, `${step}: a digest among the outputs`);
+      assert.equal("trigger" in (r.outputs ?? {}), false, `${step}: a trigger among the outputs`);
+    }
+  };
+
+  before(async () => {
+    root = tempRoot();
+    emulator = await startKmsEmulator({
+      seed: { accessKeys: [ACCESS_KEY], keys: [{ keyId: "key-app", keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT" }], certificates: [] },
+    });
+    // A HOME with a malformed aliyun CLI profile whose secret must never be quoted.
+    const home = join(root, "home");
+    mkdirSync(join(home, ".aliyun"), { recursive: true });
+    writeFileSync(join(home, ".aliyun/config.json"),
+      `{"current": "broken", "profiles": [{"name": "broken", "mode": "AK", "access_key_id": "LTAIbroken", "access_key_secret": "${profileSecret}",`);
+    project = await PulumiProject.create(root, packPackage(root), join(__dirname, "security-program/index.js"), { HOME: home }, "kms-security");
+    await project.ok("stack", "init", "dev");
+    for (const [key, value] of [["alicloud-kms:endpoint", emulator.endpoint], ["alicloud-kms:region", emulator.region],
+      ["alicloud:accessKey", ACCESS_KEY.accessKeyId]]) await project.ok("config", "set", key!, value!);
+    for (const [key, value] of [["alicloud:secretKey", ACCESS_KEY.accessKeySecret], ["shared", shared], ["pin", pin], ["trigger", trigger]]) {
+      await project.ok("config", "set", "--secret", key!, value!);
+    }
+  });
+  after(async () => {
+    await emulator?.close();
+    if (root) removeRoot(root);
+  });
+
+  it("same-named values under two components, created at once with KMS latency, both open to their plaintext", async () => {
+    emulator.setFaults({ latencyMs: 200, actions: ["AsymmetricEncrypt"] });
+    try {
+      await deploy("up", "--yes", "--json", "--skip-preview");
+    } finally {
+      emulator.setFaults({ latencyMs: 0 });
+    }
+    const { envelopes } = await project.outputs() as { envelopes: { a: string; b: string } };
+    for (const envelope of [envelopes.a, envelopes.b]) assert.equal((await decrypt(envelope, { env: env() })).toString(), shared);
+    await nothingLeaks("create");
+  });
+
+  it("a no-op up, a preview and an update print no digest, no secret trigger, no plaintext", async () => {
+    const noop = await deploy("up", "--yes", "--json", "--skip-preview");
+    assert.deepEqual(new Set(PulumiProject.ops(noop).values()), new Set(["same"]));
+    await deploy("preview", "--json");
+    pin = marker("pin-changed");
+    await project.ok("config", "set", "--secret", "pin", pin);
+    const update = await deploy("up", "--yes", "--json", "--skip-preview");
+    assert.equal(PulumiProject.ops(update).get("pin"), "update", "the digest noticed the change");
+    assert.equal(PulumiProject.ops(update).get("triggered"), "same", "trigger mode ignores the plaintext");
+    await nothingLeaks("no-op, preview and update");
+  });
+
+  it("a malformed ~/.aliyun/config.json fails the preview in our words; its secret appears nowhere", async () => {
+    await project.ok("stack", "init", "profile");
+    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
+    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
+    await project.ok("config", "set", "alicloud:profile", "broken");
+    for (const [key, value] of [["shared", shared], ["pin", pin], ["trigger", trigger]]) await project.ok("config", "set", "--secret", key!, value!);
+    const run = await project.pulumi("preview");
+    assert.notEqual(run.code, 0);
+    const output = run.stdout + run.stderr;
+    assert.match(output, /CredentialsUnavailable — alicloud:profile 'broken': ~\/\.aliyun\/config\.json is not valid JSON/);
+    for (const form of secretForms(profileSecret)) assert.equal(output.includes(form), false, "the profile's secret is quoted");
+    assert.doesNotMatch(output, /https:\/\/undefined|\n\s+at .+:\d+:\d+\)?\n/);
+  });
+});
