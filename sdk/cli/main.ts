@@ -18,6 +18,7 @@ const OPTIONS = {
   local: { type: "boolean", default: false },
   in: { type: "string" },
   out: { type: "string" },
+  force: { type: "boolean", default: false },
   "allow-region": { type: "string", multiple: true },
   "allow-key": { type: "string", multiple: true },
   help: { type: "boolean", short: "h", default: false },
@@ -73,7 +74,7 @@ async function run(argv: string[]): Promise<void> {
         envelope: values.envelope,
         local: values.local,
       }, plaintext, process.env);
-      await writeOutput(values.out, Buffer.from(`${envelope}\n`));
+      await writeOutput(values.out, Buffer.from(`${envelope}\n`), values.force);
     } finally {
       plaintext.fill(0);
     }
@@ -94,7 +95,7 @@ async function run(argv: string[]): Promise<void> {
     throw e;
   }
   try {
-    await writeOutput(values.out, plaintext);
+    await writeOutput(values.out, plaintext, values.force);
   } finally {
     plaintext.fill(0);
   }

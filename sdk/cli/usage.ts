@@ -2,7 +2,7 @@ export const USAGE = `Usage: pulumi-alicloud-kms-encrypted <command> [options]
 
 Commands:
   encrypt (--key-id <id> [--key-version-id <v>] | --certificate-id <id>) [--algorithm <alg>]
-          [--envelope] [--local] [--in <file|->] [--out <file|->]
+          [--envelope] [--local] [--in <file|->] [--out <file|->] [--force]
       Encrypts the input's bytes with Alibaba Cloud KMS and writes an envelope (base64 JSON,
       one line), which \`decrypt\` and the package's decrypt() open.
         --key-id           an asymmetric ENCRYPT/DECRYPT key: ID, alias/<name> or ARN
@@ -13,14 +13,16 @@ Commands:
         --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
                            goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
         --local            encrypt in this process with the key's public key (GetPublicKey)
-  decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->]
+  decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->] [--force]
       Decrypts an envelope through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt) and
       writes the plaintext bytes.
         --allow-region     refuse an envelope naming any other region (repeatable)
         --allow-key        refuse an envelope naming any other key ID, key ARN or certificate ID
                            (repeatable); both are checked before anything is sent to KMS
 
-  --in / --out default to stdin / stdout; --out files are created with mode 0600.
+  --in / --out default to stdin / stdout. --out creates a new file with mode 0600 and refuses an
+  existing file or symbolic link; --force replaces it (a new 0600 file renamed over the path, so
+  a link is replaced, never written through).
 
 Settings come from the environment, as the provider reads them:
   ALIBABA_CLOUD_REGION_ID (or ALIBABA_CLOUD_REGION, ALICLOUD_REGION), ALIBABA_CLOUD_KMS_ENDPOINT,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -78,6 +78,35 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
       assert.match(r.stderr, /CredentialsUnavailable — ALIBABA_CLOUD_PROFILE 'ops': ~\/\.aliyun\/config\.json is not valid JSON/);
       assert.equal(r.stderr.includes(secret), false);
     }
+  });
+
+  it("--out never writes through an existing file or link: refused unless --force, which puts a new 0600 file in its place", async () => {
+    const sealed = join(dir, "out-sealed");
+    assert.equal((await cli(["encrypt", "--key-id", "key-rsa2048", "--out", sealed], env, Buffer.from("out-secret"))).code, 0);
+    const existing = join(dir, "existing.txt");
+    writeFileSync(existing, "keep me", { mode: 0o644 });
+    const world = join(dir, "world-readable.txt");
+    writeFileSync(world, "public", { mode: 0o644 });
+    const link = join(dir, "link-to-world");
+    symlinkSync(world, link);
+    const dangling = join(dir, "dangling-link");
+    symlinkSync(join(dir, "nowhere", "file"), dangling);
+    for (const path of [existing, link, dangling]) {
+      const r = await cli(["decrypt", "--in", sealed, "--out", path], env);
+      assert.equal(r.code, 1, path);
+      assert.match(r.stderr, /--out '.*': already exists; choose a new path, or add --force to replace it/);
+    }
+    assert.equal(readFileSync(existing, "utf8"), "keep me");
+    assert.equal(readFileSync(world, "utf8"), "public", "nothing was written through the link");
+    for (const path of [existing, link]) {
+      const r = await cli(["decrypt", "--in", sealed, "--out", path, "--force"], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(lstatSync(path).isSymbolicLink(), false, "the link itself was replaced");
+      assert.equal(statSync(path).mode & 0o777, 0o600, "a new file of its owner's, whatever the old one's mode");
+      assert.equal(readFileSync(path, "utf8"), "out-secret");
+    }
+    assert.equal(readFileSync(world, "utf8"), "public", "the link's target is untouched");
+    assert.equal(readdirSync(dir).some((f) => f.endsWith(".tmp")), false, "no temporary file is left");
   });
 
   it("wrong usage exits 2 with a message naming the flag", async () => {
