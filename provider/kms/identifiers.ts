@@ -5,12 +5,12 @@
 //
 //   region          cn-hangzhou, ap-southeast-1, cn-shanghai-finance-1
 //   key / version / certificate ID   key-hzz62f1cb66fa42qo…, UUIDs (letters, digits, - and _)
-//   alias           alias/<letters, digits, _, - and />
+//   alias           alias/<letters, digits, _, -, / and :>
 //   ARN             acs:kms:<region>:<account digits>:key/<key ID> or …:alias/<alias name>
 
 const REGION_ID = /^[a-z]{2}(?:-[a-z0-9]{1,20}){1,4}$/;
 const RESOURCE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-const ALIAS_NAME = /^alias\/[A-Za-z0-9_/-]{1,255}$/;
+const ALIAS_NAME = /^alias\/[A-Za-z0-9_/:-]{1,255}$/;
 const ACCOUNT_ID = /^\d{1,20}$/;
 
 export function isRegionId(value: unknown): value is string {
@@ -31,15 +31,16 @@ export type KeyReference =
 export function parseKeyReference(value: string): KeyReference | string {
   if (value.startsWith("acs:")) {
     const parts = value.split(":");
-    const [, service, region, accountId, resource] = parts;
-    if (parts.length !== 5 || service !== "kms") return "is not a KMS ARN; use acs:kms:<region>:<account>:key/<key ID>";
+    const [, service, region, accountId] = parts;
+    const resource = parts.slice(4).join(":"); // an alias name may itself hold colons
+    if (parts.length < 5 || service !== "kms") return "is not a KMS ARN; use acs:kms:<region>:<account>:key/<key ID>";
     if (!isRegionId(region)) return "has no valid region in its ARN (acs:kms:<region>:<account>:key/<key ID>)";
     if (!ACCOUNT_ID.test(accountId ?? "")) return "has no valid account ID in its ARN (acs:kms:<region>:<account>:key/<key ID>)";
-    if (resource?.startsWith("key/") && isResourceId(resource.slice(4))) return { kind: "arn", region, accountId: accountId!, keyId: resource.slice(4) };
-    if (resource !== undefined && ALIAS_NAME.test(resource)) return { kind: "arn", region, accountId: accountId!, alias: resource };
+    if (resource.startsWith("key/") && isResourceId(resource.slice(4))) return { kind: "arn", region, accountId: accountId!, keyId: resource.slice(4) };
+    if (ALIAS_NAME.test(resource)) return { kind: "arn", region, accountId: accountId!, alias: resource };
     return "names neither key/<key ID> nor alias/<name> in its ARN";
   }
-  if (value.startsWith("alias/")) return ALIAS_NAME.test(value) ? { kind: "alias", alias: value } : "is not a valid alias (alias/ then letters, digits, _, - or /)";
+  if (value.startsWith("alias/")) return ALIAS_NAME.test(value) ? { kind: "alias", alias: value } : "is not a valid alias (alias/ then letters, digits, _, -, / or :)";
   return isResourceId(value) ? { kind: "id", keyId: value } : "is not a key ID, alias/<name> or key ARN";
 }
 

@@ -30,8 +30,10 @@ const hints: Record<string, Hint> = {
   "Certificate.NotFound": (_, c) => `no such certificate in region ${c.region}; check the certificate ID and the region`,
   "Forbidden.ResourceNotFound": () => "no such version of this key; omit keyVersionId to follow the primary version, or use one from ListKeyVersions",
   ...Object.fromEntries(Object.entries(keyStateHints).map(([state, hint]) => [`Rejected.${state}`, () => hint])),
-  "Rejected.UnsupportedOperation": (e) => `KMS refuses this for it${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; use an ENCRYPT/DECRYPT asymmetric key or an ACTIVE certificate`,
-  InvalidParameter: (e) => `KMS rejected the request${e.kmsMessage ? ` (${e.kmsMessage})` : ""}; check algorithm against the key spec and the plaintext size`,
+  "Rejected.UnsupportedOperation": (e) =>
+    `KMS refuses this for it${e.shownMessage ? ` (${e.shownMessage})` : ""}; use an ENCRYPT/DECRYPT asymmetric key or an ACTIVE certificate`,
+  InvalidParameter: (e) =>
+    `KMS rejected the request${e.shownMessage ? ` (${e.shownMessage})` : ""}; check algorithm against the key spec and the plaintext size`,
   "Forbidden.NoPermission": (e, c) => `the credentials from ${c.credentialsFrom} may not call kms:${e.action}; grant it in RAM`,
   AccessDeniedError: (e, c) => `the credentials from ${c.credentialsFrom} may not call kms:${e.action}; grant it in RAM`,
   "InvalidAccessKeyId.NotFound": (_, c) => `KMS does not know the access key from ${c.credentialsFrom}; check it`,
@@ -50,7 +52,7 @@ const hints: Record<string, Hint> = {
 function fallback(e: KmsCallError): string {
   if (/^(Throttling|Rejected\.Throttling)/.test(e.code)) return "KMS kept throttling after bounded retries; run with a lower --parallel or retry later";
   if ((e.httpStatus ?? 0) >= 500) return `KMS failed after bounded retries${e.requestId ? ` (RequestId ${e.requestId})` : ""}; retry later`;
-  return e.kmsMessage || "KMS refused the request";
+  return `${e.shownMessage || "KMS refused the request"}${e.requestId ? ` (RequestId ${e.requestId})` : ""}`;
 }
 
 export function describeKmsError(e: KmsCallError, c: ErrorContext): string {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseKeyReference, printable } from "../../provider/kms/identifiers";
 import { KmsCallError } from "../../provider/kms/kms-call-error";
+import { describeKmsError } from "../../provider/kms/kms-error-messages";
 import { digestWithSalt, isDigest, saltFor } from "../../provider/crypto/plaintext-digest";
 import { PlaintextHandoff } from "../../provider/engine/plaintext-handoff";
 import { redact } from "../../provider/redact";
@@ -75,13 +76,50 @@ describe("plaintext hand-off", () => {
 });
 
 describe("redact", () => {
-  it("cuts a value out in UTF-8, base64 (padded or not), base64url and hex", () => {
-    const secret = "p@ss/word+?";
-    const b = Buffer.from(secret);
-    const text = `a ${secret} b ${b.toString("base64")} c ${b.toString("base64url")} d ${b.toString("hex")} e ${b.toString("base64").replace(/=+$/, "")}X`;
-    const out = redact(text, [secret]);
-    for (const form of [secret, b.toString("base64url"), b.toString("hex")]) assert.equal(out.includes(form), false, form);
-    assert.equal((out.match(/\[redacted\]/g) ?? []).length, 5);
+  const secret = "p@ss/word+?é";
+  const b = Buffer.from(secret);
+
+  it("cuts a value out as text, JSON-escaped, percent-encoded once or twice, and hex in either case", () => {
+    const every = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+    const forms = [secret, JSON.stringify({ v: secret }), every, every.toUpperCase().replace(/\\U/g, "\\u"), encodeURIComponent(secret),
+      encodeURIComponent(encodeURIComponent(secret)), b.toString("hex"), b.toString("hex").toUpperCase(),
+      [...b].map((x) => `%${x.toString(16).padStart(2, "0").toUpperCase()}`).join("")];
+    for (const form of forms) {
+      const out = redact(`before ${form} after`, [secret]);
+      assert.match(out, /\[redacted\]/, form);
+      assert.equal(out.includes(secret) || out.includes(b.toString("hex")) || out.toLowerCase().includes(b.toString("hex")), false, form);
+    }
+  });
+
+  it("cuts it out of base64 and base64url streams at each of the three alignments, percent-encoded or not", () => {
+    for (const offset of [0, 1, 2]) {
+      const stream = Buffer.concat([Buffer.from("xy".slice(0, offset)), b, Buffer.from("-tail")]);
+      for (const encoded of [stream.toString("base64"), stream.toString("base64url"), encodeURIComponent(stream.toString("base64"))]) {
+        const out = redact(`[${encoded}]`, [secret]);
+        assert.match(out, /\[redacted\]/, `offset ${offset}: ${encoded}`);
+        // All but the characters that straddle the value's edges are gone.
+        assert.ok(out.length <= encoded.length + 2 - (Math.floor((8 * b.length) / 6) - 2) + "[redacted]".length, out);
+      }
+    }
+  });
+
+  it("a value under 4 bytes is cut out where it stands alone, not inside other words", () => {
+    assert.equal(redact("pin 123 refused; 1234 and x123y stay", ["123"]), "pin [redacted] refused; 1234 and x123y stay");
+    assert.equal(redact("code 7", [Buffer.from("7")]), "code [redacted]");
+  });
+});
+
+describe("KMS messages shown to users", () => {
+  const context = { property: "keyId", value: "key-a", region: "cn-hangzhou", credentialsFrom: "env", endpoint: "https://kms" };
+
+  it("a documented message is shown; anything else from the service is not, its code and RequestId are", () => {
+    const known = new KmsCallError("AsymmetricEncrypt", "InvalidParameter", "The specified parameter \"Plaintext\" is not valid. It is 191 bytes; the limit for this key and algorithm is 190.", 400, "REQ-1");
+    assert.match(describeKmsError(known, context), /\(The specified parameter "Plaintext" is not valid\. It is 191 bytes/);
+    const echoing = new KmsCallError("AsymmetricEncrypt", "InvalidParameter", "Plaintext aHVudGVyMg== (hunter2) is not valid", 400, "REQ-2");
+    assert.doesNotMatch(describeKmsError(echoing, context), /hunter2|aHVudGVyMg/);
+    const unknown = new KmsCallError("AsymmetricEncrypt", "Some.NewCode", "The value hunter2 was rejected", 400, "REQ-3");
+    assert.equal(describeKmsError(unknown, context), "keyId 'key-a': Some.NewCode — KMS refused the request (RequestId REQ-3)");
+    assert.doesNotMatch(unknown.message, /hunter2/, "the error's own message carries no KMS text either");
   });
 });
 
@@ -145,9 +183,10 @@ describe("settings and ARNs", () => {
     assert.deepEqual(parseKeyReference("acs:kms:cn-shanghai:123:key/key-abc"), { kind: "arn", region: "cn-shanghai", accountId: "123", keyId: "key-abc" });
     assert.deepEqual(parseKeyReference("acs:kms:cn-shanghai:123:alias/app"), { kind: "arn", region: "cn-shanghai", accountId: "123", alias: "alias/app" });
     assert.deepEqual(parseKeyReference("alias/app/db"), { kind: "alias", alias: "alias/app/db" });
+    assert.deepEqual(parseKeyReference("acs:kms:cn-shanghai:123:alias/team:app"), { kind: "arn", region: "cn-shanghai", accountId: "123", alias: "alias/team:app" });
     assert.deepEqual(parseKeyReference("key-abc"), { kind: "id", keyId: "key-abc" });
     for (const malformed of ["acs:kms:cn-shanghai:123:key/", "acs:kms:evil.example:443/:123:key/k", "acs:ram::123:role/x", "acs:kms:cn-shanghai:12a:key/k",
-      "acs:kms:cn-shanghai:123:key/k:extra", "alias/", "alias/a b", "key abc", "key-\u001b[2J", "../key", "key@evil", ""]) {
+      "acs:kms:cn-shanghai:123:key/k:extra", "acs:kms:cn-shanghai:123", "alias/", "alias/a b", "key abc", "key-\u001b[2J", "../key", "key@evil", ""]) {
       assert.equal(typeof parseKeyReference(malformed), "string", malformed);
     }
   });
