@@ -6,7 +6,10 @@ import OpenApi, * as $OpenApi from "@alicloud/openapi-client";
 import { RuntimeOptions } from "@alicloud/tea-util";
 import { officialClient, rejection } from "../support/kms-client";
 import { type KmsEmulator, startKmsEmulator } from "./index";
+import type { KmsError } from "./errors";
+import { Authenticator, type SignedRequest } from "./protocol/authenticate";
 import { signV1 } from "./protocol/signature-v1";
+import { canonicalRequestV3, sha256Hex, signV3, V3_ALGORITHM } from "./protocol/signature-v3";
 
 // Signature v1 against the kms-api.md test vector; v3 (ACS3-HMAC-SHA256) against the official
 // @alicloud/openapi-client signer; and every authentication failure with its real error.
@@ -205,5 +208,60 @@ describe("authentication", () => {
       );
       assert.equal(e.code, "SignatureDoesNotMatch");
     });
+  });
+});
+
+describe("replay protection (the Authenticator on its own clock)", () => {
+  const accessKey = { accessKeyId: "LTAIclock", accessKeySecret: "clock-secret" };
+  const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+  const t0 = Date.parse("2026-11-26T12:00:00Z");
+  let clock = t0;
+  const authenticator = () => new Authenticator(new Map([[accessKey.accessKeyId, accessKey]]), () => clock);
+
+  function v1Request(timestamp: number, nonce: string): SignedRequest {
+    const params: Record<string, string> = {
+      Action: "DescribeKey", Format: "json", Version: "2016-01-20", KeyId: "k", AccessKeyId: accessKey.accessKeyId,
+      SignatureMethod: "HMAC-SHA1", SignatureVersion: "1.0", SignatureNonce: nonce, Timestamp: stamp(timestamp),
+    };
+    params.Signature = signV1("POST", params, accessKey.accessKeySecret);
+    return { method: "POST", path: "/", query: params, params, headers: {}, body: Buffer.alloc(0) };
+  }
+
+  it("a request stamped 14 minutes ahead cannot be replayed once its nonce would have been forgotten", () => {
+    const auth = authenticator();
+    clock = t0;
+    const ahead = v1Request(t0 + 14 * 60_000, "nonce-ahead");
+    auth.authenticate(ahead);
+    // 16 minutes on, the timestamp (2 minutes past) is still acceptable: so must the nonce still be remembered.
+    clock = t0 + 16 * 60_000;
+    assert.throws(() => auth.authenticate(ahead), (e: KmsError) => e.code === "SignatureNonceUsed");
+    // Once the timestamp itself has expired, the request is refused for that instead.
+    clock = t0 + 30 * 60_000;
+    assert.throws(() => auth.authenticate(ahead), (e: KmsError) => e.code === "InvalidTimeStamp.Expired");
+  });
+
+  function v3Request(signed: string[], action = "DescribeKey"): SignedRequest {
+    const headers: Record<string, string> = {
+      host: "kms.cn-hangzhou.aliyuncs.com", "x-acs-action": action, "x-acs-version": "2016-01-20", "x-acs-date": stamp(clock),
+      "x-acs-signature-nonce": randomUUID(), "x-acs-content-sha256": sha256Hex(""),
+    };
+    const query = { KeyId: "k" };
+    const canonical = canonicalRequestV3("POST", "/", query, headers, signed, sha256Hex(""));
+    headers.authorization = `${V3_ALGORITHM} Credential=${accessKey.accessKeyId},SignedHeaders=${signed.join(";")},Signature=${signV3(canonical, accessKey.accessKeySecret)}`;
+    return { method: "POST", path: "/", query, params: query, headers, body: Buffer.alloc(0) };
+  }
+  const allSigned = ["host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"];
+
+  it("signature v3 must sign x-acs-action and x-acs-version, which name the operation", () => {
+    clock = t0;
+    const auth = authenticator();
+    assert.equal(auth.authenticate(v3Request(allSigned)).signatureVersion, "v3");
+    for (const unsigned of ["x-acs-action", "x-acs-version"]) {
+      assert.throws(() => auth.authenticate(v3Request(allSigned.filter((h) => h !== unsigned))),
+        (e: KmsError) => e.code === "InvalidParameter" && e.message.includes(`"${unsigned}" must be signed`));
+    }
+    const swapped = v3Request(allSigned);
+    swapped.headers["x-acs-action"] = "ScheduleKeyDeletion";
+    assert.throws(() => auth.authenticate(swapped), (e: KmsError) => e.code === "SignatureDoesNotMatch");
   });
 });

@@ -58,7 +58,7 @@ export class Authenticator {
       if (!params.SignatureMethod) throw errors.missingParameter("SignatureMethod");
       throw errors.unsupportedSignatureMethod(params.SignatureMethod);
     }
-    this.checkTimestamp(params.Timestamp);
+    const timestamp = this.checkTimestamp(params.Timestamp);
     if (!params.SignatureNonce) throw errors.missingParameter("SignatureNonce");
     if (!params.Signature) throw errors.missingParameter("Signature");
     const expected = signV1(request.method, params, accessKey.accessKeySecret);
@@ -66,7 +66,7 @@ export class Authenticator {
       throw errors.signatureMismatch(stringToSignV1(request.method, params));
     }
     this.checkSecurityToken(accessKey, params.SecurityToken);
-    this.checkNonce(accessKey, params.SignatureNonce);
+    this.checkNonce(accessKey, params.SignatureNonce, timestamp);
     return { accessKey, signatureVersion: "v1" };
   }
 
@@ -77,10 +77,11 @@ export class Authenticator {
     signature: string,
   ): Caller {
     const accessKey = this.lookup(accessKeyId, "Credential");
-    this.checkTimestamp(header(request, "x-acs-date"));
+    const timestamp = this.checkTimestamp(header(request, "x-acs-date"));
     const nonce = header(request, "x-acs-signature-nonce");
     if (!nonce) throw errors.missingParameter("x-acs-signature-nonce");
-    for (const required of ["host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"]) {
+    // The action and version may come from these headers: unsigned, they could be swapped in transit.
+    for (const required of ["host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-action", "x-acs-version"]) {
       if (!signedHeaders.includes(required)) {
         throw errors.invalidParameter("SignedHeaders", `The header "${required}" must be signed.`);
       }
@@ -102,7 +103,7 @@ export class Authenticator {
       throw errors.signatureMismatch(`${V3_ALGORITHM}\n${sha256Hex(canonical)}`);
     }
     this.checkSecurityToken(accessKey, header(request, "x-acs-security-token"));
-    this.checkNonce(accessKey, nonce);
+    this.checkNonce(accessKey, nonce, timestamp);
     return { accessKey, signatureVersion: "v3" };
   }
 
@@ -113,12 +114,14 @@ export class Authenticator {
     return accessKey;
   }
 
-  private checkTimestamp(timestamp: string | undefined): void {
+  /** The request's time, once it is known to be within the window. */
+  private checkTimestamp(timestamp: string | undefined): number {
     if (!timestamp) throw errors.missingTimestamp();
     if (!TIMESTAMP.test(timestamp)) throw errors.malformedTimestamp();
     const at = Date.parse(timestamp);
     if (Number.isNaN(at)) throw errors.malformedTimestamp();
     if (Math.abs(this.now() - at) > REPLAY_WINDOW_MS) throw errors.expiredTimestamp();
+    return at;
   }
 
   private checkSecurityToken(accessKey: AccessKey, token: string | undefined): void {
@@ -130,8 +133,8 @@ export class Authenticator {
     if (!constantTimeEquals(accessKey.securityToken, token)) throw errors.securityTokenMismatch();
   }
 
-  private checkNonce(accessKey: AccessKey, nonce: string): void {
-    if (!this.nonces.remember(`${accessKey.accessKeyId}\n${nonce}`, this.now())) throw errors.nonceUsed();
+  private checkNonce(accessKey: AccessKey, nonce: string, timestamp: number): void {
+    if (!this.nonces.remember(`${accessKey.accessKeyId}\n${nonce}`, this.now(), timestamp)) throw errors.nonceUsed();
   }
 }
 
