@@ -1,5 +1,6 @@
 import {
-  credentialValues, decryptEnvelope, describeKmsError, type Envelope, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm,
+  credentialValues, DataKeyRefusedError, decryptEnvelope, describeKmsError, type Envelope, ENVELOPE_VERSION, EnvelopeFormatError,
+  EnvelopeIntegrityError, isAlgorithm,
   isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseEnvelope, parseKeyReference, printable,
   redact, regionOfKeyReference, resolveSettings, STRICT_BASE64,
 } from "../provider/toolkit";
@@ -72,7 +73,8 @@ export class DecryptError extends MessageOnlyError {
   /**
    * @param code KMS's error code (e.g. `InvalidCiphertext`), `EnvelopeFormat` for a malformed
    * envelope or bare ciphertext, `EnvelopeIntegrity` when its AES-GCM tag does not verify,
-   * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`.
+   * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`,
+   * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key.
    */
   constructor(message: string, readonly code?: string) {
     super(message);
@@ -97,7 +99,7 @@ function envelopeOf(input: DecryptInput, region: string | undefined): Envelope {
     if (!isResourceId(input.certificateId)) throw new DecryptError(`certificateId: ${printable(input.certificateId)} is not a certificate ID`, "EnvelopeFormat");
     const where = input.region ?? region;
     if (!where) throw new DecryptError("region: none given; pass region, or set ALIBABA_CLOUD_REGION_ID");
-    return { certificateId: input.certificateId, algorithm, region: where, ciphertextBlob };
+    return { certificateId: input.certificateId, version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob };
   }
   const reference = typeof input.keyId === "string" ? parseKeyReference(input.keyId) : "is not a string";
   if (typeof reference === "string") throw new DecryptError(`keyId: ${printable(input.keyId)} ${reference}`, "EnvelopeFormat");
@@ -105,7 +107,8 @@ function envelopeOf(input: DecryptInput, region: string | undefined): Envelope {
   if (!isResourceId(input.keyVersionId)) throw new DecryptError(`keyVersionId: ${printable(input.keyVersionId)} is not a key version ID`, "EnvelopeFormat");
   const where = input.region ?? regionOfKeyReference(input.keyId) ?? region;
   if (!where) throw new DecryptError("region: none given; pass region, set ALIBABA_CLOUD_REGION_ID, or use the key's ARN");
-  return { keyId: input.keyId, keyVersionId: input.keyVersionId, algorithm, region: where, ciphertextBlob };
+  const { keyId, keyVersionId } = input;
+  return { keyId, keyVersionId, version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob };
 }
 
 /** Refuses, before any KMS call, an input naming a region or key the application did not allow. */
@@ -163,6 +166,7 @@ export async function decrypt(input: DecryptInput, options: DecryptOptions = {})
     return await decryptEnvelope(services.decryptorIn(envelope.region), envelope);
   } catch (e) {
     if (e instanceof EnvelopeIntegrityError) throw new DecryptError(e.message, "EnvelopeIntegrity");
+    if (e instanceof DataKeyRefusedError) throw new DecryptError(e.message, "DataKeyRefused");
     if (e instanceof KmsCallError) {
       const hint = decryptHints[e.code];
       const message = hint

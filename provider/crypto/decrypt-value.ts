@@ -1,5 +1,5 @@
 import { type Envelope, envelopeAad } from "./envelope-format";
-import { openWithDataKey } from "./data-key-cipher";
+import { isTaggedDataKey, openWithDataKey, untagDataKey } from "./data-key-cipher";
 import type { KmsDecryptor } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
 
@@ -9,6 +9,9 @@ import { MessageOnlyError } from "../message-only-error";
 /** The envelope's data does not authenticate: altered, truncated, or sealed under another header. */
 export class EnvelopeIntegrityError extends MessageOnlyError {}
 
+/** A direct value that KMS opened to a tagged data key: never handed out as a value. */
+export class DataKeyRefusedError extends MessageOnlyError {}
+
 function kmsDecrypt(kms: KmsDecryptor, e: Envelope, ciphertextBlob: string): Promise<Buffer> {
   return e.certificateId !== undefined
     ? kms.certificatePrivateKeyDecrypt(e.certificateId, e.algorithm, ciphertextBlob)
@@ -16,10 +19,20 @@ function kmsDecrypt(kms: KmsDecryptor, e: Envelope, ciphertextBlob: string): Pro
 }
 
 export async function decryptEnvelope(kms: KmsDecryptor, e: Envelope): Promise<Buffer> {
-  if (e.encryptedDataKey === undefined) return kmsDecrypt(kms, e, e.ciphertextBlob);
-  const dataKey = await kmsDecrypt(kms, e, e.encryptedDataKey);
+  if (e.encryptedDataKey === undefined) {
+    const plaintext = await kmsDecrypt(kms, e, e.ciphertextBlob);
+    if (isTaggedDataKey(plaintext)) {
+      plaintext.fill(0);
+      throw new DataKeyRefusedError(
+        "the ciphertext opens to an envelope's data key, not to a value (it is an encryptedDataKey presented on its own); " +
+        "nothing was returned: decrypt the whole envelope");
+    }
+    return plaintext;
+  }
+  const opened = await kmsDecrypt(kms, e, e.encryptedDataKey);
   try {
-    const plaintext = openWithDataKey(dataKey, e, envelopeAad(e));
+    const dataKey = untagDataKey(opened, e.version);
+    const plaintext = dataKey && openWithDataKey(dataKey, e, envelopeAad(e));
     if (!plaintext) {
       throw new EnvelopeIntegrityError(
         "envelope: the AES-256-GCM tag does not verify: the ciphertext, IV, tag or header was altered or truncated " +
@@ -27,6 +40,6 @@ export async function decryptEnvelope(kms: KmsDecryptor, e: Envelope): Promise<B
     }
     return plaintext;
   } finally {
-    dataKey.fill(0);
+    opened.fill(0);
   }
 }

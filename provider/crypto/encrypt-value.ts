@@ -1,5 +1,5 @@
-import { DATA_CIPHER, type Envelope, type EnvelopeTarget, envelopeAad } from "./envelope-format";
-import { newDataKey, sealWithDataKey } from "./data-key-cipher";
+import { DATA_CIPHER, type Envelope, ENVELOPE_VERSION, type EnvelopeTarget, envelopeAad } from "./envelope-format";
+import { newDataKey, sealWithDataKey, tagDataKey } from "./data-key-cipher";
 import type { Algorithm } from "../kms/key-spec-limits";
 import type { KmsService } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
@@ -47,14 +47,15 @@ export async function encryptValue(
   plaintext: Buffer,
   envelope: boolean,
 ): Promise<EncryptedOutput> {
-  const header = { ...t.target, algorithm: t.algorithm, region: t.region };
+  const header = { ...t.target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region };
   if (!envelope) {
     const ciphertextBlob = await kmsEncrypt(kms, t, plaintext);
     return { ciphertextBlob, envelope: { ...header, ciphertextBlob } };
   }
   const dataKey = newDataKey();
+  const tagged = tagDataKey(dataKey);
   try {
-    const encryptedDataKey = await kmsEncrypt(kms, t, dataKey);
+    const encryptedDataKey = await kmsEncrypt(kms, t, tagged);
     // The AAD covers the header only, so it can be computed before the data fields exist.
     const empty = Buffer.alloc(0);
     const headerOnly = { ...header, encryptedDataKey, cipher: DATA_CIPHER, iv: empty, tag: empty, ciphertext: empty } as const;
@@ -62,5 +63,6 @@ export async function encryptValue(
     return { ciphertextBlob: encryptedDataKey, envelope: { ...headerOnly, ...sealed } };
   } finally {
     dataKey.fill(0);
+    tagged.fill(0);
   }
 }

@@ -4,26 +4,31 @@ import { ALGORITHMS, isAlgorithm, type Algorithm } from "../kms/key-spec-limits"
 import { MessageOnlyError } from "../message-only-error";
 
 // The envelope: one string that carries everything needed to decrypt a value. It is base64 (RFC
-// 4648, padded) of UTF-8 JSON, version 1:
+// 4648, padded) of UTF-8 JSON, version 2:
 //
-//   { "v": 1,
+//   { "v": 2,
 //     "keyId": "key-…", "keyVersionId": "…"   — or "certificateId": "…"
 //     "algorithm": "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE",
 //     "region": "cn-hangzhou",
 //     then either, for a value KMS encrypted directly (at most 190–6047 bytes):
 //     "ciphertextBlob": base64 of KMS's ciphertext of the value
 //     or, for envelope encryption (any size):
-//     "encryptedDataKey": base64 of KMS's ciphertext of a fresh 32-byte data key,
+//     "encryptedDataKey": base64 of KMS's ciphertext of the tagged data key: the 8 bytes
+//                         00 50 41 4B 4D 53 44 4B ("\0PAKMSDK") then a fresh 32-byte data key,
 //     "cipher": "AES_256_GCM", "iv": base64 (12 bytes), "tag": base64 (16 bytes),
 //     "ciphertext": base64 of the value encrypted with the data key }
 //
 // AES-GCM's additional authenticated data binds the header to the ciphertext, so a changed key,
 // version, algorithm, region or data key fails the tag: the UTF-8 bytes of
-//   "pulumi-alicloud-kms-encrypted/envelope/v1" + "\n" + [keyId, keyVersionId, certificateId,
+//   "pulumi-alicloud-kms-encrypted/envelope/v2" + "\n" + [keyId, keyVersionId, certificateId,
 //   algorithm, region, cipher, encryptedDataKey].join("\n")     (absent fields as "")
-// Decoders ignore fields they do not know; a "v" they do not know is refused.
+// Version 1 (still read, no longer written) is the same but for "v": 1, "…/envelope/v1" in the
+// AAD, and a data key encrypted bare, which a direct value could not be told apart from (see
+// data-key-cipher.ts). Decoders ignore fields they do not know; a "v" they do not know is refused.
 
-export const ENVELOPE_VERSION = 1;
+export const ENVELOPE_VERSION: EnvelopeVersion = 2;
+export const READABLE_VERSIONS = [1, 2] as const;
+export type EnvelopeVersion = (typeof READABLE_VERSIONS)[number];
 export const DATA_CIPHER = "AES_256_GCM";
 
 export type EnvelopeTarget =
@@ -31,6 +36,7 @@ export type EnvelopeTarget =
   | { certificateId: string; keyId?: undefined; keyVersionId?: undefined };
 
 export type Envelope = EnvelopeTarget & {
+  version: EnvelopeVersion;
   algorithm: Algorithm;
   region: string;
 } & (
@@ -56,12 +62,12 @@ export class EnvelopeFormatError extends MessageOnlyError {
 export function envelopeAad(e: Envelope): Buffer {
   const cipher = e.encryptedDataKey ? DATA_CIPHER : undefined;
   const fields = [e.keyId, e.keyVersionId, e.certificateId, e.algorithm, e.region, cipher, e.encryptedDataKey];
-  return Buffer.from(`pulumi-alicloud-kms-encrypted/envelope/v${ENVELOPE_VERSION}\n${fields.map((f) => f ?? "").join("\n")}`, "utf8");
+  return Buffer.from(`pulumi-alicloud-kms-encrypted/envelope/v${e.version}\n${fields.map((f) => f ?? "").join("\n")}`, "utf8");
 }
 
 export function formatEnvelope(e: Envelope): string {
   const json: Record<string, unknown> = {
-    v: ENVELOPE_VERSION,
+    v: e.version,
     ...(e.certificateId !== undefined ? { certificateId: e.certificateId } : { keyId: e.keyId, keyVersionId: e.keyVersionId }),
     algorithm: e.algorithm,
     region: e.region,
@@ -111,8 +117,9 @@ export function parseEnvelope(text: string): Envelope {
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new EnvelopeFormatError("the JSON is not an object");
   const json = o as Record<string, unknown>;
-  if (json.v !== ENVELOPE_VERSION) {
-    throw new EnvelopeFormatError(`version ${JSON.stringify(json.v)} is not one this package reads (${ENVELOPE_VERSION}); ` +
+  const version = READABLE_VERSIONS.find((v) => v === json.v);
+  if (version === undefined) {
+    throw new EnvelopeFormatError(`version ${printable(json.v)} is not one this package reads (${READABLE_VERSIONS.join(", ")}); ` +
       "upgrade pulumi-alicloud-kms-encrypted");
   }
   const keyId = identifier(json, "keyId", isResourceId, "a key ID");
@@ -125,7 +132,7 @@ export function parseEnvelope(text: string): Envelope {
   if (!isAlgorithm(json.algorithm)) throw new EnvelopeFormatError(`algorithm must be one of ${ALGORITHMS.join(", ")}`);
   const region = identifier(json, "region", isRegionId, "a region ID (like cn-hangzhou)");
   if (region === undefined) throw new EnvelopeFormatError("region is missing");
-  const header = { ...target, algorithm: json.algorithm, region };
+  const header = { ...target, version, algorithm: json.algorithm, region };
 
   if (json.encryptedDataKey === undefined) {
     if (json.cipher !== undefined || json.ciphertext !== undefined) throw new EnvelopeFormatError("has a ciphertext but no encryptedDataKey");

@@ -1,4 +1,4 @@
-import { DATA_KEY_BYTES } from "../crypto/data-key-cipher";
+import { WRAPPED_DATA_KEY_BYTES } from "../crypto/data-key-cipher";
 import type { CheckFailure, Unknown, ValidInputs } from "./inputs";
 
 /** What target resolution reads of the inputs (the CLI builds just this). */
@@ -145,7 +145,7 @@ export async function resolveTarget(
   }
   if (t.kind === "key" && typeof keyVersionId === "string" && !isUnknown(keyVersionId)) {
     // With an envelope, KMS encrypts only the data key.
-    const size = inputs.envelope ? DATA_KEY_BYTES : inputs.plaintext instanceof Buffer ? inputs.plaintext.length : 1;
+    const size = inputs.envelope ? WRAPPED_DATA_KEY_BYTES : inputs.plaintext instanceof Buffer ? inputs.plaintext.length : 1;
     try {
       await kms.dryRunEncrypt(id, keyVersionId, algorithm, size);
     } catch (e) {

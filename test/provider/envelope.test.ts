@@ -82,11 +82,14 @@ describe("envelope encryption through the provider", () => {
     assert.equal(json.keyId, "key-rsa2048");
     assert.equal(json.keyVersionId, o.keyVersionId);
     assert.equal(json.encryptedDataKey, o.ciphertextBlob, "ciphertextBlob is the encrypted data key");
-    const dataKey = opensslDecrypt(privateKeyFile(d.keysDir, o), json.algorithm!, json.encryptedDataKey!);
-    assert.equal(dataKey.length, 32);
+    const tagged = opensslDecrypt(privateKeyFile(d.keysDir, o), json.algorithm!, json.encryptedDataKey!);
+    assert.equal(tagged.length, 40);
+    assert.equal(tagged.subarray(0, 8).toString("hex"), "0050414b4d53444b", "the data key's tag: \\0PAKMSDK");
+    const dataKey = tagged.subarray(8);
     const everything = `${JSON.stringify([...d.stack.state.values()])}\n${d.transcript()}`;
     for (const form of secretForms(dataKey)) assert.equal(everything.includes(form), false, "the data key is in no state, response or log");
-    const aad = ["pulumi-alicloud-kms-encrypted/envelope/v1", json.keyId, json.keyVersionId, "", json.algorithm, json.region, "AES_256_GCM", json.encryptedDataKey].join("\n");
+    assert.equal(json.v, 2);
+    const aad = ["pulumi-alicloud-kms-encrypted/envelope/v2", json.keyId, json.keyVersionId, "", json.algorithm, json.region, "AES_256_GCM", json.encryptedDataKey].join("\n");
     const decipher = createDecipheriv("aes-256-gcm", dataKey, Buffer.from(json.iv!, "base64"));
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(json.tag!, "base64"));

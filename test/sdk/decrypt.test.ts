@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { encryptCommand } from "../../sdk/cli/encrypt-command";
 import { decrypt, DecryptError } from "../../sdk/decrypt";
@@ -110,6 +111,35 @@ describe("decrypt(): the way back", () => {
       await refused(encode({ ...decode(envelope), encryptedDataKey: decode(other).encryptedDataKey }), gcm, "EnvelopeIntegrity");
     });
 
+    it("an envelope's encrypted data key presented as a direct value or a bare ciphertext is refused, never opened", async () => {
+      const json = decode(envelope);
+      const header = { v: 2, keyId: json.keyId, keyVersionId: json.keyVersionId, algorithm: json.algorithm, region: json.region };
+      const dataKeyAsValue = /opens to an envelope's data key, not to a value .*nothing was returned/;
+      await refused(encode({ ...header, ciphertextBlob: json.encryptedDataKey }), dataKeyAsValue, "DataKeyRefused");
+      await assert.rejects(decrypt({ ciphertextBlob: String(json.encryptedDataKey), keyId: String(json.keyId),
+        keyVersionId: String(json.keyVersionId), algorithm: "RSAES_OAEP_SHA_256" }, { env }),
+      (e: unknown) => e instanceof DecryptError && e.code === "DataKeyRefused");
+    });
+
+    it("version 1 envelopes (a bare 32-byte data key, the v1 AAD) still open, made here with OpenSSL-compatible parts", async () => {
+      const keyVersionId = await primaryVersion("key-rsa2048");
+      const dataKey = randomBytes(32);
+      const wrapped = await call(officialClient(emulator), "AsymmetricEncrypt", {
+        KeyId: "key-rsa2048", KeyVersionId: keyVersionId, Algorithm: "RSAES_OAEP_SHA_256", Plaintext: dataKey.toString("base64") });
+      const header = { v: 1, keyId: "key-rsa2048", keyVersionId, algorithm: "RSAES_OAEP_SHA_256", region: emulator.region };
+      const encryptedDataKey = String(wrapped.CiphertextBlob);
+      const aad = ["pulumi-alicloud-kms-encrypted/envelope/v1", header.keyId, keyVersionId, "", header.algorithm, header.region, "AES_256_GCM",
+        encryptedDataKey].join("\n");
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", dataKey, iv);
+      cipher.setAAD(Buffer.from(aad));
+      const ciphertext = Buffer.concat([cipher.update("a version 1 value"), cipher.final()]);
+      const v1 = encode({ ...header, encryptedDataKey, cipher: "AES_256_GCM", iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"),
+        ciphertext: ciphertext.toString("base64") });
+      assert.equal((await decrypt(v1, { env })).toString(), "a version 1 value");
+      await refused(encode({ ...decode(v1), v: 2 }), gcm, "EnvelopeIntegrity");
+    });
+
     it("a wrong key, version or algorithm is refused by KMS with a sentence naming it", async () => {
       const json = decode(envelope);
       const otherVersion = await primaryVersion("key-other");
@@ -126,7 +156,7 @@ describe("decrypt(): the way back", () => {
       await refused("", /^envelope: the input is empty/, "EnvelopeFormat");
       await refused("not an envelope!", /^envelope: not base64/);
       await refused(Buffer.from("plain text").toString("base64"), /^envelope: the base64 does not hold JSON/);
-      await refused(encode({ ...decode(envelope), v: 2 }), /^envelope: version 2 is not one this package reads \(1\); upgrade/);
+      await refused(encode({ ...decode(envelope), v: 3 }), /^envelope: version '3' is not one this package reads \(1, 2\); upgrade/);
       await refused(encode({ ...decode(envelope), keyVersionId: undefined }), /^envelope: needs keyId with keyVersionId, or certificateId alone/);
       await refused(encode({ ...decode(envelope), algorithm: "RSA_PKCS1" }), /^envelope: algorithm must be one of/);
       await refused(encode({ ...decode(envelope), iv: Buffer.alloc(8).toString("base64") }), /^envelope: iv is 8 bytes, not 12/);

@@ -56,10 +56,10 @@ describe("hostile envelopes and bare ciphertexts cannot redirect decrypt() or th
     "cn-hangzhou\r\nHost: evil",
   ];
   const header = { keyId: "key-rsa2048", keyVersionId: "11111111-1111-1111-1111-111111111111", algorithm: "RSAES_OAEP_SHA_256" as const };
-  const envelopes = (region: string) => [
-    encode({ v: 1, ...header, region, ciphertextBlob: "AAAA" }),
-    encode({ v: 1, ...header, region, encryptedDataKey: "AAAA", cipher: "AES_256_GCM", iv: "AAAAAAAAAAAAAAAA", tag: "AAAAAAAAAAAAAAAAAAAAAA==", ciphertext: "AAAA" }),
-  ];
+  const envelopes = (region: string) => [1, 2].flatMap((v) => [
+    encode({ v, ...header, region, ciphertextBlob: "AAAA" }),
+    encode({ v, ...header, region, encryptedDataKey: "AAAA", cipher: "AES_256_GCM", iv: "AAAAAAAAAAAAAAAA", tag: "AAAAAAAAAAAAAAAAAAAAAA==", ciphertext: "AAAA" }),
+  ]);
 
   it("the region pattern leaves nothing but KMS's own host name", () => {
     const settings = resolveSettings(() => undefined, {});
