@@ -5,11 +5,20 @@ import { startKmsEmulator } from "./index";
 // Prints exactly one JSON line on stdout once listening; everything else goes to stderr.
 
 const usage = `usage: kms-emulator [--port <p>] [--host <h>] [--seed <file>] [--keys-dir <dir>] [--data-dir <dir>]
-                   [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]`;
+                   [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]
+                   [--primary-key-version present|absent|empty] [--dry-run-messages with-code|bare]
+                   [--key-version-not-found-code Forbidden.KeyVersionNotFound|Forbidden.ResourceNotFound]
+                   [--certificate-api served|absent]`;
 
 function fail(message: string): never {
   process.stderr.write(`kms-emulator: ${message}\n${usage}\n`);
   process.exit(2);
+}
+
+function choice<T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) fail(`--${name} must be one of ${allowed.join(", ")}`);
+  return value as T;
 }
 
 function number(value: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -32,6 +41,11 @@ async function main(): Promise<void> {
     return;
   }
   const qps = number(values.qps, "qps", 1, 1_000_000);
+  const primary = choice(values["primary-key-version"], "primary-key-version", ["present", "absent", "empty"] as const);
+  const dryRun = choice(values["dry-run-messages"], "dry-run-messages", ["with-code", "bare"] as const);
+  const versionCode = choice(values["key-version-not-found-code"], "key-version-not-found-code",
+    ["Forbidden.KeyVersionNotFound", "Forbidden.ResourceNotFound"] as const);
+  const certificateApi = choice(values["certificate-api"], "certificate-api", ["served", "absent"] as const);
   const emulator = await startKmsEmulator({
     port: number(values.port, "port", 0, 65535) ?? 0,
     host: values.host ?? "127.0.0.1",
@@ -40,6 +54,12 @@ async function main(): Promise<void> {
     ...(values["data-dir"] ? { dataDir: values["data-dir"] } : {}),
     ...(qps ? { qps } : {}),
     ...(values.region ? { region: values.region } : {}),
+    behaviour: {
+      ...(primary ? { asymmetricPrimaryKeyVersion: primary } : {}),
+      ...(dryRun ? { dryRunMessages: dryRun } : {}),
+      ...(versionCode ? { keyVersionNotFoundCode: versionCode } : {}),
+      ...(certificateApi ? { certificateApi } : {}),
+    },
     faults: {
       errorRate: number(values["error-rate"], "error-rate", 0, 1) ?? 0,
       dropRate: number(values["drop-rate"], "drop-rate", 0, 1) ?? 0,
@@ -62,6 +82,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({
       endpoint: emulator.endpoint,
+      vpcEndpoint: emulator.vpcEndpoint,
       accessKeyId: emulator.accessKeyId,
       accessKeySecret: emulator.accessKeySecret,
     })}\n`,
@@ -90,6 +111,10 @@ function parse() {
       "error-rate": { type: "string" },
       "latency-ms": { type: "string" },
       "drop-rate": { type: "string" },
+      "primary-key-version": { type: "string" },
+      "dry-run-messages": { type: "string" },
+      "key-version-not-found-code": { type: "string" },
+      "certificate-api": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,

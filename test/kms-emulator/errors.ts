@@ -68,9 +68,9 @@ export const errors = {
   // Resources.
   keyNotFound: () => error(404, "Forbidden.KeyNotFound", "The specified Key is not found."),
   aliasNotFound: () => error(404, "Forbidden.AliasNotFound", "The specified Alias is not found."),
-  // (unconfirmed) kms-api.md names no code for an unknown version of an existing key.
-  keyVersionNotFound: () =>
-    error(404, "Forbidden.ResourceNotFound", "The specified KeyVersion is not found."),
+  // The common error table's code; older emulator versions (and maybe older services) answered
+  // Forbidden.ResourceNotFound, which Behaviour.keyVersionNotFoundCode can still choose.
+  keyVersionNotFound: () => error(404, "Forbidden.KeyVersionNotFound", "The specified Key version is not found."),
   certificateNotFound: () => error(404, "Certificate.NotFound", "The specified certificate is not found."),
   aliasAlreadyExists: () => error(400, "AliasAlreadyExists", "The specified Alias already exists."),
 
@@ -93,9 +93,19 @@ export const errors = {
     error(400, "DryRunOperationError", "Request would have succeeded, but DryRun flag is set."),
   dryRunValidation: (cause: KmsError) => error(400, "ValidationError", `${cause.code}: ${cause.message}`),
   dryRunAccessDenied: (cause: KmsError) => error(403, "AccessDeniedError", `${cause.code}: ${cause.message}`),
+  // (unconfirmed) The message format of the three is undocumented: this "bare" variant names no inner code.
+  dryRunWouldSucceedBare: () => error(400, "DryRunOperationError", "The request would have succeeded if DryRun flag was not set."),
+  dryRunValidationBare: () => error(400, "ValidationError", "The request is not valid."),
+  dryRunAccessDeniedBare: () => error(403, "AccessDeniedError", "You are not authorized to perform this operation."),
 } as const;
 
 /** Any exception that is not a KmsError is an emulator bug; it answers InternalFailure, never a stack. */
 export function asKmsError(e: unknown): KmsError {
   return e instanceof KmsError ? e : errors.internal();
 }
+
+/**
+ * The emulator closes the connection without an answer (a refusal modelled as a network that does
+ * not let the call through). The server destroys the socket.
+ */
+export class ConnectionDropped extends Error {}

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type Faults, type FaultState, noFaults, parseFaults } from "./faults";
 import { Authenticator } from "./protocol/authenticate";
 import { RateLimiter } from "./rate-limiter";
+import { type Behaviour, defaultBehaviour, type Gateway } from "./operations/operation";
 import { createKmsServer } from "./server";
 import { Stats, type StatsSnapshot } from "./stats";
 import { KeyStore } from "./store/key-store";
@@ -32,14 +33,18 @@ export interface KmsEmulatorOptions {
   accountId?: string;
   /** Real KMS: 7 days. Default 0, so tests can rotate at will. */
   minRotationIntervalMs?: number;
+  /** The answer shapes the reference leaves open (see Behaviour); defaults are listed in the README. */
+  behaviour?: Partial<Omit<Behaviour, "minRotationIntervalMs">>;
 }
 
 export interface KmsEmulator {
-  /** Base URL, e.g. http://127.0.0.1:18080 */
+  /** Base URL of the public gateway (kms.<region>.aliyuncs.com), e.g. http://127.0.0.1:18080 */
   endpoint: string;
   /** host:port, what the SDK's `endpoint` setting takes. */
   host: string;
   port: number;
+  /** Base URL of the VPC gateway (kms-vpc.<region>.aliyuncs.com): the same service on another port. */
+  vpcEndpoint: string;
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
@@ -72,26 +77,37 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
 
   const stats = new Stats();
   const faults: FaultState = { current: parseFaults(options.faults ?? {}, noFaults()), affectedCalls: 0 };
-  const server = createKmsServer({
+  const parts = {
     store,
     authenticator: new Authenticator(new Map(seed.accessKeys.map((k) => [k.accessKeyId, k]))),
     stats,
     ...(options.qps ? { limiter: new RateLimiter(options.qps) } : {}),
     faults,
-    behaviour: { minRotationIntervalMs: options.minRotationIntervalMs ?? 0 },
-  });
+    behaviour: { ...defaultBehaviour, ...options.behaviour, minRotationIntervalMs: options.minRotationIntervalMs ?? 0 },
+  };
   const host = options.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, resolve);
-  });
+  const listen = async (gateway: Gateway, port: number) => {
+    const server = createKmsServer({ ...parts, gateway });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, resolve);
+    });
+    return server;
+  };
+  const server = await listen("public", options.port ?? 0);
+  const vpc = await listen("vpc", 0);
   const { port } = server.address() as AddressInfo;
+  const close = (s: typeof server) => new Promise<void>((resolve, reject) => {
+    s.close((e) => (e ? reject(e) : resolve()));
+    s.closeAllConnections();
+  });
   const [first] = seed.accessKeys;
   if (!first) throw new Error("the seed has no access key");
   return {
     endpoint: `http://${host}:${port}`,
     host: `${host}:${port}`,
     port,
+    vpcEndpoint: `http://${host}:${(vpc.address() as AddressInfo).port}`,
     accessKeyId: first.accessKeyId,
     accessKeySecret: first.accessKeySecret,
     ...(first.securityToken ? { securityToken: first.securityToken } : {}),
@@ -105,11 +121,9 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
       faults.current = parseFaults(f, faults.current);
       faults.affectedCalls = 0;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all([close(server), close(vpc)]);
+    },
   };
 }
 

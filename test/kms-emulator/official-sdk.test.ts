@@ -215,7 +215,12 @@ describe("official SDK against the emulator", () => {
     assert.equal(described.KeySpec, "RSA_2048");
     assert.equal(described.Subject, "CN=sdk-test, O=Example, C=CN");
     assert.equal(described.Serial, x509.serialNumber.toLowerCase());
-    assert.equal(described.SignatureAlgorithm, "SHA256WithRSA");
+    assert.equal(described.SignatureAlgorithm, "RSA2048-SHA256", "the documented vocabulary, not the OID's name");
+    // SubjectKeyIdentifier by RFC 5280 method 1: SHA-1 of the subjectPublicKey bits, which for RSA are
+    // the PKCS#1 RSAPublicKey that node exports on its own.
+    const { createHash } = await import("node:crypto");
+    const rsaPublicKey = x509.publicKey.export({ type: "pkcs1", format: "der" });
+    assert.equal(described.SubjectKeyIdentifier, createHash("sha1").update(rsaPublicKey).digest("hex"));
     assert.ok(x509.verify(x509.publicKey), "self-signed certificate verifies under its own key");
     assert.equal(
       x509.publicKey.export({ type: "spki", format: "pem" }),
@@ -270,7 +275,7 @@ describe("official SDK against the emulator", () => {
           Plaintext: b64("x"),
         }),
         404,
-        "Forbidden.ResourceNotFound",
+        "Forbidden.KeyVersionNotFound",
       ],
       [
         "SIGN/VERIFY key",
@@ -342,7 +347,7 @@ describe("official SDK against the emulator", () => {
           e.message,
           new RegExp(`^${code.replace(".", "\\.")}Error: code: ${status}, .+ requestid: [0-9A-F-]{36}$`),
         );
-        assert.deepEqual(Object.keys(e.data).sort(), ["Code", "HostId", "Message", "Recommend", "RequestId"]);
+        assert.deepEqual(Object.keys(e.data).sort(), ["Code", "HostId", "HttpStatus", "Message", "Recommend", "RequestId"]);
         assert.equal(e.data.Code, code);
       });
     }
@@ -371,7 +376,7 @@ describe("official SDK against the emulator", () => {
           call(kms, action, await rsaParams({ Plaintext: b64("x"), CiphertextBlob: b64("y"), DryRun: "true" })),
         );
         assert.equal(e.code, "DryRunOperationErrorError", action);
-        assert.deepEqual(Object.keys(e.data).sort(), ["Code", "HostId", "Message", "Recommend", "RequestId"], action);
+        assert.deepEqual(Object.keys(e.data).sort(), ["Code", "HostId", "HttpStatus", "Message", "Recommend", "RequestId"], action);
       }
     });
 

@@ -50,7 +50,7 @@ describe("emulator harness", () => {
         join(dir, "keys"),
       ]);
       const info = JSON.parse(line) as { endpoint: string; accessKeyId: string; accessKeySecret: string };
-      assert.deepEqual(Object.keys(info), ["endpoint", "accessKeyId", "accessKeySecret"]);
+      assert.deepEqual(Object.keys(info), ["endpoint", "vpcEndpoint", "accessKeyId", "accessKeySecret"]);
       assert.match(info.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(info.accessKeyId, "LTAIharness");
       const url = new URL(info.endpoint);

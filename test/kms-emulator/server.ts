@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { asKmsError, errors, KmsError } from "./errors";
+import { asKmsError, ConnectionDropped, errors, KmsError } from "./errors";
 import { appliesTo, type FaultState, nextFault, parseFaults } from "./faults";
 import { operations } from "./operations";
-import type { Behaviour } from "./operations/operation";
+import type { Behaviour, Gateway } from "./operations/operation";
 import type { Authenticator } from "./protocol/authenticate";
 import { isFormBody, type Params, parseUrlEncoded } from "./protocol/params";
 import type { RateLimiter } from "./rate-limiter";
@@ -26,7 +26,12 @@ export interface ServerParts {
   behaviour: Behaviour;
 }
 
-export function createKmsServer(parts: ServerParts): Server {
+/** One face of the emulator: the same parts, served as the public gateway or the VPC one. */
+export interface GatewayParts extends ServerParts {
+  gateway: Gateway;
+}
+
+export function createKmsServer(parts: GatewayParts): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const handler = url.pathname.startsWith("/__emulator/") ? handleAdmin : handleApi;
@@ -38,7 +43,7 @@ export function createKmsServer(parts: ServerParts): Server {
 }
 
 async function handleApi(
-  parts: ServerParts,
+  parts: GatewayParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -67,7 +72,7 @@ async function handleApi(
     if (body === undefined)
       throw errors.invalidParameter("Body", `The request body exceeds ${MAX_BODY_BYTES} bytes.`);
     if (!action) throw errors.missingParameter("Action");
-    if (!operation) throw errors.unsupportedAction(action);
+    if (!operation || (parts.behaviour.certificateApi === "absent" && /Certificate/.test(action))) throw errors.unsupportedAction(action);
     const version = params.Version ?? headerValue(req, "x-acs-version");
     if (!version) throw errors.missingParameter("Version");
     if (version !== API_VERSION) throw errors.unsupportedVersion(version);
@@ -87,35 +92,49 @@ async function handleApi(
     if (fault === "error") throw errors.internal();
     if (caller.accessKey.deniedActions?.includes(action)) {
       const denied = errors.noPermission(action);
-      throw dryRun ? errors.dryRunAccessDenied(denied) : denied;
+      throw dryRun ? asDryRunOutcome(denied, parts.behaviour) : denied;
     }
 
-    const context = { store: parts.store, params, caller, behaviour: parts.behaviour };
+    const context = { store: parts.store, params, caller, behaviour: parts.behaviour, gateway: parts.gateway };
     if (dryRun) {
       try {
         operation.prepare(context);
       } catch (e) {
-        throw asDryRunOutcome(asKmsError(e));
+        if (e instanceof ConnectionDropped) throw e;
+        throw asDryRunOutcome(variant(asKmsError(e), parts.behaviour), parts.behaviour);
       }
-      throw errors.dryRunWouldSucceed();
+      throw parts.behaviour.dryRunMessages === "bare" ? errors.dryRunWouldSucceedBare() : errors.dryRunWouldSucceed();
     }
     const respond = operation.prepare(context);
     sendJson(res, 200, { RequestId: requestId, ...respond() });
   } catch (e) {
+    if (e instanceof ConnectionDropped) {
+      req.socket.destroy();
+      return;
+    }
     if (process.env.KMS_EMULATOR_DEBUG && !(e instanceof KmsError)) console.error(e);
-    const error = asKmsError(e);
+    const error = variant(asKmsError(e), parts.behaviour);
     sendJson(res, error.status, errorBody(error, requestId, req));
   }
 }
 
+/** An error as the chosen variant of the service answers it (see Behaviour). */
+function variant(error: KmsError, behaviour: Behaviour): KmsError {
+  if (error.code === "Forbidden.KeyVersionNotFound" && behaviour.keyVersionNotFoundCode !== error.code) {
+    return new KmsError(error.status, behaviour.keyVersionNotFoundCode, error.message);
+  }
+  return error;
+}
+
 /** What a failed dry run answers: a permission problem, or a request that would not be valid. */
-function asDryRunOutcome(cause: KmsError): KmsError {
+function asDryRunOutcome(cause: KmsError, behaviour: Behaviour): KmsError {
   if (cause.status >= 500) return cause;
+  if (behaviour.dryRunMessages === "bare") return cause.status === 403 ? errors.dryRunAccessDeniedBare() : errors.dryRunValidationBare();
   return cause.status === 403 ? errors.dryRunAccessDenied(cause) : errors.dryRunValidation(cause);
 }
 
 async function handleAdmin(
-  parts: ServerParts,
+  parts: GatewayParts,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
@@ -170,6 +189,7 @@ function errorBody(error: KmsError, requestId: string, req: IncomingMessage) {
   return {
     RequestId: requestId,
     HostId: headerValue(req, "host") ?? "kms.aliyuncs.com",
+    HttpStatus: error.status,
     Code: error.code,
     Message: error.message,
     Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=Kms&requestId=${requestId}`,

@@ -130,9 +130,9 @@ describe("authentication", () => {
     assert.deepEqual([replay.status, replay.body.Code], [400, "SignatureNonceUsed"]);
   });
 
-  it("every error body is JSON with RequestId, HostId, Code, Message, Recommend", async () => {
+  it("every error body is JSON with RequestId, HostId, HttpStatus, Code, Message, Recommend", async () => {
     const { body } = await signedV1({}, "wrong");
-    assert.deepEqual(Object.keys(body).sort(), ["Code", "HostId", "Message", "Recommend", "RequestId"]);
+    assert.deepEqual(Object.keys(body).sort(), ["Code", "HostId", "HttpStatus", "Message", "Recommend", "RequestId"]);
     const raw = await fetch(`${emulator.endpoint}/?Action=DescribeKey`, { method: "POST" });
     assert.equal(raw.headers.get("content-type"), "application/json;charset=utf-8");
     assert.equal(((await raw.json()) as { Code: string }).Code, "MissingParameter");

@@ -1,4 +1,4 @@
-import { randomBytes, sign, X509Certificate } from "node:crypto";
+import { createHash, randomBytes, sign, X509Certificate } from "node:crypto";
 import {
   bitString,
   boolean,
@@ -8,7 +8,6 @@ import {
   octetString,
   printableString,
   readChildren,
-  readOid,
   readOnly,
   sequence,
   set,
@@ -65,11 +64,9 @@ const sm2WithSm3: SignatureScheme = {
 
 const schemeFor: Record<CertificateKeySpec, SignatureScheme> = {
   RSA_2048: sha256WithRsa,
-  RSA_3072: sha256WithRsa,
   EC_P256: ecdsaWithSha256,
   EC_SM2: sm2WithSm3,
 };
-const schemeByOid = new Map([sha256WithRsa, ecdsaWithSha256, sm2WithSm3].map((s) => [s.oid, s]));
 
 const attributeOids: Record<string, string> = {
   CN: "2.5.4.3",
@@ -157,25 +154,31 @@ export interface CertificateFacts {
   issuer: string;
   notBefore: string;
   notAfter: string;
-  signatureAlgorithm: string;
 }
 
 /** What DescribeCertificate reports, read back from the certificate itself. */
 export function certificateFacts(certificatePem: string): CertificateFacts {
   const certificate = new X509Certificate(certificatePem);
-  const [, signatureAlgorithm] = readChildren(readOnly(certificate.raw));
-  const oid = signatureAlgorithm ? readOid(readChildren(signatureAlgorithm)[0] ?? signatureAlgorithm) : "";
   return {
     serial: certificate.serialNumber.toLowerCase(),
     subject: certificate.subject.split("\n").join(", "),
     issuer: certificate.issuer.split("\n").join(", "),
     notBefore: isoNow(new Date(certificate.validFrom)),
     notAfter: isoNow(new Date(certificate.validTo)),
-    signatureAlgorithm: schemeByOid.get(oid)?.name ?? oid,
   };
 }
 
 /** The certificate's SubjectPublicKeyInfo, read from its DER (node cannot export SM2 keys safely). */
+/**
+ * RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING's value (without the
+ * unused-bits byte), hex. What DescribeCertificate reports as SubjectKeyIdentifier.
+ */
+export function subjectKeyIdentifier(certificatePem: string): string {
+  const [, bits] = readChildren(readOnly(certifiedSpki(certificatePem)));
+  if (!bits) throw new Error("not a SubjectPublicKeyInfo");
+  return createHash("sha1").update(bits.content.subarray(1)).digest("hex");
+}
+
 export function certifiedSpki(certificatePem: string): Buffer {
   const [tbs] = readChildren(readOnly(new X509Certificate(certificatePem).raw));
   const fields = tbs ? readChildren(tbs) : [];

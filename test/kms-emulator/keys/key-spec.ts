@@ -18,9 +18,9 @@ export type KeyUsage = (typeof KEY_USAGES)[number];
 export const ENCRYPTION_ALGORITHMS = ["RSAES_OAEP_SHA_256", "RSAES_OAEP_SHA_1", "SM2PKE"] as const;
 export type EncryptionAlgorithm = (typeof ENCRYPTION_ALGORITHMS)[number];
 
+/** Certificates Manager offers these only (no RSA_3072). */
 export const CERTIFICATE_KEY_SPECS = [
   "RSA_2048",
-  "RSA_3072",
   "EC_P256",
   "EC_SM2",
 ] as const satisfies readonly KeySpec[];

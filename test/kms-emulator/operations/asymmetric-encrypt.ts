@@ -1,6 +1,7 @@
 import { encryptWith } from "../keys/key-material";
 import {
   assertEncryptionKey,
+  assertReachable,
   assertUsable,
   encryptionAlgorithm,
   keyAndVersion,
@@ -11,11 +12,13 @@ import type { Operation } from "./operation";
 export const asymmetricEncrypt: Operation = {
   action: "AsymmetricEncrypt",
   acceptsDryRun: true,
-  prepare({ store, params }) {
+  prepare(context) {
+    const { store, params } = context;
     const { key, version } = keyAndVersion(store, params);
+    assertReachable(context, key);
     assertUsable(key);
     assertEncryptionKey(key);
-    const { algorithm, limit } = encryptionAlgorithm(params, key.keySpec);
+    const { algorithm, limit } = encryptionAlgorithm(params, key.keySpec, key);
     const plaintext = plaintextWithin(params, limit);
     return () => ({
       KeyId: key.keyId,

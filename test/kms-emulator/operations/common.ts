@@ -1,8 +1,9 @@
-import { errors } from "../errors";
+import { ConnectionDropped, errors, KmsError } from "../errors";
 import { type EncryptionAlgorithm, type KeySpec, keySpecFacts, maxPlaintextBytes } from "../keys/key-spec";
 import type { Params } from "../protocol/params";
 import type { KeyStore } from "../store/key-store";
 import type { KeyRecord } from "../store/records";
+import type { Behaviour, OperationContext } from "./operation";
 
 // Preconditions shared by several operations, each throwing the error KMS answers.
 
@@ -61,9 +62,13 @@ export function assertEncryptionKey(key: KeyRecord): void {
 export function encryptionAlgorithm(
   params: Params,
   keySpec: KeySpec,
+  key?: KeyRecord,
 ): { algorithm: EncryptionAlgorithm; limit: number } {
   const algorithm = required(params, "Algorithm");
   const limit = maxPlaintextBytes(keySpec, algorithm);
+  if (key?.encryptionAlgorithms && !key.encryptionAlgorithms.includes(algorithm)) {
+    throw errors.invalidParameter("Algorithm", `${algorithm} is not valid for ${key.keyId} (valid: ${key.encryptionAlgorithms.join(", ")}).`);
+  }
   if (limit === undefined) {
     const valid = Object.keys(keySpecFacts[keySpec].encryption).join(", ") || "none";
     throw errors.invalidParameter("Algorithm", `${algorithm} is not valid for ${keySpec} (valid: ${valid}).`);
@@ -91,15 +96,18 @@ export function keyAndVersion(store: KeyStore, params: Params) {
   return { key, version: store.version(key, keyVersionId) };
 }
 
-export function keyMetadata(store: KeyStore, key: KeyRecord) {
+export function keyMetadata(store: KeyStore, key: KeyRecord, behaviour: Behaviour) {
   const primary = store.primaryVersion(key);
+  // Documented for symmetric keys only; for asymmetric ones each plausible shape (Behaviour).
+  const shape = keySpecFacts[key.keySpec].symmetric ? "present" : behaviour.asymmetricPrimaryKeyVersion;
   return {
     KeyId: key.keyId,
     Arn: store.keyArn(key.keyId),
     KeySpec: key.keySpec,
     KeyUsage: key.keyUsage,
     KeyState: key.keyState,
-    PrimaryKeyVersion: primary.keyVersionId,
+    ...(shape === "absent" ? {} : { PrimaryKeyVersion: shape === "empty" ? "" : primary.keyVersionId }),
+    ...(key.kmsInstanceId ? { DKMSInstanceId: key.kmsInstanceId } : {}),
     ProtectionLevel: key.protectionLevel,
     Origin: "Aliyun_KMS",
     CreationDate: key.creationDate,
@@ -113,6 +121,19 @@ export function keyMetadata(store: KeyStore, key: KeyRecord) {
     MaterialExpireTime: "",
     DeletionProtection: "Disabled",
   };
+}
+
+/**
+ * A cryptographic call on a key of a KMS instance without Internet access, through the public
+ * gateway: refused the way the seed says (an error, or a dropped connection). Describe* and List*
+ * never come here: the shared gateway serves them from anywhere.
+ */
+export function assertReachable({ store, gateway }: OperationContext, key: KeyRecord): void {
+  if (!key.kmsInstanceId || gateway === "vpc") return;
+  const instance = store.instance(key.kmsInstanceId);
+  if (instance.internetAccess) return;
+  if (instance.refusal === "drop") throw new ConnectionDropped();
+  throw new KmsError(instance.refusal.status, instance.refusal.code, instance.refusal.message);
 }
 
 /** ListX paging: PageNumber from 1, PageSize 1–100 (default 10). */

@@ -5,7 +5,7 @@ import type { Operation } from "./operation";
 
 export const createKey: Operation = {
   action: "CreateKey",
-  prepare({ store, params }) {
+  prepare({ store, params, behaviour }) {
     const keySpec = params.KeySpec || "Aliyun_AES_256";
     if (!isKeySpec(keySpec))
       throw errors.invalidParameter("KeySpec", `${keySpec} is not a supported key spec.`);
@@ -18,9 +18,11 @@ export const createKey: Operation = {
       throw errors.invalidParameter("ProtectionLevel", "It must be SOFTWARE or HSM.");
     }
     const description = params.Description ?? "";
+    const kmsInstanceId = params.DKMSInstanceId || undefined;
     return () => {
-      const key = store.createKey({ keySpec, keyUsage, protectionLevel, description });
-      return { KeyMetadata: keyMetadata(store, key) };
+      const instance = kmsInstanceId ? { kmsInstanceId } : {};
+      const key = store.createKey({ keySpec, keyUsage, protectionLevel, description, ...instance });
+      return { KeyMetadata: keyMetadata(store, key, behaviour) };
     };
   },
 };

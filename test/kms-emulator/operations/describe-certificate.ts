@@ -1,6 +1,14 @@
-import { certificateFacts } from "../certificates/x509";
+import { certificateFacts, subjectKeyIdentifier } from "../certificates/x509";
+import type { CertificateKeySpec } from "../keys/key-spec";
 import { required } from "./common";
 import type { Operation } from "./operation";
+
+/** DescribeCertificate's documented SignatureAlgorithm vocabulary, by key spec. */
+const SIGNATURE_ALGORITHM: Record<CertificateKeySpec, string> = {
+  RSA_2048: "RSA2048-SHA256",
+  EC_P256: "ECDSA-SHA256",
+  EC_SM2: "SM2-SM3",
+};
 
 export const describeCertificate: Operation = {
   action: "DescribeCertificate",
@@ -18,7 +26,8 @@ export const describeCertificate: Operation = {
         Issuer: facts.issuer,
         NotBefore: facts.notBefore,
         NotAfter: facts.notAfter,
-        SignatureAlgorithm: facts.signatureAlgorithm,
+        SignatureAlgorithm: SIGNATURE_ALGORITHM[certificate.keySpec],
+        SubjectKeyIdentifier: subjectKeyIdentifier(certificate.certificatePem),
         SubjectPublicKey: store.certificateKey(certificate).publicKeyPem,
         SubjectAlternativeNames: [],
         ProtectionLevel: "SOFTWARE",

@@ -3,8 +3,8 @@ import type { Operation } from "./operation";
 
 export const describeKey: Operation = {
   action: "DescribeKey",
-  prepare({ store, params }) {
+  prepare({ store, params, behaviour }) {
     const key = store.resolveKey(required(params, "KeyId"));
-    return () => ({ KeyMetadata: keyMetadata(store, key) });
+    return () => ({ KeyMetadata: keyMetadata(store, key, behaviour) });
   },
 };

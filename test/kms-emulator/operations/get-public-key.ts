@@ -1,11 +1,13 @@
-import { assertAsymmetric, assertUsable, keyAndVersion } from "./common";
+import { assertReachable, assertAsymmetric, assertUsable, keyAndVersion } from "./common";
 import type { Operation } from "./operation";
 
 export const getPublicKey: Operation = {
   action: "GetPublicKey",
   acceptsDryRun: true,
-  prepare({ store, params }) {
+  prepare(context) {
+    const { store, params } = context;
     const { key, version } = keyAndVersion(store, params);
+    assertReachable(context, key);
     assertUsable(key);
     assertAsymmetric(key);
     return () => ({

@@ -4,17 +4,47 @@ import type { KeyStore } from "../store/key-store";
 
 export type ResponseBody = Record<string, unknown>;
 
-/** Behaviour switches that differ from the real service only where tests need them to. */
+/**
+ * Behaviour switches: where the real service's answer is undocumented, each plausible shape, so
+ * clients can be tested against all of them; elsewhere only what tests need to differ.
+ */
 export interface Behaviour {
   /** Real KMS refuses a new key version within 7 days of the last; 0 (the default) lifts that rule. */
   minRotationIntervalMs: number;
+  /**
+   * DescribeKey's PrimaryKeyVersion for an asymmetric key. The reference documents it for symmetric
+   * keys only: "present" (the default), "absent" (no field) or "empty" ("").
+   */
+  asymmetricPrimaryKeyVersion: "present" | "absent" | "empty";
+  /** DryRun refusals: "with-code" ("Rejected.Disabled: …" inside the message, the default) or "bare" (a sentence only). */
+  dryRunMessages: "with-code" | "bare";
+  /** An unknown key version: the documented Forbidden.KeyVersionNotFound (default) or the older Forbidden.ResourceNotFound. */
+  keyVersionNotFoundCode: "Forbidden.KeyVersionNotFound" | "Forbidden.ResourceNotFound";
+  /**
+   * Certificates Manager's API (DescribeCertificate, GetCertificate, CertificatePublicKeyEncrypt,
+   * CertificatePrivateKeyDecrypt): "served" (default), or "absent" as where a region or account
+   * lacks it (the newest Python SDK has dropped the actions): InvalidAction.NotFound.
+   */
+  certificateApi: "served" | "absent";
 }
+
+export const defaultBehaviour: Behaviour = {
+  minRotationIntervalMs: 0,
+  asymmetricPrimaryKeyVersion: "present",
+  dryRunMessages: "with-code",
+  keyVersionNotFoundCode: "Forbidden.KeyVersionNotFound",
+  certificateApi: "served",
+};
+
+/** Which face of KMS a request came through: the public gateway, or the VPC one. */
+export type Gateway = "public" | "vpc";
 
 export interface OperationContext {
   store: KeyStore;
   params: Params;
   caller: Caller;
   behaviour: Behaviour;
+  gateway: Gateway;
 }
 
 /**

@@ -3,7 +3,7 @@ import { errors } from "../errors";
 import { NonceCache } from "./nonce-cache";
 import type { Params } from "./params";
 import { signV1, stringToSignV1 } from "./signature-v1";
-import { canonicalRequestV3, parseV3Authorization, sha256Hex, signV3, V3_ALGORITHM } from "./signature-v3";
+import { canonicalRequestV3, hashHex, parseV3Authorization, signV3, stringToSignV3, type V3Authorization } from "./signature-v3";
 
 export interface AccessKey {
   accessKeyId: string;
@@ -43,11 +43,12 @@ export class Authenticator {
   ) {}
 
   authenticate(request: SignedRequest): Caller {
-    const v3 = parseV3Authorization(header(request, "authorization"));
-    if (v3) return this.authenticateV3(request, v3.accessKeyId, v3.signedHeaders, v3.signature);
-    if (header(request, "authorization")?.startsWith("ACS3-")) {
-      throw errors.unsupportedSignatureMethod(header(request, "authorization")?.split(" ")[0] ?? "");
-    }
+    const authorization = header(request, "authorization");
+    const v3 = parseV3Authorization(authorization);
+    if (v3) return this.authenticateV3(request, v3);
+    // A header-signed request in a scheme not served here (ACS4-HMAC-SHA256, ACS3-RSA-SHA256, …) is
+    // refused by name: falling back to v1 would report a misleading MissingParameter AccessKeyId.
+    if (authorization !== undefined) throw errors.unsupportedSignatureMethod(authorization.split(" ")[0]!.slice(0, 40));
     return this.authenticateV1(request);
   }
 
@@ -70,12 +71,7 @@ export class Authenticator {
     return { accessKey, signatureVersion: "v1" };
   }
 
-  private authenticateV3(
-    request: SignedRequest,
-    accessKeyId: string,
-    signedHeaders: string[],
-    signature: string,
-  ): Caller {
+  private authenticateV3(request: SignedRequest, { algorithm, accessKeyId, signedHeaders, signature }: V3Authorization): Caller {
     const accessKey = this.lookup(accessKeyId, "Credential");
     const timestamp = this.checkTimestamp(header(request, "x-acs-date"));
     const nonce = header(request, "x-acs-signature-nonce");
@@ -86,7 +82,7 @@ export class Authenticator {
         throw errors.invalidParameter("SignedHeaders", `The header "${required}" must be signed.`);
       }
     }
-    const payloadHash = sha256Hex(request.body);
+    const payloadHash = hashHex(algorithm, request.body);
     const canonical = canonicalRequestV3(
       request.method,
       request.path,
@@ -98,9 +94,9 @@ export class Authenticator {
     // The declared payload hash is signed; it must also be the hash of the body that arrived.
     if (
       header(request, "x-acs-content-sha256") !== payloadHash ||
-      !constantTimeEquals(signV3(canonical, accessKey.accessKeySecret), signature)
+      !constantTimeEquals(signV3(canonical, accessKey.accessKeySecret, algorithm), signature)
     ) {
-      throw errors.signatureMismatch(`${V3_ALGORITHM}\n${sha256Hex(canonical)}`);
+      throw errors.signatureMismatch(stringToSignV3(canonical, algorithm));
     }
     this.checkSecurityToken(accessKey, header(request, "x-acs-security-token"));
     this.checkNonce(accessKey, nonce, timestamp);

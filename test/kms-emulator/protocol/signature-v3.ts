@@ -1,20 +1,33 @@
 import { createHash, createHmac } from "node:crypto";
+import { sm3 } from "sm-crypto-v2";
 import type { Params } from "./params";
 import { percentEncode } from "./percent-encode";
 
+// Signature v3: ACS3-HMAC-SHA256 (what the SDKs send by default) and ACS3-HMAC-SM3 (the same
+// canonical request with SM3 as hash and HMAC; the payload hash still travels in
+// x-acs-content-sha256). Other ACS3 variants (ACS3-RSA-SHA256) are refused by name.
+
 export const V3_ALGORITHM = "ACS3-HMAC-SHA256";
+export const V3_ALGORITHMS = ["ACS3-HMAC-SHA256", "ACS3-HMAC-SM3"] as const;
+export type V3Algorithm = (typeof V3_ALGORITHMS)[number];
+
+export function isV3Algorithm(value: string): value is V3Algorithm {
+  return (V3_ALGORITHMS as readonly string[]).includes(value);
+}
 
 export interface V3Authorization {
+  algorithm: V3Algorithm;
   accessKeyId: string;
   signedHeaders: string[];
   signature: string;
 }
 
-/** Parses `ACS3-HMAC-SHA256 Credential=<AK>,SignedHeaders=<a;b>,Signature=<hex>`; undefined if not v3. */
+/** Parses `<ACS3-HMAC-SHA256|ACS3-HMAC-SM3> Credential=<AK>,SignedHeaders=<a;b>,Signature=<hex>`; undefined if not that. */
 export function parseV3Authorization(header: string | undefined): V3Authorization | undefined {
-  if (!header?.startsWith(`${V3_ALGORITHM} `)) return undefined;
+  const algorithm = header?.split(" ")[0] ?? "";
+  if (!header || !isV3Algorithm(algorithm)) return undefined;
   const fields = new Map<string, string>();
-  for (const part of header.slice(V3_ALGORITHM.length + 1).split(",")) {
+  for (const part of header.slice(algorithm.length + 1).split(",")) {
     const eq = part.indexOf("=");
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
@@ -22,11 +35,16 @@ export function parseV3Authorization(header: string | undefined): V3Authorizatio
   const signedHeaders = fields.get("SignedHeaders");
   const signature = fields.get("Signature");
   if (!accessKeyId || !signedHeaders || !signature) return undefined;
-  return { accessKeyId, signedHeaders: signedHeaders.split(";"), signature };
+  return { algorithm, accessKeyId, signedHeaders: signedHeaders.split(";"), signature };
 }
 
 export function sha256Hex(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
+}
+
+/** The hash an algorithm uses for the canonical request and the payload, hex. */
+export function hashHex(algorithm: V3Algorithm, data: Buffer | string): string {
+  return algorithm === "ACS3-HMAC-SM3" ? sm3(typeof data === "string" ? Buffer.from(data, "utf8") : data) : sha256Hex(data);
 }
 
 /**
@@ -68,7 +86,12 @@ export function canonicalRequestV3(
   ].join("\n");
 }
 
-export function signV3(canonicalRequest: string, accessKeySecret: string): string {
-  const stringToSign = `${V3_ALGORITHM}\n${sha256Hex(canonicalRequest)}`;
+export function stringToSignV3(canonicalRequest: string, algorithm: V3Algorithm = V3_ALGORITHM): string {
+  return `${algorithm}\n${hashHex(algorithm, canonicalRequest)}`;
+}
+
+export function signV3(canonicalRequest: string, accessKeySecret: string, algorithm: V3Algorithm = V3_ALGORITHM): string {
+  const stringToSign = stringToSignV3(canonicalRequest, algorithm);
+  if (algorithm === "ACS3-HMAC-SM3") return sm3(Buffer.from(stringToSign, "utf8"), { key: Buffer.from(accessKeySecret, "utf8") });
   return createHmac("sha256", accessKeySecret).update(stringToSign).digest("hex");
 }

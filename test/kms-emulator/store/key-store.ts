@@ -13,6 +13,7 @@ import {
   type AliasRecord,
   type CertificateRecord,
   type CertificateStatus,
+  type InstanceRecord,
   isoNow,
   type KeyRecord,
   type KeyState,
@@ -36,6 +37,10 @@ export interface NewKey {
   protectionLevel?: "SOFTWARE" | "HSM";
   /** Versions to create, oldest first; material is generated where none is given. */
   versions?: { keyVersionId?: string; privateKeyPem?: string }[];
+  /** The KMS instance it lives in (see InstanceRecord). */
+  kmsInstanceId?: string;
+  /** See KeyRecord.encryptionAlgorithms. */
+  encryptionAlgorithms?: string[];
 }
 
 export interface NewCertificate {
@@ -67,6 +72,8 @@ export class KeyStore {
   private readonly keys = new Map<string, KeyRecord>();
   private readonly aliases = new Map<string, AliasRecord>();
   private readonly certificates = new Map<string, CertificateRecord>();
+  /** From the seed at every start (not persisted): how each KMS instance answers. */
+  private readonly instances = new Map<string, InstanceRecord>();
   /** Parsed key material, by key version ID or certificate ID: PEM parsing is not free. */
   private readonly parsed = new Map<string, AsymmetricKey>();
   private readonly observers: StoreObserver[] = [];
@@ -133,6 +140,11 @@ export class KeyStore {
     return this.parse(version.keyVersionId, version.privateKeyPem, key.keySpec);
   }
 
+  /** The instance a key lives in; one the seed does not describe has Internet access. */
+  instance(instanceId: string): InstanceRecord {
+    return this.instances.get(instanceId) ?? { instanceId, internetAccess: true, refusal: "drop" };
+  }
+
   certificate(certificateId: string): CertificateRecord {
     const certificate = this.certificates.get(certificateId);
     if (!certificate) throw errors.certificateNotFound();
@@ -181,6 +193,8 @@ export class KeyStore {
       protectionLevel: spec.protectionLevel ?? "SOFTWARE",
       creationDate: isoNow(),
       versions: [],
+      ...(spec.kmsInstanceId ? { kmsInstanceId: spec.kmsInstanceId } : {}),
+      ...(spec.encryptionAlgorithms ? { encryptionAlgorithms: spec.encryptionAlgorithms } : {}),
     };
     const versions = spec.versions?.length ? spec.versions : [{}];
     const built = versions.map((v) => this.buildVersion(key, v.keyVersionId, v.privateKeyPem));
@@ -188,6 +202,10 @@ export class KeyStore {
     for (const version of built) this.appendVersion(key, version);
     this.changed();
     return key;
+  }
+
+  describeInstance(instance: InstanceRecord): void {
+    this.instances.set(instance.instanceId, instance);
   }
 
   createKeyVersion(key: KeyRecord): KeyVersionRecord {

@@ -28,6 +28,24 @@ export interface KeyRecord {
   deleteDate?: string;
   /** Oldest first; the last one is the primary version. */
   versions: KeyVersionRecord[];
+  /** The KMS instance (kst-…) the key lives in (KMS 3.0), reported as DKMSInstanceId. */
+  kmsInstanceId?: string;
+  /**
+   * Test knob: the only algorithms this key accepts, though its spec allows more (a key that
+   * refuses what the reference says it takes). Absent: every algorithm of the spec.
+   */
+  encryptionAlgorithms?: string[];
+}
+
+/**
+ * A KMS instance. Without Internet access its keys' cryptographic calls are refused through the
+ * public gateway (kms.<region>.aliyuncs.com) and served through the VPC gateway; Describe* and List*
+ * work through both. How the refusal looks is undocumented: an error answer, or no answer at all.
+ */
+export interface InstanceRecord {
+  instanceId: string;
+  internetAccess: boolean;
+  refusal: { code: string; status: number; message: string } | "drop";
 }
 
 export interface AliasRecord {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { isCertificateKeySpec, isKeySpec, isKeyUsage, keySpecFacts } from "../keys/key-spec";
 import type { AccessKey } from "../protocol/authenticate";
 import { type KeyStore, type NewCertificate, type NewKey, newKeyId } from "./key-store";
-import { CERTIFICATE_STATUSES, type CertificateStatus, KEY_STATES, type KeyState } from "./records";
+import { CERTIFICATE_STATUSES, type CertificateStatus, type InstanceRecord, KEY_STATES, type KeyState } from "./records";
 
 // The seed file: who may call, and which keys and certificates exist at start. Missing key
 // material is generated; the last version listed is the primary one. See README "KMS emulator".
@@ -12,6 +12,8 @@ export interface Seed {
   accessKeys: AccessKey[];
   keys: (NewKey & { aliases?: string[] })[];
   certificates: NewCertificate[];
+  /** KMS instances and how their keys' cryptographic calls fare through the public gateway. */
+  instances?: InstanceRecord[];
 }
 
 export class SeedError extends Error {}
@@ -94,7 +96,31 @@ export function parseSeed(input: unknown): Seed {
     if (keyId) key.keyId = keyId;
     const description = text(o.description, `${where}.description`, false);
     if (description) key.description = description;
+    const kmsInstanceId = text(o.kmsInstanceId, `${where}.kmsInstanceId`, false);
+    if (kmsInstanceId) key.kmsInstanceId = kmsInstanceId;
+    if (o.encryptionAlgorithms !== undefined) {
+      key.encryptionAlgorithms = array(o.encryptionAlgorithms, `${where}.encryptionAlgorithms`).map((a, j) =>
+        oneOf(a, Object.keys(keySpecFacts[keySpec].encryption), `${where}.encryptionAlgorithms[${j}]`));
+    }
     return key;
+  });
+
+  const instances = array(root.instances, "instances").map((entry, i): InstanceRecord => {
+    const where = `instances[${i}]`;
+    const o = object(entry, where);
+    const instanceId = text(o.instanceId, `${where}.instanceId`, true);
+    if (o.internetAccess !== undefined && typeof o.internetAccess !== "boolean") throw new SeedError(`${where}.internetAccess must be true or false`);
+    let refusal: InstanceRecord["refusal"] = { code: "Forbidden.NoPermission", status: 403, message: "This operation is forbidden by permission system." };
+    if (o.refusal === "drop") refusal = "drop";
+    else if (o.refusal !== undefined) {
+      const r = object(o.refusal, `${where}.refusal`);
+      const status = r.status ?? 403;
+      if (typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599) {
+        throw new SeedError(`${where}.refusal.status must be an HTTP error status`);
+      }
+      refusal = { code: text(r.code, `${where}.refusal.code`, true), status, message: text(r.message, `${where}.refusal.message`, false) ?? "Access denied." };
+    }
+    return { instanceId, internetAccess: o.internetAccess ?? true, refusal };
   });
 
   const certificates = array(root.certificates, "certificates").map((entry, i) => {
@@ -120,7 +146,7 @@ export function parseSeed(input: unknown): Seed {
     }
     return certificate;
   });
-  return { accessKeys, keys, certificates };
+  return { accessKeys, keys, certificates, ...(instances.length ? { instances } : {}) };
 }
 
 export function readSeedFile(path: string): Seed {
@@ -170,6 +196,7 @@ export function defaultSeed(region: string): Seed {
 
 /** Creates what the seed lists, skipping keys, aliases and certificates already restored from --data-dir. */
 export function applySeed(store: KeyStore, seed: Seed): void {
+  for (const instance of seed.instances ?? []) store.describeInstance(instance);
   for (const { aliases = [], ...key } of seed.keys) {
     const record = key.keyId && store.hasKey(key.keyId) ? store.resolveKey(key.keyId) : store.createKey(key);
     for (const alias of aliases) if (!store.hasAlias(alias)) store.createAlias(alias, record);
