@@ -135,6 +135,7 @@ function checkAllowed(e: Envelope, options: DecryptOptions): void {
 // Decrypt-specific readings of KMS codes whose general hints speak of encryption.
 const decryptHints: Record<string, string> = {
   InvalidCiphertext: "KMS cannot open it with this key version and algorithm: it was encrypted under another key or version, or altered",
+  "Forbidden.KeyVersionNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
   "Forbidden.ResourceNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
 };
 

@@ -90,6 +90,11 @@ export class EncryptedValue extends pulumi.CustomResource {
   declare public readonly keyId: pulumi.Output<string | undefined>;
   /** The key version the ciphertext was made with. */
   declare public readonly keyVersionId: pulumi.Output<string | undefined>;
+  /**
+   * The KMS instance (`kst-…`) the key lives in (KMS 3.0); "" for a key outside one, undefined for
+   * certificates. Its cryptographic calls need the instance's Internet access, or the VPC endpoint.
+   */
+  declare public readonly kmsInstanceId: pulumi.Output<string | undefined>;
   /** The certificate used (CertificatePublicKeyEncrypt); undefined for keys. */
   declare public readonly certificateId: pulumi.Output<string | undefined>;
   /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
@@ -135,6 +140,7 @@ export class EncryptedValue extends pulumi.CustomResource {
       // Outputs only.
       ciphertextBlob: undefined,
       keySpec: undefined,
+      kmsInstanceId: undefined,
       region: undefined,
       plaintextRevision: undefined,
       staleReason: undefined,

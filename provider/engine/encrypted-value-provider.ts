@@ -8,6 +8,7 @@ import { type CheckFailure, parseInputs, type ValidInputs } from "./inputs";
 import { KmsCallError } from "../kms/kms-call-error";
 import { describeKmsError } from "../kms/kms-error-messages";
 import { isRegionId, isResourceId, printable } from "../kms/identifiers";
+import { isUnknownKeyVersion } from "../kms/kms-service";
 import { KmsServices } from "../kms/kms-services";
 import type { Algorithm } from "../kms/key-spec-limits";
 import { redact } from "../redact";
@@ -112,7 +113,9 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       ...(digest === undefined ? {} : { plaintextDigest: isUnknown(digest) ? UNKNOWN : secret(digest) }),
       plaintextRevision: plaintextRevision(olds, inputs, digest),
       valueUrn: inputs.valueUrn,
-      ...(t.kind === "key" ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN } : {}),
+      ...(t.kind === "key"
+        ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN, kmsInstanceId: target.kmsInstanceId ?? "" }
+        : {}),
       keySpec: target.keySpec,
       region: target.region,
     };
@@ -174,6 +177,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const certificateId = text(inputs.certificateId);
     const keyId = text(inputs.resolvedKeyId) as string;
     const keyVersionId = text(inputs.resolvedKeyVersionId) as string;
+    const kmsInstanceId = text(inputs.kmsInstanceId) || undefined;
     const envelope = reveal(inputs.envelope) === true;
     try {
       const target = certificateId ? { certificateId } : { keyId, keyVersionId };
@@ -181,6 +185,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       const mode = text(inputs.changeDetection) ?? "digest";
       return {
         ...target,
+        ...(certificateId ? {} : { kmsInstanceId: kmsInstanceId ?? "" }),
         ciphertextBlob: c.ciphertextBlob,
         ...(envelope ? { envelope: formatEnvelope(c.envelope) } : {}),
         algorithm,
@@ -191,7 +196,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       };
     } catch (e) {
       if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
-      throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? text(inputs.keyId) ?? "", region, [plaintext]);
+      throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? text(inputs.keyId) ?? "", region, [plaintext], kmsInstanceId);
     } finally {
       plaintext.fill(0);
     }
@@ -226,17 +231,24 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       if (keyVersionId) await kms.describeKeyVersion(keyId, keyVersionId);
       return undefined;
     } catch (e) {
-      if (e instanceof KmsCallError && ["Forbidden.KeyNotFound", "Forbidden.ResourceNotFound", "Certificate.NotFound"].includes(e.code)) {
-        return `${certificateId ? `certificate ${certificateId}` : `key ${keyId}${e.code === "Forbidden.ResourceNotFound" ? ` version ${keyVersionId}` : ""}`} no longer exists (${e.code}); the next up re-encrypts`;
+      if (e instanceof KmsCallError && (["Forbidden.KeyNotFound", "Certificate.NotFound"].includes(e.code) || isUnknownKeyVersion(e.code))) {
+        return `${certificateId ? `certificate ${certificateId}` : `key ${keyId}${isUnknownKeyVersion(e.code) ? ` version ${keyVersionId}` : ""}`} no longer exists (${e.code}); the next up re-encrypts`;
       }
       throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? keyId ?? "", region);
     }
   }
 
   /** A failed create, update or read as the user reads it, scrubbed of credentials and `extra`. */
-  private userError(e: unknown, property: string, value: string, region: string, extra: Buffer[] = []): EncryptedValueError {
+  private userError(
+    e: unknown,
+    property: string,
+    value: string,
+    region: string,
+    extra: Buffer[] = [],
+    kmsInstanceId?: string,
+  ): EncryptedValueError {
     const message = e instanceof KmsCallError
-      ? describeKmsError(e, this.services.errorContext(property, value, region))
+      ? describeKmsError(e, this.services.errorContext(property, value, region, kmsInstanceId))
       : ownMessage(e);
     return new EncryptedValueError(this.scrubText(message, extra));
   }

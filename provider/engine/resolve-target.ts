@@ -1,41 +1,54 @@
 import { WRAPPED_DATA_KEY_BYTES } from "../crypto/data-key-cipher";
-import type { CheckFailure, Unknown, ValidInputs } from "./inputs";
-
-/** What target resolution reads of the inputs (the CLI builds just this). */
-export type TargetInputs = Pick<ValidInputs, "plaintext" | "plaintextProperty" | "target" | "algorithm" | "encryptLocally" | "envelope">;
-import { plaintextFailure } from "./inputs";
 import { KmsCallError } from "../kms/kms-call-error";
 import { describeKmsError, keyStateHints } from "../kms/kms-error-messages";
+import { currentKeyVersion, isUnknownKeyVersion, type KmsService } from "../kms/kms-service";
+import type { KmsServices } from "../kms/kms-services";
 import {
   algorithmsFor,
   defaultAlgorithm,
   ENCRYPTION_KEY_SPECS,
+  type EncryptionKeySpec,
   isEncryptionKeySpec,
   maxPlaintextBytes,
   type Algorithm,
 } from "../kms/key-spec-limits";
-import type { KmsServices } from "../kms/kms-services";
+import { type CheckFailure, plaintextFailure, type Unknown, type ValidInputs } from "./inputs";
 import { isUnknown, UNKNOWN } from "./wire-values";
 
 // Check's KMS half: find the key (or certificate), its state, spec and version; fit the algorithm
 // and the plaintext size to it; and ask KMS through DryRun whether the encryption would succeed.
-// Only DescribeKey, DescribeKeyVersion, DescribeCertificate and DryRun calls: nothing encrypts.
-// With encryptLocally the DryRun is GetPublicKey's, the call that mode makes at create.
+// Only Describe*, ListKeyVersions and DryRun calls: nothing encrypts. With encryptLocally the
+// DryRun is GetPublicKey's, the call that mode makes at create.
+
+/** What target resolution reads of the inputs (the CLI builds just this). */
+export type TargetInputs = Pick<ValidInputs, "plaintext" | "plaintextProperty" | "target" | "algorithm" | "encryptLocally" | "envelope">;
 
 export interface ResolvedTarget {
   kind: "key" | "certificate";
   /** The key's own ID (never an alias or ARN), or the certificate ID. */
   id: string | Unknown;
   keyVersionId?: string | Unknown;
+  /** The KMS instance the key lives in ("" outside one); keys only. */
+  kmsInstanceId?: string | Unknown;
   keySpec: string | Unknown;
   algorithm: Algorithm | Unknown;
   region: string | Unknown;
 }
 
-export async function resolveTarget(
-  inputs: TargetInputs,
-  services: KmsServices,
-): Promise<{ target?: ResolvedTarget; failures: CheckFailure[] }> {
+type Resolution = { target?: ResolvedTarget; failures: CheckFailure[] };
+
+/** What check knows of the key or certificate once KMS has described it. */
+interface Described {
+  id: string;
+  keySpec: EncryptionKeySpec;
+  keyVersionId?: string;
+  kmsInstanceId?: string;
+}
+
+/** A KMS failure as check reports it, about one property and its value. */
+type Blame = (e: unknown, property: string, value: string) => CheckFailure;
+
+export async function resolveTarget(inputs: TargetInputs, services: KmsServices): Promise<Resolution> {
   const t = inputs.target;
   const reference = t.kind === "key" ? t.keyId : t.certificateId;
   const property = t.kind === "key" ? "keyId" : "certificateId";
@@ -45,7 +58,7 @@ export async function resolveTarget(
       target: {
         kind: t.kind,
         id: UNKNOWN,
-        ...(t.kind === "key" ? { keyVersionId: t.keyVersionId ?? UNKNOWN } : {}),
+        ...(t.kind === "key" ? { keyVersionId: t.keyVersionId ?? UNKNOWN, kmsInstanceId: UNKNOWN } : {}),
         keySpec: UNKNOWN,
         algorithm: inputs.algorithm ?? UNKNOWN,
         region: UNKNOWN,
@@ -62,96 +75,197 @@ export async function resolveTarget(
       }],
     };
   }
-  const kmsFailure = (e: unknown, prop: string, value: string): CheckFailure => {
-    if (!(e instanceof KmsCallError)) throw e;
-    return { property: prop, reason: describeKmsError(e, services.errorContext(prop, value, region)) };
-  };
   const kms = services.in(region, inputs.encryptLocally);
+  // A refusal of a cryptographic call on a key of a KMS instance gets the instance's hint.
+  const blameFor = (kmsInstanceId?: string): Blame => (e, prop, value) => {
+    if (!(e instanceof KmsCallError)) throw e;
+    return { property: prop, reason: describeKmsError(e, services.errorContext(prop, value, region, kmsInstanceId)) };
+  };
+  const blame = blameFor();
 
-  let id: string;
-  let keySpec: string;
-  let keyVersionId: string | Unknown | undefined;
-  if (t.kind === "key") {
-    let meta;
-    try {
-      meta = await kms.describeKey(reference);
-    } catch (e) {
-      return { failures: [kmsFailure(e, "keyId", reference)] };
-    }
-    const failures: CheckFailure[] = [];
-    const subject = `keyId '${reference}'${reference !== meta.keyId ? ` (key ${meta.keyId})` : ""}`;
-    if (meta.keyUsage !== "ENCRYPT/DECRYPT") {
-      failures.push({ property: "keyId", reason: `${subject}: key usage is ${meta.keyUsage}; EncryptedValue needs an ENCRYPT/DECRYPT key` });
-    }
-    if (!isEncryptionKeySpec(meta.keySpec)) {
-      failures.push({ property: "keyId", reason: `${subject}: key spec ${meta.keySpec} cannot encrypt asymmetrically; use a ${ENCRYPTION_KEY_SPECS.join(", ")} key` });
-    }
-    if (meta.keyState !== "Enabled") {
-      failures.push({ property: "keyId", reason: `${subject}: Rejected.${meta.keyState} — ${keyStateHints[meta.keyState] ?? `the key is ${meta.keyState}`}` });
-    }
-    if (failures.length > 0) return { failures };
-    id = meta.keyId;
-    keySpec = meta.keySpec;
-    keyVersionId = t.keyVersionId ?? meta.primaryKeyVersion;
-    if (t.keyVersionId !== undefined && !isUnknown(t.keyVersionId)) {
-      try {
-        await kms.describeKeyVersion(id, t.keyVersionId);
-      } catch (e) {
-        const failure = kmsFailure(e, "keyVersionId", t.keyVersionId);
-        if (e instanceof KmsCallError && e.code === "Forbidden.ResourceNotFound") {
-          failure.reason = `keyVersionId '${t.keyVersionId}': Forbidden.ResourceNotFound — not a version of key ${id}; omit keyVersionId to follow the primary version, or use one from ListKeyVersions`;
-        }
-        return { failures: [failure] };
-      }
-    }
-  } else {
-    let cert;
-    try {
-      cert = await kms.describeCertificate(reference);
-    } catch (e) {
-      return { failures: [kmsFailure(e, "certificateId", reference)] };
-    }
-    if (cert.status !== "ACTIVE") {
-      return { failures: [{ property: "certificateId", reason: `certificateId '${reference}': certificate is ${cert.status}; only ACTIVE certificates encrypt — use another certificate` }] };
-    }
-    if (!isEncryptionKeySpec(cert.keySpec)) {
-      return { failures: [{ property: "certificateId", reason: `certificateId '${reference}': key spec ${cert.keySpec} cannot encrypt; use an RSA_2048, RSA_3072 or EC_SM2 certificate` }] };
-    }
-    if (inputs.encryptLocally && !cert.subjectPublicKey) {
-      return { failures: [{ property: "encryptLocally", reason: `certificateId '${reference}': KMS returned no SubjectPublicKey to encrypt with locally; set encryptLocally: false` }] };
-    }
-    id = cert.certificateId || reference;
-    keySpec = cert.keySpec;
-  }
+  const described = t.kind === "key"
+    ? await describeKey(kms, reference, t.keyVersionId, blame)
+    : await describeCertificate(kms, reference, inputs.encryptLocally === true, blame);
+  if ("failures" in described) return described;
+  const { id, keySpec, keyVersionId } = described;
+  const resolved = (algorithm: Algorithm | Unknown): Resolution => ({
+    target: {
+      kind: t.kind,
+      id,
+      ...(t.kind === "key" ? { keyVersionId: keyVersionId ?? UNKNOWN, kmsInstanceId: described.kmsInstanceId ?? "" } : {}),
+      keySpec,
+      algorithm,
+      region,
+    },
+    failures: [],
+  });
 
-  // keySpec is an encryption spec from here on.
-  const spec = keySpec as keyof typeof defaultAlgorithm;
-  const algorithm = inputs.algorithm ?? defaultAlgorithm[spec];
-  if (isUnknown(algorithm)) {
-    return { target: { kind: t.kind, id, ...(t.kind === "key" ? { keyVersionId } : {}), keySpec, algorithm, region }, failures: [] };
-  }
-  const limit = maxPlaintextBytes(spec, algorithm);
+  const algorithm = inputs.algorithm ?? defaultAlgorithm[keySpec];
+  if (isUnknown(algorithm)) return resolved(algorithm);
+  const limit = maxPlaintextBytes(keySpec, algorithm);
   if (limit === undefined) {
-    return { failures: [{ property: "algorithm", reason: `algorithm ${algorithm} does not fit key spec ${keySpec} of ${property} '${reference}'; use ${algorithmsFor(spec).join(" or ")}` }] };
+    const reason = `algorithm ${algorithm} does not fit key spec ${keySpec} of ${property} '${reference}'; use ${algorithmsFor(keySpec).join(" or ")}`;
+    return { failures: [{ property: "algorithm", reason }] };
   }
   if (!inputs.envelope && inputs.plaintext instanceof Buffer && inputs.plaintext.length > limit) {
     const size = inputs.plaintext.length;
-    const others = algorithmsFor(spec).filter((a) => a !== algorithm && (maxPlaintextBytes(spec, a) ?? 0) >= size);
+    const others = algorithmsFor(keySpec).filter((a) => a !== algorithm && (maxPlaintextBytes(keySpec, a) ?? 0) >= size);
     return {
       failures: [plaintextFailure(inputs.plaintextProperty,
         `is ${size} bytes; ${keySpec} with ${algorithm} encrypts at most ${limit}. Set envelope: true to encrypt any size ` +
         `(AES-256-GCM with a data key that KMS encrypts)${others.length ? `, or use ${others.join(" or ")}` : ""}`)],
     };
   }
-  if (t.kind === "key" && typeof keyVersionId === "string" && !isUnknown(keyVersionId)) {
-    // With an envelope, KMS encrypts only the data key.
+  if (t.kind === "key" && keyVersionId !== undefined) {
+    // With an envelope, KMS encrypts only the (tagged) data key.
     const size = inputs.envelope ? WRAPPED_DATA_KEY_BYTES : inputs.plaintext instanceof Buffer ? inputs.plaintext.length : 1;
     try {
       await kms.dryRunEncrypt(id, keyVersionId, algorithm, size);
     } catch (e) {
-      const prop = e instanceof KmsCallError && e.code === "Forbidden.ResourceNotFound" ? "keyVersionId" : e instanceof KmsCallError && e.code === "InvalidParameter" ? "algorithm" : "keyId";
-      return { failures: [kmsFailure(e, prop, prop === "keyVersionId" ? keyVersionId : prop === "algorithm" ? algorithm : reference)] };
+      const pinned = t.keyVersionId !== undefined;
+      const attempt = { kms: services.directIn(region), reference, id, keyVersionId, pinned, keySpec, algorithm, size };
+      const failure = await explainDryRun(e, attempt, blameFor(described.kmsInstanceId || undefined));
+      return { failures: [failure] };
     }
   }
-  return { target: { kind: t.kind, id, ...(t.kind === "key" ? { keyVersionId } : {}), keySpec, algorithm, region }, failures: [] };
+  return resolved(algorithm);
+}
+
+async function describeKey(
+  kms: KmsService,
+  reference: string,
+  pinned: string | Unknown | undefined,
+  blame: Blame,
+): Promise<Described | { failures: CheckFailure[] }> {
+  let meta;
+  try {
+    meta = await kms.describeKey(reference);
+  } catch (e) {
+    return { failures: [blame(e, "keyId", reference)] };
+  }
+  const failures: CheckFailure[] = [];
+  const subject = `keyId '${reference}'${reference !== meta.keyId ? ` (key ${meta.keyId})` : ""}`;
+  if (meta.keyUsage !== "ENCRYPT/DECRYPT") {
+    failures.push({ property: "keyId", reason: `${subject}: key usage is ${meta.keyUsage}; EncryptedValue needs an ENCRYPT/DECRYPT key` });
+  }
+  if (!isEncryptionKeySpec(meta.keySpec)) {
+    failures.push({ property: "keyId", reason: `${subject}: key spec ${meta.keySpec} cannot encrypt asymmetrically; use a ${ENCRYPTION_KEY_SPECS.join(", ")} key` });
+  }
+  if (meta.keyState !== "Enabled") {
+    failures.push({ property: "keyId", reason: `${subject}: Rejected.${meta.keyState} — ${keyStateHints[meta.keyState] ?? `the key is ${meta.keyState}`}` });
+  }
+  if (failures.length > 0 || !isEncryptionKeySpec(meta.keySpec)) return { failures };
+  const described = { id: meta.keyId, keySpec: meta.keySpec, kmsInstanceId: meta.kmsInstanceId };
+  if (isUnknown(pinned)) return described;
+  if (pinned !== undefined) {
+    try {
+      await kms.describeKeyVersion(meta.keyId, pinned);
+    } catch (e) {
+      return { failures: [versionFailure(e, pinned, meta.keyId, blame)] };
+    }
+    return { ...described, keyVersionId: pinned };
+  }
+  // Following the key: the primary version, or the newest one ListKeyVersions lists.
+  let current;
+  try {
+    current = await currentKeyVersion(kms, meta);
+  } catch (e) {
+    return { failures: [blame(e, "keyId", reference)] };
+  }
+  if (!current) {
+    return { failures: [{ property: "keyId", reason: `${subject}: KMS lists no version of this key (ListKeyVersions); use another key` }] };
+  }
+  return { ...described, keyVersionId: current };
+}
+
+async function describeCertificate(
+  kms: KmsService,
+  reference: string,
+  encryptLocally: boolean,
+  blame: Blame,
+): Promise<Described | { failures: CheckFailure[] }> {
+  let cert;
+  try {
+    cert = await kms.describeCertificate(reference);
+  } catch (e) {
+    return { failures: [blame(e, "certificateId", reference)] };
+  }
+  if (cert.status !== "ACTIVE") {
+    return { failures: [{ property: "certificateId", reason: `certificateId '${reference}': certificate is ${cert.status}; only ACTIVE certificates encrypt — use another certificate` }] };
+  }
+  if (!isEncryptionKeySpec(cert.keySpec)) {
+    return { failures: [{ property: "certificateId", reason: `certificateId '${reference}': key spec ${cert.keySpec} cannot encrypt; use an RSA_2048 or EC_SM2 certificate` }] };
+  }
+  if (encryptLocally && !cert.subjectPublicKey) {
+    return { failures: [{ property: "encryptLocally", reason: `certificateId '${reference}': KMS returned no SubjectPublicKey to encrypt with locally; set encryptLocally: false` }] };
+  }
+  return { id: cert.certificateId || reference, keySpec: cert.keySpec };
+}
+
+/** A pinned version KMS does not know, or another failure describing it. */
+function versionFailure(e: unknown, keyVersionId: string, keyId: string, blame: Blame): CheckFailure {
+  if (e instanceof KmsCallError && isUnknownKeyVersion(e.code)) {
+    return {
+      property: "keyVersionId",
+      reason: `keyVersionId '${keyVersionId}': ${e.code} — not a version of key ${keyId}; omit keyVersionId to follow the key's current version, or use one from ListKeyVersions`,
+    };
+  }
+  return blame(e, "keyVersionId", keyVersionId);
+}
+
+interface DryRunAttempt {
+  /** Uncached: the probes must see KMS as it is now, not as check saw it earlier. */
+  kms: KmsService;
+  reference: string;
+  id: string;
+  keyVersionId: string;
+  /** The program named the version (keyVersionId), rather than following the key. */
+  pinned: boolean;
+  keySpec: EncryptionKeySpec;
+  algorithm: Algorithm;
+  size: number;
+}
+
+/**
+ * Which property a refused DryRun is about. A ValidationError's message format is undocumented and
+ * may name no reason, so the reason is found by asking: the key's state now, whether the version
+ * still exists, whether another algorithm would pass. A refusal with its own code says it already.
+ */
+/** A question to KMS whose failure is an answer too. */
+async function probe<T>(ask: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error?: KmsCallError }> {
+  try {
+    return { ok: true, value: await ask() };
+  } catch (failure) {
+    return failure instanceof KmsCallError ? { ok: false, error: failure } : { ok: false };
+  }
+}
+
+async function explainDryRun(e: unknown, a: DryRunAttempt, blame: Blame): Promise<CheckFailure> {
+  if (!(e instanceof KmsCallError) || e.code !== "ValidationError") {
+    const code = e instanceof KmsCallError ? e.code : "";
+    if (isUnknownKeyVersion(code)) return a.pinned ? versionFailure(e, a.keyVersionId, a.id, blame) : blame(e, "keyId", a.reference);
+    return code === "InvalidParameter" ? blame(e, "algorithm", a.algorithm) : blame(e, "keyId", a.reference);
+  }
+  const meta = await probe(() => a.kms.describeKey(a.id));
+  if (meta.ok && meta.value.keyState !== "Enabled") {
+    return { property: "keyId", reason: `keyId '${a.reference}': ValidationError — the key is ${meta.value.keyState} now: ${keyStateHints[meta.value.keyState] ?? "choose another key"}` };
+  }
+  const version = await probe(() => a.kms.describeKeyVersion(a.id, a.keyVersionId));
+  if (!version.ok && version.error && isUnknownKeyVersion(version.error.code)) {
+    return a.pinned
+      ? versionFailure(version.error, a.keyVersionId, a.id, blame)
+      : { property: "keyId", reason: `keyId '${a.reference}': ValidationError — its current version ${a.keyVersionId} no longer exists; run the preview again` };
+  }
+  const fits = (other: Algorithm) => other !== a.algorithm && (maxPlaintextBytes(a.keySpec, other) ?? 0) >= a.size;
+  const others = algorithmsFor(a.keySpec).filter(fits);
+  for (const other of others) {
+    if ((await probe(() => a.kms.dryRunEncrypt(a.id, a.keyVersionId, other, a.size))).ok) {
+      return { property: "algorithm", reason: `algorithm ${a.algorithm}: ValidationError — KMS refuses it for key ${a.id} but would take ${other}; use ${other}` };
+    }
+  }
+  return {
+    property: "keyId",
+    reason: `keyId '${a.reference}': ValidationError — KMS says the encryption would not be valid and gives no reason; the key is Enabled, ` +
+      `version ${a.keyVersionId} exists and ${a.algorithm} fits ${a.keySpec}: check the key's policy and its KMS instance in the console`,
+  };
 }

@@ -1,8 +1,8 @@
 import type { Algorithm } from "./key-spec-limits";
-import type { CertificateMetadata, Ciphertext, KeyMetadata, KmsService } from "./kms-service";
+import type { CertificateMetadata, Ciphertext, KeyMetadata, KeyVersion, KmsService } from "./kms-service";
 
-// Per-process memo of the read-only answers (key and certificate metadata, version membership,
-// public keys, DryRun verdicts), so a stack of many values costs one DescribeKey per key, not per value.
+// Per-process memo of the read-only answers (key and certificate metadata, version lists and
+// membership, public keys, DryRun verdicts), so a stack of many values costs one DescribeKey per key, not per value.
 // Failures are not remembered; encryption always goes through.
 
 export class CachedKmsService implements KmsService {
@@ -26,6 +26,10 @@ export class CachedKmsService implements KmsService {
 
   describeKey(keyReference: string): Promise<KeyMetadata> {
     return this.once(`key ${keyReference}`, () => this.inner.describeKey(keyReference));
+  }
+
+  listKeyVersions(keyId: string): Promise<KeyVersion[]> {
+    return this.once(`versions ${keyId}`, () => this.inner.listKeyVersions(keyId));
   }
 
   describeKeyVersion(keyId: string, keyVersionId: string): Promise<void> {

@@ -13,6 +13,8 @@ export interface ErrorContext {
   /** Where the credentials came from, e.g. "alicloud:accessKey" (never their value). */
   credentialsFrom: string;
   endpoint: string;
+  /** The KMS instance (kst-…) the key lives in, when known. */
+  kmsInstanceId?: string;
 }
 
 type Hint = (e: KmsCallError, c: ErrorContext) => string;
@@ -28,7 +30,13 @@ const hints: Record<string, Hint> = {
   "Forbidden.KeyNotFound": (_, c) => `no such key in region ${c.region}; check the key ID, or the region (alicloud-kms:region, or pass the key's ARN)`,
   "Forbidden.AliasNotFound": (_, c) => `no such alias in region ${c.region}; create the alias or fix its name`,
   "Certificate.NotFound": (_, c) => `no such certificate in region ${c.region}; check the certificate ID and the region`,
-  "Forbidden.ResourceNotFound": () => "no such version of this key; omit keyVersionId to follow the primary version, or use one from ListKeyVersions",
+  "Forbidden.KeyVersionNotFound": () => "no such version of this key; omit keyVersionId to follow the key's current version, or use one from ListKeyVersions",
+  // What KMS answered before its error table named Forbidden.KeyVersionNotFound (still accepted).
+  "Forbidden.ResourceNotFound": () => "no such version of this key; omit keyVersionId to follow the key's current version, or use one from ListKeyVersions",
+  "InvalidAction.NotFound": (e) => CERTIFICATE_ACTIONS.has(e.action)
+    ? `KMS in this region or account does not offer ${e.action} (Certificates Manager's API); encrypt with a key (keyId) instead`
+    : `KMS does not offer ${e.action} here`,
+  NoKeyVersion: () => "no key version to use (KMS named none); set keyVersionId, or check the key with ListKeyVersions",
   ...Object.fromEntries(Object.entries(keyStateHints).map(([state, hint]) => [`Rejected.${state}`, () => hint])),
   "Rejected.UnsupportedOperation": (e) =>
     `KMS refuses this for it${e.shownMessage ? ` (${e.shownMessage})` : ""}; use an ENCRYPT/DECRYPT asymmetric key or an ACTIVE certificate`,
@@ -49,6 +57,28 @@ const hints: Record<string, Hint> = {
   NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,
 };
 
+const CERTIFICATE_ACTIONS = new Set(["DescribeCertificate", "CertificatePublicKeyEncrypt", "CertificatePrivateKeyDecrypt", "GetCertificate"]);
+const CRYPTOGRAPHIC_ACTIONS = new Set(["AsymmetricEncrypt", "AsymmetricDecrypt", "GetPublicKey"]);
+
+/** Answers that mean "not let through", as opposed to "no such thing" or "not valid". */
+function isRefusal(e: KmsCallError): boolean {
+  return e.code === "NetworkError" || /^(Forbidden\.NoPermission|AccessDenied|InvalidAccessKeyId|Forbidden\.(?!KeyNotFound|AliasNotFound|KeyVersionNotFound|ResourceNotFound))/.test(e.code) ||
+    e.httpStatus === 403;
+}
+
+/**
+ * KMS 3.0 keys live in KMS instances. DescribeKey works from anywhere; their cryptographic calls
+ * reach the instance through kms.<region>.aliyuncs.com only when its owner enabled Internet access,
+ * and through kms-vpc.<region>.aliyuncs.com from its VPC. How a refusal looks is undocumented, so
+ * any refusal of such a call on an instance key says both ways out.
+ */
+function instanceNote(e: KmsCallError, c: ErrorContext): string {
+  if (!c.kmsInstanceId || !CRYPTOGRAPHIC_ACTIONS.has(e.action) || !isRefusal(e)) return "";
+  return `. The key lives in KMS instance ${c.kmsInstanceId}: from outside its VPC, its cryptographic calls go through only when ` +
+    `Internet access is enabled for ${c.kmsInstanceId} (KMS console); from inside the VPC, set alicloud-kms:endpoint to ` +
+    `https://kms-vpc.${c.region}.aliyuncs.com. Older Alibaba pages add that instance keys accept only RAM roles (ECS, FC), not AccessKeys`;
+}
+
 function fallback(e: KmsCallError): string {
   if (/^(Throttling|Rejected\.Throttling)/.test(e.code)) return "KMS kept throttling after bounded retries; run with a lower --parallel or retry later";
   if ((e.httpStatus ?? 0) >= 500) return `KMS failed after bounded retries${e.requestId ? ` (RequestId ${e.requestId})` : ""}; retry later`;
@@ -58,7 +88,7 @@ function fallback(e: KmsCallError): string {
 export function describeKmsError(e: KmsCallError, c: ErrorContext): string {
   const hint = hints[e.code]?.(e, c) ?? fallback(e);
   const subject = c.value ? `${c.property} '${c.value}'` : c.property;
-  return `${subject}: ${e.code} — ${hint}`;
+  return `${subject}: ${e.code} — ${hint}${instanceNote(e, c)}`;
 }
 
 export function isKmsCallError(e: unknown): e is KmsCallError {

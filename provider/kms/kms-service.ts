@@ -10,7 +10,15 @@ export interface KeyMetadata {
   keySpec: string;
   keyUsage: string;
   keyState: string;
+  /** "" when DescribeKey leaves it out: documented for symmetric keys only (see currentKeyVersion). */
   primaryKeyVersion: string;
+  /** The KMS instance (kst-…) the key lives in, "" for a key outside one. */
+  kmsInstanceId: string;
+}
+
+export interface KeyVersion {
+  keyVersionId: string;
+  creationDate: string;
 }
 
 export interface CertificateMetadata {
@@ -30,7 +38,9 @@ export interface Ciphertext {
 export interface KmsService {
   readonly region: string;
   describeKey(keyReference: string): Promise<KeyMetadata>;
-  /** Resolves when the version belongs to the key; rejects with Forbidden.ResourceNotFound otherwise. */
+  /** Every version of the key (all pages), in KMS's order. */
+  listKeyVersions(keyId: string): Promise<KeyVersion[]>;
+  /** Resolves when the version belongs to the key; rejects with Forbidden.KeyVersionNotFound otherwise. */
   describeKeyVersion(keyId: string, keyVersionId: string): Promise<void>;
   describeCertificate(certificateId: string): Promise<CertificateMetadata>;
   /**
@@ -58,6 +68,37 @@ function field(o: Record<string, unknown>, name: string): string {
   return typeof v === "string" ? v : "";
 }
 
+/** The codes KMS answers for a version the key does not have: the documented one, and the older one. */
+export function isUnknownKeyVersion(code: string): boolean {
+  return code === "Forbidden.KeyVersionNotFound" || code === "Forbidden.ResourceNotFound";
+}
+
+/**
+ * The version a value that follows its key is encrypted under: DescribeKey's PrimaryKeyVersion when
+ * KMS gives one, else the newest CreationDate in ListKeyVersions (the reference documents
+ * PrimaryKeyVersion for symmetric keys only, and sends asymmetric callers to ListKeyVersions). Equal
+ * dates: the one listed last. Undefined when the key lists no version.
+ */
+export async function currentKeyVersion(kms: KmsService, key: KeyMetadata): Promise<string | undefined> {
+  if (key.primaryKeyVersion) return key.primaryKeyVersion;
+  let newest: { id: string; at: number } | undefined;
+  for (const v of await kms.listKeyVersions(key.keyId)) {
+    const parsed = Date.parse(v.creationDate);
+    const at = Number.isNaN(parsed) ? -Infinity : parsed;
+    if (v.keyVersionId && (!newest || at >= newest.at)) newest = { id: v.keyVersionId, at };
+  }
+  return newest?.id;
+}
+
+/** Never a request with an empty KeyVersionId: KMS would answer MissingParameter about a key that is fine. */
+function version(action: string, keyVersionId: string): string {
+  if (!keyVersionId) throw new KmsCallError(action, "NoKeyVersion", "");
+  return keyVersionId;
+}
+
+/** ListKeyVersions pages: KMS's largest page, and a bound so an endless answer cannot loop forever. */
+const VERSIONS_PAGE_SIZE = 100;
+const MAX_VERSION_PAGES = 100;
 export class RemoteKmsService implements KmsService, KmsDecryptor {
   constructor(readonly region: string, private readonly send: KmsTransport) {}
 
@@ -71,11 +112,25 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
       keyUsage: field(m, "KeyUsage"),
       keyState: field(m, "KeyState"),
       primaryKeyVersion: field(m, "PrimaryKeyVersion"),
+      kmsInstanceId: field(m, "DKMSInstanceId"),
     };
   }
 
+  async listKeyVersions(keyId: string): Promise<KeyVersion[]> {
+    const versions: KeyVersion[] = [];
+    for (let page = 1; page <= MAX_VERSION_PAGES; page++) {
+      const answer = await this.send("ListKeyVersions", { KeyId: keyId, PageNumber: String(page), PageSize: String(VERSIONS_PAGE_SIZE) });
+      const listed = ((answer.KeyVersions ?? {}) as { KeyVersion?: unknown }).KeyVersion;
+      const items = Array.isArray(listed) ? (listed as Record<string, unknown>[]) : [];
+      versions.push(...items.map((v) => ({ keyVersionId: field(v, "KeyVersionId"), creationDate: field(v, "CreationDate") })));
+      const total = Number(answer.TotalCount);
+      if (items.length < VERSIONS_PAGE_SIZE || (Number.isFinite(total) && versions.length >= total)) break;
+    }
+    return versions;
+  }
+
   async describeKeyVersion(keyId: string, keyVersionId: string): Promise<void> {
-    await this.send("DescribeKeyVersion", { KeyId: keyId, KeyVersionId: keyVersionId });
+    await this.send("DescribeKeyVersion", { KeyId: keyId, KeyVersionId: version("DescribeKeyVersion", keyVersionId) });
   }
 
   async describeCertificate(certificateId: string): Promise<CertificateMetadata> {
@@ -91,33 +146,32 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
   async dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void> {
     await this.dryRun("AsymmetricEncrypt", {
       KeyId: keyId,
-      KeyVersionId: keyVersionId,
+      KeyVersionId: version("AsymmetricEncrypt", keyVersionId),
       Algorithm: algorithm,
       Plaintext: Buffer.alloc(Math.max(1, plaintextBytes)).toString("base64"),
     });
   }
 
   async getPublicKey(keyId: string, keyVersionId: string): Promise<string> {
-    const answer = await this.send("GetPublicKey", { KeyId: keyId, KeyVersionId: keyVersionId });
+    const answer = await this.send("GetPublicKey", { KeyId: keyId, KeyVersionId: version("GetPublicKey", keyVersionId) });
     return field(answer, "PublicKey");
   }
 
   async dryRunGetPublicKey(keyId: string, keyVersionId: string): Promise<void> {
-    await this.dryRun("GetPublicKey", { KeyId: keyId, KeyVersionId: keyVersionId });
+    await this.dryRun("GetPublicKey", { KeyId: keyId, KeyVersionId: version("GetPublicKey", keyVersionId) });
   }
 
-  /** A DryRun call fails by design; DryRunOperationError is KMS's "it would have succeeded". */
+  /**
+   * A DryRun call fails by design; DryRunOperationError is KMS's "it would have succeeded". Its other
+   * answers (ValidationError, AccessDeniedError) pass on as they are: their message format is
+   * undocumented and may be a bare sentence, so nothing is read out of it (resolve-target.ts finds
+   * out what is wrong by asking).
+   */
   private async dryRun(action: string, params: Record<string, string>): Promise<void> {
     try {
       await this.send(action, { ...params, DryRun: "true" });
     } catch (e) {
-      if (!(e instanceof KmsCallError)) throw e;
-      if (e.code === "DryRunOperationError" || e.code === "DryRunOperation") return;
-      if (e.code === "ValidationError") {
-        // KMS names the underlying problem at the start of the message ("Rejected.Disabled: …").
-        const inner = /^([A-Za-z][\w.]*):\s*(.*)$/s.exec(e.kmsMessage);
-        if (inner) throw new KmsCallError(e.action, inner[1] as string, inner[2] as string, e.httpStatus, e.requestId);
-      }
+      if (e instanceof KmsCallError && (e.code === "DryRunOperationError" || e.code === "DryRunOperation")) return;
       throw e;
     }
   }
@@ -125,7 +179,7 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
   async encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext> {
     const answer = await this.send("AsymmetricEncrypt", {
       KeyId: keyId,
-      KeyVersionId: keyVersionId,
+      KeyVersionId: version("AsymmetricEncrypt", keyVersionId),
       Algorithm: algorithm,
       Plaintext: plaintext.toString("base64"),
     });
@@ -142,7 +196,8 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
   }
 
   async asymmetricDecrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {
-    const answer = await this.send("AsymmetricDecrypt", { KeyId: keyId, KeyVersionId: keyVersionId, Algorithm: algorithm, CiphertextBlob: ciphertextBlob });
+    const answer = await this.send("AsymmetricDecrypt", {
+      KeyId: keyId, KeyVersionId: version("AsymmetricDecrypt", keyVersionId), Algorithm: algorithm, CiphertextBlob: ciphertextBlob });
     return Buffer.from(field(answer, "Plaintext"), "base64");
   }
 

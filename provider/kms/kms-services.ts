@@ -49,8 +49,16 @@ export class KmsServices {
   }
 
   /** What a KMS error message says about where the call went and with whose credentials. */
-  errorContext(property: string, value: string, region: string): ErrorContext {
-    return { property, value, region, credentialsFrom: this.settings.credentials.from, endpoint: this.endpointFor(region) };
+  /** `kmsInstanceId`: the KMS instance the key lives in, when known (its refusals get a hint). */
+  errorContext(property: string, value: string, region: string, kmsInstanceId?: string): ErrorContext {
+    return {
+      property,
+      value,
+      region,
+      credentialsFrom: this.settings.credentials.from,
+      endpoint: this.endpointFor(region),
+      ...(kmsInstanceId ? { kmsInstanceId } : {}),
+    };
   }
 
   endpointFor(region: string): string {

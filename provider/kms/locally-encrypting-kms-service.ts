@@ -1,7 +1,7 @@
 import type { Algorithm } from "./key-spec-limits";
 import { KmsCallError } from "./kms-call-error";
 import { ownMessage } from "../message-only-error";
-import type { CertificateMetadata, Ciphertext, KeyMetadata, KmsService } from "./kms-service";
+import type { CertificateMetadata, Ciphertext, KeyMetadata, KeyVersion, KmsService } from "./kms-service";
 import { encryptWithPublicKey } from "../crypto/public-key-encryption";
 import { readSubjectPublicKey, type SubjectPublicKey } from "../crypto/subject-public-key";
 
@@ -22,6 +22,10 @@ export class LocallyEncryptingKmsService implements KmsService {
 
   describeKey(keyReference: string): Promise<KeyMetadata> {
     return this.inner.describeKey(keyReference);
+  }
+
+  listKeyVersions(keyId: string): Promise<KeyVersion[]> {
+    return this.inner.listKeyVersions(keyId);
   }
 
   describeKeyVersion(keyId: string, keyVersionId: string): Promise<void> {

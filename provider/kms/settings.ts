@@ -96,6 +96,14 @@ function parseEndpoint(value: string, protocol: string | undefined): { host: str
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.username || url.password) {
     return `'${value}' must be a bare origin (scheme://host[:port]) with no path, query or user info`;
   }
+  if (/\.cryptoservice\.kms\.aliyuncs\.com$/i.test(url.hostname)) {
+    // A KMS instance's dedicated gateway: cryptographic operations only (check also needs DescribeKey
+    // and ListKeyVersions), authenticated with the instance's client key rather than an AccessKey,
+    // over TLS under the instance's own CA. Not supported; the shared gateway reaches the same keys.
+    return `'${value}' is a KMS instance's dedicated gateway, which serves only cryptographic calls, authenticates with a client key and ` +
+      "needs the instance's CA certificate; use https://kms-vpc.<region>.aliyuncs.com from the instance's VPC, or " +
+      "https://kms.<region>.aliyuncs.com with Internet access enabled for the instance";
+  }
   const scheme = url.protocol === "http:" ? "http" : "https";
   if (protocol && protocol !== scheme) return `'${value}' says ${scheme} but alicloud-kms:protocol says ${protocol}; make them agree`;
   return { host: url.host, protocol: scheme };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type KmsEmulator, type Seed, startKmsEmulator } from "../kms-emulator";
+import { type KmsEmulator, type KmsEmulatorOptions, type Seed, startKmsEmulator } from "../kms-emulator";
 import { DynamicProviderHost } from "../support/dynamic-provider-host";
 import { realEncryptions } from "../support/emulator-stats";
 import { Stack } from "../support/engine-steps";
@@ -55,11 +55,25 @@ export function stackConfig(emulator: KmsEmulator): Record<string, unknown> {
   };
 }
 
-/** `config`: more stack configuration, e.g. { "alicloud-kms:encryptLocally": "true" }. */
-export async function deploy(options: { qps?: number; config?: Record<string, unknown> } = {}): Promise<Deployment> {
+export interface DeployOptions {
+  qps?: number;
+  /** More stack configuration, e.g. { "alicloud-kms:encryptLocally": "true" }. */
+  config?: Record<string, unknown>;
+  /** The emulator's answer variants (see test/kms-emulator/operations/operation.ts). */
+  behaviour?: KmsEmulatorOptions["behaviour"];
+  /** Another seed than the fixtures' own. */
+  seed?: Seed;
+}
+
+export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   const dir = mkdtempSync(join(tmpdir(), "kms-provider-"));
   const keysDir = join(dir, "keys");
-  const emulator = await startKmsEmulator({ seed, keysDir, ...(options.qps ? { qps: options.qps } : {}) });
+  const emulator = await startKmsEmulator({
+    seed: options.seed ?? seed,
+    keysDir,
+    ...(options.qps ? { qps: options.qps } : {}),
+    ...(options.behaviour ? { behaviour: options.behaviour } : {}),
+  });
   const startHost = async () => {
     const host = await DynamicProviderHost.start();
     await host.configure({ ...stackConfig(emulator), ...options.config });

@@ -145,7 +145,7 @@ describe("decrypt(): the way back", () => {
       const otherVersion = await primaryVersion("key-other");
       await refused(encode({ ...json, keyId: "key-other", keyVersionId: otherVersion }),
         /^keyId 'key-other' version '.*': InvalidCiphertext — KMS cannot open it with this key version and algorithm/, "InvalidCiphertext");
-      await refused(encode({ ...json, keyVersionId: "00000000-0000-0000-0000-000000000000" }), /Forbidden\.ResourceNotFound — the key has no such version/);
+      await refused(encode({ ...json, keyVersionId: "00000000-0000-0000-0000-000000000000" }), /Forbidden\.KeyVersionNotFound — the key has no such version/);
       await refused(encode({ ...json, algorithm: "RSAES_OAEP_SHA_1" }), /InvalidCiphertext/);
       await refused(encode({ ...json, encryptedDataKey: flipByte(String(json.encryptedDataKey), 5) }), /InvalidCiphertext/);
       await refused(encode({ ...json, keyId: "key-missing" }), /keyId 'key-missing' version .*: Forbidden\.KeyNotFound/);
