@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
-import { accessSync, chmodSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
+import { accessSync, chmodSync, constants, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { buildInto, cacheRoot, goAvailable, runGo } from "../support/go-build";
 
 // `npm run --silent pulumi-bin` prints the absolute path of a directory holding `pulumi` and
 // `pulumi-language-nodejs` at the version of @pulumi/pulumi in package-lock.json:
@@ -31,29 +30,11 @@ function hasBinaries(dir: string): boolean {
 }
 
 export function cacheDir(version: string): string {
-  const base = process.env.PULUMI_BIN_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-alicloud-kms-encrypted");
-  return join(base, `pulumi-v${version}`);
+  return join(process.env.PULUMI_BIN_CACHE || cacheRoot(), `pulumi-v${version}`);
 }
 
 function log(line: string) {
   process.stderr.write(`[pulumi-bin] ${line}\n`);
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-      for (const line of c.toString().split("\n")) if (line.startsWith("go: downloading")) log(line.slice(4));
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolveRun() : reject(new Error(`${cmd} ${args.join(" ")} failed (${code}):\n${stderr.slice(-4000)}`))));
-  });
-}
-
-function goAvailable(): boolean {
-  return (process.env.PATH ?? "").split(":").some((p) => p && existsSync(join(p, "go")));
 }
 
 async function build(version: string, target: string): Promise<void> {
@@ -61,30 +42,17 @@ async function build(version: string, target: string): Promise<void> {
   if (!pinned.includes(`github.com/pulumi/pulumi/pkg/v3 v${version}`)) {
     throw new Error(`test/e2e/pulumi-cli/cli/go.mod does not pin pkg/v3 v${version} (the @pulumi/pulumi in package-lock.json); update it`);
   }
-  mkdirSync(join(target, ".."), { recursive: true });
-  const staging = mkdtempSync(`${target}.partial-`);
-  // The proxy serves modules but sum.golang.org is unreachable here: go.sum in each wrapper pins
-  // every module's hash instead, and -mod=readonly keeps the build to exactly those.
-  const env = { ...process.env, GOSUMDB: "off", GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local" };
   const ldflags = (v: string) => `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${v}`;
   const started = Date.now();
   const ticker = setInterval(() => log(`still building… ${Math.round((Date.now() - started) / 1000)} s`), 30_000);
   try {
-    log(`building pulumi v${version} (CLI) from the Go module proxy; a few minutes on a fresh machine`);
-    await run("go", ["build", "-trimpath", "-o", join(staging, "pulumi"), "-ldflags", ldflags(version), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], join(wrappers, "cli"), env);
-    log(`built pulumi in ${Math.round((Date.now() - started) / 1000)} s; building pulumi-language-nodejs`);
-    await run("go", ["build", "-trimpath", "-o", join(staging, "pulumi-language-nodejs"), "-ldflags", ldflags("3.68.0"), "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"], join(wrappers, "language-nodejs"), env);
-    // Test files may run in parallel, each building: the first finished build wins, and a build
-    // never replaces a directory another process may be running binaries from.
-    if (hasBinaries(target)) rmSync(staging, { recursive: true, force: true });
-    else {
-      rmSync(target, { recursive: true, force: true });
-      renameSync(staging, target);
-    }
+    await buildInto(target, hasBinaries, async (staging) => {
+      log(`building pulumi v${version} (CLI) from the Go module proxy; a few minutes on a fresh machine`);
+      await runGo(["build", "-trimpath", "-o", join(staging, "pulumi"), "-ldflags", ldflags(version), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], join(wrappers, "cli"), log);
+      log(`built pulumi in ${Math.round((Date.now() - started) / 1000)} s; building pulumi-language-nodejs`);
+      await runGo(["build", "-trimpath", "-o", join(staging, "pulumi-language-nodejs"), "-ldflags", ldflags("3.68.0"), "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"], join(wrappers, "language-nodejs"), log);
+    });
     log(`done in ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
   } finally {
     clearInterval(ticker);
   }

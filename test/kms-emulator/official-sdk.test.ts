@@ -437,9 +437,10 @@ describe("official SDK against the emulator", () => {
         calls: { DescribeKey: 1, AsymmetricEncrypt: 3 },
         dryRunCalls: { AsymmetricEncrypt: 1 },
         throttled: 0,
+        signatures: { "HMAC-SHA1": 4 },
       });
       await fetch(`${emulator.endpoint}/__emulator/reset-stats`, { method: "POST" });
-      assert.deepEqual(emulator.stats(), { calls: {}, dryRunCalls: {}, throttled: 0 });
+      assert.deepEqual(emulator.stats(), { calls: {}, dryRunCalls: {}, throttled: 0, signatures: {} });
     });
   });
 });

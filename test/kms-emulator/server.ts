@@ -85,6 +85,7 @@ async function handleApi(
       headers: req.headers,
       body,
     });
+    parts.stats.recordSignature(caller.signature);
     if (parts.limiter && !parts.limiter.allow(caller.accessKey.accessKeyId)) {
       parts.stats.recordThrottled();
       throw errors.throttled();

@@ -255,7 +255,7 @@ describe("replay protection (the Authenticator on its own clock)", () => {
   it("signature v3 must sign x-acs-action and x-acs-version, which name the operation", () => {
     clock = t0;
     const auth = authenticator();
-    assert.equal(auth.authenticate(v3Request(allSigned)).signatureVersion, "v3");
+    assert.equal(auth.authenticate(v3Request(allSigned)).signature, "ACS3-HMAC-SHA256");
     for (const unsigned of ["x-acs-action", "x-acs-version"]) {
       assert.throws(() => auth.authenticate(v3Request(allSigned.filter((h) => h !== unsigned))),
         (e: KmsError) => e.code === "InvalidParameter" && e.message.includes(`"${unsigned}" must be signed`));

@@ -3,7 +3,7 @@ import { errors } from "../errors";
 import { NonceCache } from "./nonce-cache";
 import type { Params } from "./params";
 import { signV1, stringToSignV1 } from "./signature-v1";
-import { canonicalRequestV3, hashHex, parseV3Authorization, signV3, stringToSignV3, type V3Authorization } from "./signature-v3";
+import { canonicalRequestV3, hashHex, parseV3Authorization, signV3, stringToSignV3, type V3Algorithm, type V3Authorization } from "./signature-v3";
 
 export interface AccessKey {
   accessKeyId: string;
@@ -26,7 +26,8 @@ export interface SignedRequest {
 
 export interface Caller {
   accessKey: AccessKey;
-  signatureVersion: "v1" | "v3";
+  /** How the request was signed: HMAC-SHA1 (signature v1), or the v3 algorithm named in its Authorization header. */
+  signature: "HMAC-SHA1" | V3Algorithm;
 }
 
 /** How far a request's timestamp may be from the server's clock, and how long a nonce is remembered. */
@@ -68,7 +69,7 @@ export class Authenticator {
     }
     this.checkSecurityToken(accessKey, params.SecurityToken);
     this.checkNonce(accessKey, params.SignatureNonce, timestamp);
-    return { accessKey, signatureVersion: "v1" };
+    return { accessKey, signature: "HMAC-SHA1" };
   }
 
   private authenticateV3(request: SignedRequest, { algorithm, accessKeyId, signedHeaders, signature }: V3Authorization): Caller {
@@ -100,7 +101,7 @@ export class Authenticator {
     }
     this.checkSecurityToken(accessKey, header(request, "x-acs-security-token"));
     this.checkNonce(accessKey, nonce, timestamp);
-    return { accessKey, signatureVersion: "v3" };
+    return { accessKey, signature: algorithm };
   }
 
   private lookup(accessKeyId: string | undefined, name: string): AccessKey {

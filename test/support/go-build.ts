@@ -1,0 +1,59 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+// Go binaries the tests need (the Pulumi CLI, Alibaba's official Go SDK), built from the Go module
+// proxy into a cache outside the repository. The proxy serves modules but sum.golang.org is
+// unreachable here: each wrapper module commits its go.sum, and -mod=readonly keeps the build to
+// exactly those hashes.
+
+export const GO_ENV = { GOSUMDB: "off", GOFLAGS: "-mod=readonly", GOTOOLCHAIN: "local" };
+
+/** ~/.cache/pulumi-alicloud-kms-encrypted (or $XDG_CACHE_HOME's), where builds are kept. */
+export function cacheRoot(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-alicloud-kms-encrypted");
+}
+
+export function goAvailable(): boolean {
+  return (process.env.PATH ?? "").split(":").some((p) => p && existsSync(join(p, "go")));
+}
+
+/** Runs a go command; module downloads are reported through `log`, the rest of stderr only on failure. */
+export function runGo(args: string[], cwd: string, log: (line: string) => void, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn("go", args, { cwd, env: { ...process.env, ...GO_ENV, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+      for (const line of c.toString().split("\n")) if (line.startsWith("go: downloading")) log(line.slice(4));
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolveRun() : reject(new Error(`go ${args.join(" ")} failed (${code}):\n${stderr.slice(-4000)}`))));
+  });
+}
+
+/**
+ * Builds into a staging directory beside `target` and moves it into place. Test files may run in
+ * parallel, each building: the first finished build wins, and a build never replaces a directory
+ * another process may be running binaries from.
+ */
+export async function buildInto(
+  target: string,
+  complete: (dir: string) => boolean,
+  build: (staging: string) => Promise<void>,
+): Promise<void> {
+  mkdirSync(join(target, ".."), { recursive: true });
+  const staging = mkdtempSync(`${target}.partial-`);
+  try {
+    await build(staging);
+    if (complete(target)) rmSync(staging, { recursive: true, force: true });
+    else {
+      rmSync(target, { recursive: true, force: true });
+      renameSync(staging, target);
+    }
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+}
