@@ -60,8 +60,9 @@ export interface EncryptedValueArgs {
   /**
    * Envelope encryption, for values of any size (TLS keys, JSON credentials, whole files): a fresh
    * random AES-256-GCM data key encrypts the plaintext in the provider, and only the data key goes
-   * through KMS (or `encryptLocally`). The result is the `envelope` output. Without it, a
-   * plaintext must fit the key: 190/214 bytes (RSA_2048), 318/342 (RSA_3072), 6047 (EC_SM2).
+   * through KMS (or `encryptLocally`); `ciphertextBlob` is then KMS's ciphertext of the data key and
+   * `envelope` holds the rest. Without it, a plaintext must fit the key: 190/214 bytes (RSA_2048),
+   * 318/342 (RSA_3072), 6047 (EC_SM2).
    */
   envelope?: pulumi.Input<boolean>;
 }
@@ -73,6 +74,10 @@ const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest"
  * A secret encrypted by Alibaba Cloud KMS at deploy time. State keeps the ciphertext and nothing
  * the plaintext can be recovered from; `pulumi preview` validates through KMS's DryRun without
  * encrypting.
+ *
+ * In a preview every output shows either the value `pulumi up` will give it or, for
+ * `ciphertextBlob`, `envelope` and `staleReason` of a value about to be (re-)encrypted, unknown;
+ * a value that stays shows all its outputs as they are. Outputs that do not apply are `""`.
  */
 export class EncryptedValue extends pulumi.CustomResource {
   /**
@@ -81,22 +86,23 @@ export class EncryptedValue extends pulumi.CustomResource {
    */
   declare public readonly ciphertextBlob: pulumi.Output<string>;
   /**
-   * With `envelope: true`: one self-describing string (base64 of JSON, format in the README) with
-   * the key or certificate, version, algorithm, region, encrypted data key, IV, tag and
-   * ciphertext. `decrypt()` from `pulumi-alicloud-kms-encrypted/decrypt` opens it.
+   * The value as one self-describing string (base64 of JSON, format in the README): the key or
+   * certificate, version, algorithm and region, then with `envelope: true` the encrypted data key,
+   * IV, tag and ciphertext, or without it KMS's ciphertext of the value. `decrypt()` from
+   * `pulumi-alicloud-kms-encrypted/decrypt` opens it, with nothing else to pass.
    */
-  declare public readonly envelope: pulumi.Output<string | undefined>;
-  /** The key's own ID (aliases and ARNs resolved); undefined for certificates. */
-  declare public readonly keyId: pulumi.Output<string | undefined>;
-  /** The key version the ciphertext was made with. */
-  declare public readonly keyVersionId: pulumi.Output<string | undefined>;
+  declare public readonly envelope: pulumi.Output<string>;
+  /** The key's own ID (aliases and ARNs resolved); "" for certificates. */
+  declare public readonly keyId: pulumi.Output<string>;
+  /** The key version the ciphertext was made with; "" for certificates. */
+  declare public readonly keyVersionId: pulumi.Output<string>;
   /**
-   * The KMS instance (`kst-…`) the key lives in (KMS 3.0); "" for a key outside one, undefined for
+   * The KMS instance (`kst-…`) the key lives in (KMS 3.0); "" for a key outside one and for
    * certificates. Its cryptographic calls need the instance's Internet access, or the VPC endpoint.
    */
-  declare public readonly kmsInstanceId: pulumi.Output<string | undefined>;
-  /** The certificate used (CertificatePublicKeyEncrypt); undefined for keys. */
-  declare public readonly certificateId: pulumi.Output<string | undefined>;
+  declare public readonly kmsInstanceId: pulumi.Output<string>;
+  /** The certificate used (CertificatePublicKeyEncrypt); "" for keys. */
+  declare public readonly certificateId: pulumi.Output<string>;
   /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
   declare public readonly algorithm: pulumi.Output<EncryptionAlgorithm>;
   /** The key or certificate spec: RSA_2048, RSA_3072 or EC_SM2. */
@@ -111,8 +117,8 @@ export class EncryptedValue extends pulumi.CustomResource {
    * that reason. The digest and the trigger themselves are never outputs.
    */
   declare public readonly plaintextRevision: pulumi.Output<number>;
-  /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt. */
-  declare public readonly staleReason: pulumi.Output<string | undefined>;
+  /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
+  declare public readonly staleReason: pulumi.Output<string>;
 
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
     // Secret even when the program passes a plain string: the engine then never shows it.

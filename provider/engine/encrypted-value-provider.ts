@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
 import { MessageOnlyError, ownMessage } from "../message-only-error";
-import { formatEnvelope } from "../crypto/envelope-format";
+import { formatEnvelope, parseEnvelope } from "../crypto/envelope-format";
 import { PlaintextHandoff } from "./plaintext-handoff";
 import { type CheckFailure, parseInputs, type ValidInputs } from "./inputs";
 import { KmsCallError } from "../kms/kms-call-error";
@@ -12,15 +12,24 @@ import { isUnknownKeyVersion } from "../kms/kms-service";
 import { KmsServices } from "../kms/kms-services";
 import type { Algorithm } from "../kms/key-spec-limits";
 import { redact } from "../redact";
+import { logInfo } from "./engine-log";
 import { resolveTarget } from "./resolve-target";
 import { credentialValues, resolveSettings, type ConfigSource } from "../kms/settings";
 import { isUnknown, reveal, secret, UNKNOWN, type Unknown } from "./wire-values";
 
 // The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:
-//   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, and a secret
-//            plaintextDigest (scrypt; the SDK's, computed in the program) that also names the
-//            plaintext's in-memory hand-off entry
-//   diff   → compares those with the outputs; no KMS call
+//   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, the plaintext's revision
+//            and a secret plaintextDigest (scrypt; the SDK's, computed in the program)
+//   diff   → compares those with the outputs, no KMS call, and tells the engine's log why a value
+//            will be re-encrypted
+//
+// In a preview the engine shows a dynamic resource's *checked inputs* as its new outputs (the Node
+// host declares no preview support), so every name check returns that is also an output holds
+// exactly what that output will be: keyId the key's own ID (the program's alias or ARN is
+// keyReference), keyVersionId the version that will be used (a pin is pinnedKeyVersionId), and no
+// ciphertextBlob or envelope at all (envelope encryption is envelopeEncryption), so those show as
+// unknown until up has made them. A value diff leaves alone is a "same" step, whose outputs are the
+// old ones, exactly.
 //   create/update → takes the plaintext from the hand-off, encrypts (through KMS, or in process with
 //            the public key when encryptLocally; with envelope, a fresh AES-256-GCM data key
 //            encrypts the value and only the data key goes to KMS), returns the ciphertext
@@ -35,6 +44,21 @@ export class EncryptedValueError extends MessageOnlyError {}
 function text(v: unknown): string | undefined {
   const r = reveal(v);
   return typeof r === "string" ? r : undefined;
+}
+
+/** A stored identifier, "" (not applicable) counting as none. */
+function named(v: unknown): string | undefined {
+  return text(v) || undefined;
+}
+
+/** Whether a stored envelope (state, so read with care) is envelope encryption; undefined if unreadable. */
+function storedAsEnvelopeEncryption(envelope: unknown): boolean | undefined {
+  if (typeof envelope !== "string") return false; // state from before every value had an envelope
+  try {
+    return parseEnvelope(envelope).encryptedDataKey !== undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function withoutPlaintext(news: Props): Props {
@@ -54,6 +78,38 @@ function plaintextRevision(olds: Props, inputs: ValidInputs, digest: string | Un
   const [now, before] = digest !== undefined ? [digest, reveal(olds.plaintextDigest)] : [inputs.trigger, reveal(olds.trigger)];
   if (isUnknown(now)) return UNKNOWN;
   return now === before && inputs.changeDetection === reveal(olds.changeDetection) ? previous : previous + 1;
+}
+
+/**
+ * Why the value must be re-encrypted, comparing the old outputs with the checked inputs, in words
+ * fit for the engine's log (IDs, versions, revisions: never a secret). Empty: nothing to do.
+ */
+function reencryptionReasons(olds: Props, news: Props): string[] {
+  const was = (name: string) => reveal(olds[name]);
+  const now = (name: string) => reveal(news[name]);
+  const moved = (name: string) => isUnknown(now(name)) || now(name) !== was(name);
+  const change = (name: string) => (isUnknown(now(name)) ? `${String(was(name))} → (known at up)` : `${String(was(name))} → ${String(now(name))}`);
+  const reasons: string[] = [];
+  if (named(now("certificateId")) !== undefined) {
+    if (moved("certificateId") || named(was("keyId")) !== undefined) reasons.push(`the certificate changed (${change("certificateId")})`);
+  } else if (moved("keyId")) reasons.push(`the key changed (${change("keyId")})`);
+  else if (moved("keyVersionId")) reasons.push(`the key version changed (${change("keyVersionId")})`);
+  if (moved("algorithm")) reasons.push(`the algorithm changed (${change("algorithm")})`);
+  if (moved("changeDetection")) reasons.push(`change detection changed (${change("changeDetection")})`);
+  else if (moved("plaintextRevision")) {
+    // Outputs from before revisions existed have none: they re-encrypt once to leave their old digest behind.
+    reasons.push(was("plaintextRevision") === undefined ? "its state is from an earlier version of this package (re-encrypted once)"
+      : `the ${now("changeDetection") === "trigger" ? "trigger" : "plaintext"} changed (revision ${change("plaintextRevision")})`);
+  }
+  // The input is envelopeEncryption: true; the output `envelope` is the envelope string, of either kind.
+  const before = storedAsEnvelopeEncryption(was("envelope"));
+  if (before === undefined) reasons.push("the stored envelope cannot be read");
+  else if ((now("envelopeEncryption") === true) !== before) {
+    reasons.push(`envelope encryption switched ${now("envelopeEncryption") === true ? "on" : "off"}`);
+  }
+  const stale = named(olds.staleReason);
+  if (stale) reasons.push(`the stored ciphertext is stale (${stale})`);
+  return reasons;
 }
 
 export class EncryptedValueProvider implements dynamic.ResourceProvider {
@@ -101,48 +157,34 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
     const t = inputs.target;
     const checked: Props = {
-      ...(t.kind === "key" ? { keyId: t.keyId } : { certificateId: t.certificateId }),
-      ...(t.kind === "key" && t.keyVersionId !== undefined ? { keyVersionId: t.keyVersionId } : {}),
+      // Names shared with outputs: their future values exactly (see the top of this file).
+      ...(t.kind === "key"
+        ? { keyId: target.id, keyVersionId: target.keyVersionId ?? UNKNOWN, kmsInstanceId: target.kmsInstanceId ?? "", certificateId: "" }
+        : { certificateId: target.id, keyId: "", keyVersionId: "", kmsInstanceId: "" }),
       algorithm: target.algorithm,
+      keySpec: target.keySpec,
+      region: target.region,
       changeDetection: inputs.changeDetection,
+      plaintextRevision: plaintextRevision(olds, inputs, digest),
+      // Inputs only.
+      ...(t.kind === "key" ? { keyReference: t.keyId, ...(t.keyVersionId !== undefined ? { pinnedKeyVersionId: t.keyVersionId } : {}) } : {}),
       ...(inputs.trigger !== undefined ? { trigger: inputs.trigger } : {}),
       // Not compared by diff: both ways give the same kind of ciphertext.
       encryptLocally: inputs.encryptLocally,
-      ...(inputs.envelope ? { envelope: true } : {}),
-      // Inputs only (state's inputs, a secret), never outputs: see crypto/plaintext-digest.ts.
+      ...(inputs.envelope ? { envelopeEncryption: true } : {}),
+      // A secret, and never an output: see crypto/plaintext-digest.ts.
       ...(digest === undefined ? {} : { plaintextDigest: isUnknown(digest) ? UNKNOWN : secret(digest) }),
-      plaintextRevision: plaintextRevision(olds, inputs, digest),
       valueUrn: inputs.valueUrn,
-      ...(t.kind === "key"
-        ? { resolvedKeyId: target.id, resolvedKeyVersionId: target.keyVersionId ?? UNKNOWN, kmsInstanceId: target.kmsInstanceId ?? "" }
-        : {}),
-      keySpec: target.keySpec,
-      region: target.region,
     };
     return { inputs: checked };
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
-    const changed = (name: string, oldName = name) => {
-      const n = reveal(news[name]);
-      return isUnknown(n) || n !== reveal(olds[oldName]);
-    };
-    const targetChanged = news.certificateId === undefined
-      ? changed("resolvedKeyId", "keyId") || changed("resolvedKeyVersionId", "keyVersionId")
-      : changed("certificateId") || olds.keyId !== undefined;
-    const changes =
-      targetChanged ||
-      changed("algorithm") ||
-      changed("changeDetection") ||
-      // The plaintext (digest mode) or the trigger changed; outputs from before revisions existed
-      // have none, and re-encrypt once to leave their digest behind.
-      changed("plaintextRevision") ||
-      // The input is `envelope: true`; the output of the same name is the envelope string.
-      (news.envelope === true) !== (typeof olds.envelope === "string") ||
-      text(olds.staleReason) !== undefined;
+    const reasons = reencryptionReasons(olds, news);
     const valueUrn = text(news.valueUrn);
-    if (!changes && valueUrn) this.handoff.release(valueUrn);
-    return { changes, replaces: [], deleteBeforeReplace: false };
+    if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
+    if (valueUrn && reasons.length > 0) await logInfo(valueUrn, `will be re-encrypted: ${reasons.join("; ")}`);
+    return { changes: reasons.length > 0, replaces: [], deleteBeforeReplace: false };
   }
 
   async create(inputs: Props): Promise<dynamic.CreateResult> {
@@ -156,8 +198,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
     const staleReason = await this.staleReason(props);
     // A digest or trigger among the outputs is from before they moved to the inputs only.
-    const { staleReason: _previous, plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
-    return { id, props: { ...rest, ...(staleReason ? { staleReason } : {}) } };
+    const { plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
+    return { id, props: { ...rest, staleReason: staleReason ?? "" } };
   }
 
   async delete(): Promise<void> {
@@ -174,20 +216,26 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const region = text(inputs.region) as string;
     const algorithm = text(inputs.algorithm) as Algorithm;
     const kms = this.services.in(region, reveal(inputs.encryptLocally) === true);
-    const certificateId = text(inputs.certificateId);
-    const keyId = text(inputs.resolvedKeyId) as string;
-    const keyVersionId = text(inputs.resolvedKeyVersionId) as string;
+    const certificateId = named(inputs.certificateId);
+    const keyId = named(inputs.keyId);
+    const keyVersionId = named(inputs.keyVersionId);
     const kmsInstanceId = text(inputs.kmsInstanceId) || undefined;
-    const envelope = reveal(inputs.envelope) === true;
+    const envelope = reveal(inputs.envelopeEncryption) === true;
     try {
-      const target = certificateId ? { certificateId } : { keyId, keyVersionId };
+      const target = certificateId ? { certificateId } : { keyId: keyId as string, keyVersionId: keyVersionId as string };
       const c = await encryptValue(kms, { target, algorithm, region }, plaintext, envelope);
       const mode = text(inputs.changeDetection) ?? "digest";
+      // Every output, every time ("" where it does not apply): in a preview, an output missing from
+      // a resource that stays the same would show as unknown instead of as it is.
       return {
+        keyId: keyId ?? "",
+        keyVersionId: keyVersionId ?? "",
+        kmsInstanceId: kmsInstanceId ?? "",
+        certificateId: certificateId ?? "",
         ...target,
-        ...(certificateId ? {} : { kmsInstanceId: kmsInstanceId ?? "" }),
         ciphertextBlob: c.ciphertextBlob,
-        ...(envelope ? { envelope: formatEnvelope(c.envelope) } : {}),
+        envelope: formatEnvelope(c.envelope),
+        staleReason: "",
         algorithm,
         keySpec: text(inputs.keySpec),
         region,
@@ -196,7 +244,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       };
     } catch (e) {
       if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
-      throw this.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? text(inputs.keyId) ?? "", region, [plaintext], kmsInstanceId);
+      const property = certificateId ? "certificateId" : "keyId";
+      throw this.userError(e, property, certificateId ?? text(inputs.keyReference) ?? keyId ?? "", region, [plaintext], kmsInstanceId);
     } finally {
       plaintext.fill(0);
     }
@@ -204,11 +253,11 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
   /** Why the stored ciphertext can no longer be decrypted, or undefined when it still can. */
   private async staleReason(props: Props): Promise<string | undefined> {
-    const region = text(props.region) ?? this.services.regionFor(text(props.keyId));
+    const region = named(props.region) ?? this.services.regionFor(named(props.keyId));
     if (!region) return undefined;
-    const certificateId = text(props.certificateId);
-    const keyId = text(props.keyId);
-    const keyVersionId = text(props.keyVersionId);
+    const certificateId = named(props.certificateId);
+    const keyId = named(props.keyId);
+    const keyVersionId = named(props.keyVersionId);
     // State is read back from a file anyone with write access to the backend could have edited:
     // nothing from it reaches a host name or a request before its shape is checked.
     const tampered = [["region", region, isRegionId], ["certificateId", certificateId, isResourceId], ["keyId", keyId, isResourceId],

@@ -107,7 +107,9 @@ describe("envelope encryption through the provider", () => {
 
     const small = { plaintext: "fits directly", keyId: "key-rotating" };
     assert.equal((await d.stack.up("toggle", small)).op, "create");
-    assert.equal(outputs("toggle").envelope, undefined, "no envelope output without envelope: true");
+    const direct = JSON.parse(Buffer.from(String(outputs("toggle").envelope), "base64").toString()) as Props;
+    assert.equal(direct.ciphertextBlob, outputs("toggle").ciphertextBlob, "without envelope: true, the envelope output is the direct form");
+    assert.deepEqual(await decrypt(String(outputs("toggle").envelope), { env: env() }), Buffer.from(small.plaintext));
     assert.equal((await d.stack.up("toggle", { ...small, envelope: true })).op, "update");
     const before = String(outputs("toggle").envelope);
     assert.deepEqual(await decrypt(before, { env: env() }), Buffer.from(small.plaintext));
@@ -120,7 +122,8 @@ describe("envelope encryption through the provider", () => {
     assert.deepEqual(await decrypt(String(outputs("toggle").envelope), { env: env() }), Buffer.from(small.plaintext));
 
     assert.equal((await d.stack.up("toggle", small)).op, "update");
-    assert.equal(outputs("toggle").envelope, undefined);
+    const off = JSON.parse(Buffer.from(String(outputs("toggle").envelope), "base64").toString()) as Props;
+    assert.equal(off.encryptedDataKey, undefined, "switched off: the direct form again");
     assert.deepEqual(await decrypt({ ciphertextBlob: String(outputs("toggle").ciphertextBlob), keyId: "key-rotating",
       keyVersionId: String(outputs("toggle").keyVersionId), algorithm: "RSAES_OAEP_SHA_256" }, { env: env() }), Buffer.from(small.plaintext));
   });

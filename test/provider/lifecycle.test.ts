@@ -146,7 +146,7 @@ describe("EncryptedValue through the dynamic provider host", () => {
 
   it("refresh reports a key that can no longer decrypt, and the next up re-encrypts once it can", async () => {
     await d.nextCommand();
-    assert.equal((await d.stack.refresh("sm2")).staleReason, undefined, "a healthy value refreshes clean");
+    assert.equal((await d.stack.refresh("sm2")).staleReason, "", "a healthy value refreshes clean");
     const kms = officialClient(d.emulator);
     await call(kms, "DisableKey", { KeyId: "key-sm2" });
     const refreshed = await d.stack.refresh("sm2");
@@ -158,7 +158,7 @@ describe("EncryptedValue through the dynamic provider host", () => {
     await d.nextCommand();
     d.emulator.resetStats();
     assert.equal((await d.stack.up("sm2", values.sm2!)).op, "update", "a stale value re-encrypts");
-    assert.equal(outputs("sm2").staleReason, undefined);
+    assert.equal(outputs("sm2").staleReason, "");
     assert.equal(encryptCalls(d.emulator), 1);
     assert.deepEqual(decrypt(outputs("sm2")), expectedPlaintext(values.sm2!));
   });
