@@ -11,7 +11,7 @@ export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";
 export { isRegionId, isResourceId, parseKeyReference, printable, regionOfKeyReference } from "./kms/identifiers";
 export { type Algorithm, isAlgorithm } from "./kms/key-spec-limits";
 export { KmsCallError } from "./kms/kms-call-error";
-export { describeKmsError } from "./kms/kms-error-messages";
+export { describeKmsError, type SettingNames } from "./kms/kms-error-messages";
 export { KmsServices } from "./kms/kms-services";
 export { credentialValues, resolveSettings } from "./kms/settings";
 export { MessageOnlyError, ownMessage } from "./message-only-error";

@@ -1,180 +1,29 @@
-import {
-  credentialValues, DataKeyRefusedError, decryptEnvelope, describeKmsError, type Envelope, ENVELOPE_VERSION, EnvelopeFormatError,
-  EnvelopeIntegrityError, isAlgorithm,
-  isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseEnvelope, parseKeyReference, printable,
-  redact, regionOfKeyReference, resolveSettings, STRICT_BASE64,
-} from "../provider/toolkit";
-import type { EncryptionAlgorithm } from "./encryption-algorithm";
+import { type DecryptInput, type DecryptOptions, openValue } from "./open-value";
+import type { SettingNames } from "../provider/toolkit";
 
-export type { EncryptionAlgorithm };
+export type { EncryptionAlgorithm } from "./encryption-algorithm";
+export {
+  type CertificateCiphertext, DecryptError, type DecryptInput, type DecryptOptions, type EnvelopeInput, type KeyCiphertext,
+} from "./open-value";
 
-// `pulumi-alicloud-kms-encrypted/decrypt`: the application side. It loads no @pulumi/pulumi, only
-// the KMS client, and finds region, endpoint and credentials the way the provider does from the
-// environment (ALIBABA_CLOUD_KMS_ENDPOINT, ALIBABA_CLOUD_REGION_ID / ALIBABA_CLOUD_REGION, the
-// access key variables, then the @alicloud/credentials default chain).
+// `pulumi-alicloud-kms-encrypted/decrypt`: the application side. It loads no @pulumi/pulumi, so an
+// application that only decrypts installs the package without it.
 
-/** An envelope: EncryptedValue's `envelope` output, or what the CLI's `encrypt` wrote. */
-export interface EnvelopeInput {
-  /** The envelope string (base64 of JSON; see the README's "Envelope format"). */
-  envelope: string;
-}
-
-/** A bare ciphertext made under a key: EncryptedValue's `ciphertextBlob` with its outputs. */
-export interface KeyCiphertext {
-  /** The ciphertext, base64 (`ciphertextBlob` output). */
-  ciphertextBlob: string;
-  /** The key's ID or ARN (`keyId` output). */
-  keyId: string;
-  /** The version it was encrypted with (`keyVersionId` output). */
-  keyVersionId: string;
-  /** The algorithm it was encrypted with (`algorithm` output). */
-  algorithm: EncryptionAlgorithm;
-  /** The key's region (`region` output); default: the ARN's, else the configured region. */
-  region?: string;
-}
-
-/** A bare ciphertext made with a certificate's public key. */
-export interface CertificateCiphertext {
-  /** The ciphertext, base64 (`ciphertextBlob` output). */
-  ciphertextBlob: string;
-  /** The certificate's ID (`certificateId` output). */
-  certificateId: string;
-  /** The algorithm it was encrypted with (`algorithm` output). */
-  algorithm: EncryptionAlgorithm;
-  /** The certificate's region (`region` output); default: the configured region. */
-  region?: string;
-}
-
-/** What to decrypt: an envelope (as a string or wrapped), or a bare ciphertext with what KMS needs to open it. */
-export type DecryptInput = string | EnvelopeInput | KeyCiphertext | CertificateCiphertext;
-
-/** Where decrypt() sends its calls, beyond what the environment says. */
-export interface DecryptOptions {
-  /** The region for a bare ciphertext; an envelope's own region (or a key ARN's) wins. */
-  region?: string;
-  /** The KMS endpoint, e.g. `https://kst-xxx.cryptoservice.kms.aliyuncs.com`; default ALIBABA_CLOUD_KMS_ENDPOINT. */
-  endpoint?: string;
-  /** The environment to read settings and credentials from; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  /**
-   * The only regions the input may name. Whoever can write an envelope chooses its region (and with
-   * it which region's KMS is asked); with this set, any other region is refused before a call is made.
-   */
-  allowedRegions?: string[];
-  /**
-   * The only keys and certificates the input may name: key IDs, key ARNs (which pin the region
-   * too) or certificate IDs. Any other is refused before a call is made.
-   */
-  allowedKeys?: string[];
-}
-
-/** Why a value could not be decrypted, in one sentence; never carries a plaintext or credential. */
-export class DecryptError extends MessageOnlyError {
-  /**
-   * @param code KMS's error code (e.g. `InvalidCiphertext`), `EnvelopeFormat` for a malformed
-   * envelope or bare ciphertext, `EnvelopeIntegrity` when its AES-GCM tag does not verify,
-   * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`,
-   * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key.
-   */
-  constructor(message: string, readonly code?: string) {
-    super(message);
-  }
-}
-
-function envelopeOf(input: DecryptInput, region: string | undefined): Envelope {
-  if (typeof input === "string") return parseEnvelope(input);
-  if ("envelope" in input) return parseEnvelope(input.envelope);
-  // A bare ciphertext: every field is checked for its shape, as an envelope's header is.
-  if (typeof input.ciphertextBlob !== "string" || input.ciphertextBlob === "" || !STRICT_BASE64.test(input.ciphertextBlob)) {
-    throw new DecryptError("ciphertextBlob: must be a non-empty base64 string (EncryptedValue's ciphertextBlob output)", "EnvelopeFormat");
-  }
-  if (!isAlgorithm(input.algorithm)) {
-    throw new DecryptError(`algorithm: ${printable(input.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, "EnvelopeFormat");
-  }
-  if (input.region !== undefined && !isRegionId(input.region)) {
-    throw new DecryptError(`region: ${printable(input.region)} is not a region ID (like cn-hangzhou)`, "EnvelopeFormat");
-  }
-  const { algorithm, ciphertextBlob } = input;
-  if ("certificateId" in input) {
-    if (!isResourceId(input.certificateId)) throw new DecryptError(`certificateId: ${printable(input.certificateId)} is not a certificate ID`, "EnvelopeFormat");
-    const where = input.region ?? region;
-    if (!where) throw new DecryptError("region: none given; pass region, or set ALIBABA_CLOUD_REGION_ID");
-    return { certificateId: input.certificateId, version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob };
-  }
-  const reference = typeof input.keyId === "string" ? parseKeyReference(input.keyId) : "is not a string";
-  if (typeof reference === "string") throw new DecryptError(`keyId: ${printable(input.keyId)} ${reference}`, "EnvelopeFormat");
-  if (!input.keyVersionId) throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
-  if (!isResourceId(input.keyVersionId)) throw new DecryptError(`keyVersionId: ${printable(input.keyVersionId)} is not a key version ID`, "EnvelopeFormat");
-  const where = input.region ?? regionOfKeyReference(input.keyId) ?? region;
-  if (!where) throw new DecryptError("region: none given; pass region, set ALIBABA_CLOUD_REGION_ID, or use the key's ARN");
-  const { keyId, keyVersionId } = input;
-  return { keyId, keyVersionId, version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob };
-}
-
-/** Refuses, before any KMS call, an input naming a region or key the application did not allow. */
-function checkAllowed(e: Envelope, options: DecryptOptions): void {
-  const { allowedRegions, allowedKeys } = options;
-  for (const r of allowedRegions ?? []) {
-    if (!isRegionId(r)) throw new DecryptError(`allowedRegions: ${printable(r)} is not a region ID (like cn-hangzhou)`, "NotAllowed");
-  }
-  if (allowedRegions && !allowedRegions.includes(e.region)) {
-    throw new DecryptError(`region '${e.region}' is not one of allowedRegions (${allowedRegions.join(", ")}); nothing was sent to KMS`, "NotAllowed");
-  }
-  if (!allowedKeys) return;
-  const named = e.certificateId ?? e.keyId;
-  const allowed = allowedKeys.some((k) => {
-    const reference = parseKeyReference(k);
-    if (typeof reference === "string") throw new DecryptError(`allowedKeys: ${printable(k)} is not a key ID, key ARN or certificate ID`, "NotAllowed");
-    return k === named || (reference.kind === "arn" && reference.keyId === named && reference.region === e.region);
-  });
-  if (!allowed) {
-    throw new DecryptError(`${e.certificateId !== undefined ? "certificate" : "key"} '${named}' is not one of allowedKeys; nothing was sent to KMS`, "NotAllowed");
-  }
-}
-
-// Decrypt-specific readings of KMS codes whose general hints speak of encryption.
-const decryptHints: Record<string, string> = {
-  InvalidCiphertext: "KMS cannot open it with this key version and algorithm: it was encrypted under another key or version, or altered",
-  "Forbidden.KeyVersionNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
-  "Forbidden.ResourceNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
+/** An application's names for its settings: decrypt()'s options and the environment it reads. */
+const APPLICATION_SETTING_NAMES: SettingNames = {
+  region: "decrypt()'s region option (or ALIBABA_CLOUD_REGION_ID)",
+  endpoint: "decrypt()'s endpoint option (or ALIBABA_CLOUD_KMS_ENDPOINT)",
+  credentials: "Give the application ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or ALIBABA_CLOUD_PROFILE, " +
+    "in its environment (or decrypt()'s env option), or run it with a RAM role",
+  configKeys: { "alicloud-kms:region": "region option", "alicloud-kms:endpoint": "endpoint option" },
 };
 
 /**
  * Decrypts what EncryptedValue (its `envelope`, or its `ciphertextBlob` with `keyId`,
- * `keyVersionId` and `algorithm`) or the CLI's `encrypt` produced, through AsymmetricDecrypt or
- * CertificatePrivateKeyDecrypt, and returns the plaintext bytes. The caller needs kms:*Decrypt on
- * the key or certificate.
+ * `keyVersionId`, `algorithm` and `region`) or the CLI's `encrypt` produced, through
+ * AsymmetricDecrypt or CertificatePrivateKeyDecrypt, and returns the plaintext bytes. The caller
+ * needs kms:AsymmetricDecrypt on the key (or kms:CertificatePrivateKeyDecrypt on the certificate).
  */
-export async function decrypt(input: DecryptInput, options: DecryptOptions = {}): Promise<Buffer> {
-  const config = (key: string) => (key === "alicloud-kms:region" ? options.region : key === "alicloud-kms:endpoint" ? options.endpoint : undefined);
-  const settings = resolveSettings(config, options.env ?? process.env);
-  const sensitive = credentialValues(settings);
-  const problem = settings.problems[0];
-  if (problem) throw new DecryptError(`${problem.setting}: ${problem.reason}`);
-  let envelope: Envelope;
-  try {
-    envelope = envelopeOf(input, settings.region);
-  } catch (e) {
-    if (e instanceof DecryptError) throw e;
-    if (e instanceof EnvelopeFormatError) throw new DecryptError(e.message, "EnvelopeFormat");
-    throw e;
-  }
-  checkAllowed(envelope, options);
-  const services = new KmsServices(settings);
-  const property = envelope.certificateId !== undefined ? "certificateId" : "keyId";
-  const value = envelope.certificateId ?? `${envelope.keyId}' version '${envelope.keyVersionId}`;
-  try {
-    return await decryptEnvelope(services.decryptorIn(envelope.region), envelope);
-  } catch (e) {
-    if (e instanceof EnvelopeIntegrityError) throw new DecryptError(e.message, "EnvelopeIntegrity");
-    if (e instanceof DataKeyRefusedError) throw new DecryptError(e.message, "DataKeyRefused");
-    if (e instanceof KmsCallError) {
-      const hint = decryptHints[e.code];
-      const message = hint
-        ? `${property} '${value}': ${e.code} — ${hint}`
-        : describeKmsError(e, services.errorContext(property, value, envelope.region));
-      throw new DecryptError(redact(message, sensitive), e.code);
-    }
-    throw new DecryptError(redact(ownMessage(e), sensitive));
-  }
+export function decrypt(input: DecryptInput, options: DecryptOptions = {}): Promise<Buffer> {
+  return openValue(input, options, APPLICATION_SETTING_NAMES);
 }

@@ -71,7 +71,7 @@ export async function resolveTarget(inputs: TargetInputs, services: KmsServices)
     return {
       failures: [{
         property,
-        reason: `${property} '${reference}': no region configured; set alicloud-kms:region (or alicloud:region, ALIBABA_CLOUD_REGION_ID)${t.kind === "key" ? ", or pass the key's ARN" : ""}`,
+        reason: `${property} '${reference}': no region configured; set ${services.names.region}${t.kind === "key" ? ", or pass the key's ARN" : ""}`,
       }],
     };
   }

@@ -4,6 +4,31 @@ import { KmsCallError } from "./kms-call-error";
 // Turns a failed KMS call into the sentence a user reads: the property and value it concerns, the
 // KMS code, and what to do about it. No stack, no request parameters.
 
+/**
+ * How the reader of a message sets what it may be told to fix. A stack sets them as config keys;
+ * an application calling decrypt() as its options and environment; an operator as CLI flags and
+ * environment. A message names only what its reader has.
+ */
+export interface SettingNames {
+  /** Where the region comes from, e.g. "alicloud-kms:region". */
+  region: string;
+  /** Where the endpoint comes from, e.g. "alicloud-kms:endpoint". */
+  endpoint: string;
+  /** What to do when there are no credentials: one sentence. */
+  credentials: string;
+  /** The reader's names for the config keys resolveSettings reports problems against. */
+  configKeys: Record<string, string>;
+}
+
+/** A Pulumi stack's names: its config keys (and the environment the provider process inherits). */
+export const STACK_SETTING_NAMES: SettingNames = {
+  region: "alicloud-kms:region (or alicloud:region, ALIBABA_CLOUD_REGION_ID)",
+  endpoint: "alicloud-kms:endpoint",
+  credentials: "Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, alicloud:accessKey and alicloud:secretKey " +
+    "(as a secret), or alicloud:profile, or run with a RAM role",
+  configKeys: {},
+};
+
 export interface ErrorContext {
   /** The input property the call was about (keyId, keyVersionId, certificateId, algorithm, …). */
   property: string;
@@ -15,6 +40,8 @@ export interface ErrorContext {
   endpoint: string;
   /** The KMS instance (kst-…) the key lives in, when known. */
   kmsInstanceId?: string;
+  /** How the reader sets region, endpoint and credentials. */
+  names: SettingNames;
 }
 
 type Hint = (e: KmsCallError, c: ErrorContext) => string;
@@ -27,7 +54,7 @@ export const keyStateHints: Record<string, string> = {
 };
 
 const hints: Record<string, Hint> = {
-  "Forbidden.KeyNotFound": (_, c) => `no such key in region ${c.region}; check the key ID, or the region (alicloud-kms:region, or pass the key's ARN)`,
+  "Forbidden.KeyNotFound": (_, c) => `no such key in region ${c.region}; check the key ID, or the region (${c.names.region}, or pass the key's ARN)`,
   "Forbidden.AliasNotFound": (_, c) => `no such alias in region ${c.region}; create the alias or fix its name`,
   "Certificate.NotFound": (_, c) => `no such certificate in region ${c.region}; check the certificate ID and the region`,
   "Forbidden.KeyVersionNotFound": () => "no such version of this key; omit keyVersionId to follow the key's current version, or use one from ListKeyVersions",
@@ -49,12 +76,10 @@ const hints: Record<string, Hint> = {
   SignatureDoesNotMatch: (_, c) => `KMS refused the request signature; check the access key secret from ${c.credentialsFrom}`,
   "InvalidSecurityToken.Expired": (_, c) => `the STS token from ${c.credentialsFrom} has expired; renew it`,
   "InvalidTimeStamp.Expired": () => "KMS saw a request timestamp over 15 minutes off; fix this machine's clock",
-  CredentialsUnavailable: (e) =>
-    `${e.kmsMessage || "no usable credentials"}. Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, ` +
-    "alicloud:accessKey and alicloud:secretKey (as a secret), or alicloud:profile, or run with a RAM role",
+  CredentialsUnavailable: (e, c) => `${e.kmsMessage || "no usable credentials"}. ${c.names.credentials}`,
   UnusablePublicKey: (e) => `${e.kmsMessage}; encrypt through KMS instead (encryptLocally: false)`,
   InvalidRegion: (_, c) => `${printable(c.region)} is not a region ID (like cn-hangzhou); nothing was sent`,
-  NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check alicloud-kms:endpoint and the network`,
+  NetworkError: (e, c) => `no answer from ${c.endpoint}${e.kmsMessage ? ` (${e.kmsMessage})` : ""} after retries; check ${c.names.endpoint} and the network`,
 };
 
 const CERTIFICATE_ACTIONS = new Set(["DescribeCertificate", "CertificatePublicKeyEncrypt", "CertificatePrivateKeyDecrypt", "GetCertificate"]);
@@ -75,7 +100,7 @@ function isRefusal(e: KmsCallError): boolean {
 function instanceNote(e: KmsCallError, c: ErrorContext): string {
   if (!c.kmsInstanceId || !CRYPTOGRAPHIC_ACTIONS.has(e.action) || !isRefusal(e)) return "";
   return `. The key lives in KMS instance ${c.kmsInstanceId}: from outside its VPC, its cryptographic calls go through only when ` +
-    `Internet access is enabled for ${c.kmsInstanceId} (KMS console); from inside the VPC, set alicloud-kms:endpoint to ` +
+    `Internet access is enabled for ${c.kmsInstanceId} (KMS console); from inside the VPC, set ${c.names.endpoint} to ` +
     `https://kms-vpc.${c.region}.aliyuncs.com. Older Alibaba pages add that instance keys accept only RAM roles (ECS, FC), not AccessKeys`;
 }
 

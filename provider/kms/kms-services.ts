@@ -1,5 +1,5 @@
 import { CachedKmsService } from "./cached-kms-service";
-import type { ErrorContext } from "./kms-error-messages";
+import { type ErrorContext, type SettingNames, STACK_SETTING_NAMES } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
 import { type KmsDecryptor, type KmsService, RemoteKmsService } from "./kms-service";
 import { LocallyEncryptingKmsService } from "./locally-encrypting-kms-service";
@@ -14,7 +14,14 @@ import type { Settings } from "./settings";
 export class KmsServices {
   private readonly byRegion = new Map<string, { cached: KmsService; local: KmsService; direct: RemoteKmsService }>();
 
-  constructor(readonly settings: Settings) {}
+  /** `names`: how the reader of this service's messages sets region, endpoint and credentials. */
+  constructor(readonly settings: Settings, readonly names: SettingNames = STACK_SETTING_NAMES) {}
+
+  /** The first problem in the settings, named as the reader names the setting. */
+  settingsProblem(): string | undefined {
+    const problem = this.settings.problems[0];
+    return problem && `${this.names.configKeys[problem.setting] ?? problem.setting}: ${problem.reason}`;
+  }
 
   /** The region for a key reference or certificate, or undefined when none is configured. */
   regionFor(keyReference?: string): string | undefined {
@@ -57,6 +64,7 @@ export class KmsServices {
       region,
       credentialsFrom: this.settings.credentials.from,
       endpoint: this.endpointFor(region),
+      names: this.names,
       ...(kmsInstanceId ? { kmsInstanceId } : {}),
     };
   }

@@ -1,61 +1,30 @@
 import {
-  type Algorithm, credentialValues, describeKmsError, encryptValue, formatEnvelope, isAlgorithm, isResourceId, KmsCallError,
-  KmsServices, ownMessage, parseKeyReference, printable, redact, resolveSettings, resolveTarget, type TargetInputs,
+  type Algorithm, credentialValues, describeKmsError, encryptValue, formatEnvelope, isAlgorithm, KmsCallError,
+  KmsServices, ownMessage, redact, resolveSettings, resolveTarget, type TargetInputs,
 } from "../../provider/toolkit";
 import { CliError } from "./cli-error";
+import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
 
 // `encrypt`: the provider's own path for one value (check's validation against KMS, then the
 // encryption), with the result written as an envelope.
 
-export interface EncryptOptions {
-  keyId?: string;
-  keyVersionId?: string;
-  certificateId?: string;
-  algorithm?: string;
+export interface EncryptOptions extends TargetFlags {
   envelope: boolean;
   local: boolean;
-}
-
-// The provider's messages name its inputs; here the user typed flags.
-const FLAG_WORDS: [RegExp, string][] = [
-  [/\bkeyVersionId\b/g, "--key-version-id"],
-  [/\bkeyId\b/g, "--key-id"],
-  [/\bcertificateId\b/g, "--certificate-id"],
-  [/^algorithm\b/g, "--algorithm"],
-  [/^plaintext\b/g, "the input"],
-  [/set envelope: true/gi, "add --envelope"],
-  [/\(encryptLocally: false\)|set encryptLocally: false/g, "(drop --local)"],
-];
-
-function inFlags(message: string): string {
-  return FLAG_WORDS.reduce((m, [word, flag]) => m.replace(word, flag), message);
 }
 
 export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
   if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
-  if (o.algorithm !== undefined && !isAlgorithm(o.algorithm)) {
-    throw new CliError(`--algorithm ${printable(o.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, 2);
-  }
-  const shapes: [string, string | undefined, (v: string) => string | undefined][] = [
-    ["--key-id", o.keyId, (v) => {
-      const reference = parseKeyReference(v);
-      return typeof reference === "string" ? reference : undefined;
-    }],
-    ["--key-version-id", o.keyVersionId, (v) => (isResourceId(v) ? undefined : "is not a key version ID")],
-    ["--certificate-id", o.certificateId, (v) => (isResourceId(v) ? undefined : "is not a certificate ID")],
-  ];
-  for (const [flag, value, problem] of shapes) {
-    const wrong = value === undefined ? undefined : problem(value);
-    if (wrong) throw new CliError(`${flag} ${printable(value)} ${wrong}`, 2);
-  }
+  checkTargetFlags(o);
   if (plaintext.length === 0) throw new CliError("the input is empty; KMS encrypts 1 byte or more", 1);
 
-  const settings = resolveSettings(() => undefined, env);
+  // --region is the region a stack would set as alicloud-kms:region; a key ARN's own region wins.
+  const settings = resolveSettings((key) => (key === "alicloud-kms:region" ? o.region : undefined), env);
   const sensitive = [...credentialValues(settings), plaintext];
-  const problem = settings.problems[0];
-  if (problem) throw new CliError(`${problem.setting}: ${problem.reason}`, 1);
-  const services = new KmsServices(settings);
+  const services = new KmsServices(settings, CLI_SETTING_NAMES);
+  const problem = services.settingsProblem();
+  if (problem) throw new CliError(problem, 1);
   const inputs: TargetInputs = {
     plaintext,
     plaintextProperty: "plaintext",

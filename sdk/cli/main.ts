@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { ownMessage, printable } from "../../provider/toolkit";
-import { decrypt, DecryptError } from "../decrypt";
 import { CliError } from "./cli-error";
+import { decryptCommand } from "./decrypt-command";
 import { encryptCommand } from "./encrypt-command";
 import { readInput, writeOutput } from "./io";
 import { USAGE } from "./usage";
@@ -14,6 +14,7 @@ const OPTIONS = {
   "key-version-id": { type: "string" },
   "certificate-id": { type: "string" },
   algorithm: { type: "string" },
+  region: { type: "string" },
   envelope: { type: "boolean", default: false },
   local: { type: "boolean", default: false },
   in: { type: "string" },
@@ -24,7 +25,7 @@ const OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-const ENCRYPT_ONLY = ["key-id", "key-version-id", "certificate-id", "algorithm", "envelope", "local"] as const;
+const ENCRYPT_ONLY = ["envelope", "local"] as const;
 
 /** What is wrong with the arguments parseArgs refused, in our words (node:util's are its own). */
 function usageProblem(argv: string[]): string {
@@ -61,19 +62,20 @@ async function run(argv: string[]): Promise<void> {
   }
   if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'; the input comes from --in or stdin`, 2);
 
+  const target = {
+    ...(values["key-id"] !== undefined ? { keyId: values["key-id"] } : {}),
+    ...(values["key-version-id"] !== undefined ? { keyVersionId: values["key-version-id"] } : {}),
+    ...(values["certificate-id"] !== undefined ? { certificateId: values["certificate-id"] } : {}),
+    ...(values.algorithm !== undefined ? { algorithm: values.algorithm } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+  };
   if (command === "encrypt") {
     const decryptOnly = (["allow-region", "allow-key"] as const).find((flag) => values[flag] !== undefined);
     if (decryptOnly) throw new CliError(`--${decryptOnly} applies to decrypt; encrypt names its key with --key-id or --certificate-id`, 2);
     const plaintext = await readInput(values.in);
     try {
-      const envelope = await encryptCommand({
-        ...(values["key-id"] !== undefined ? { keyId: values["key-id"] } : {}),
-        ...(values["key-version-id"] !== undefined ? { keyVersionId: values["key-version-id"] } : {}),
-        ...(values["certificate-id"] !== undefined ? { certificateId: values["certificate-id"] } : {}),
-        ...(values.algorithm !== undefined ? { algorithm: values.algorithm } : {}),
-        envelope: values.envelope,
-        local: values.local,
-      }, plaintext, process.env);
+      const options = { ...target, envelope: values.envelope, local: values.local };
+      const envelope = await encryptCommand(options, plaintext, process.env);
       await writeOutput(values.out, Buffer.from(`${envelope}\n`), values.force);
     } finally {
       plaintext.fill(0);
@@ -81,19 +83,14 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
 
-  const misplaced = ENCRYPT_ONLY.find((flag) => values[flag] !== undefined && values[flag] !== false);
-  if (misplaced) throw new CliError(`--${misplaced} applies to encrypt; the envelope names its key, version and algorithm`, 2);
+  const misplaced = ENCRYPT_ONLY.find((flag) => values[flag]);
+  if (misplaced) throw new CliError(`--${misplaced} applies to encrypt; decrypt reads what the input says`, 2);
   const input = await readInput(values.in);
-  let plaintext: Buffer;
-  try {
-    plaintext = await decrypt(input.toString("utf8"), {
-      ...(values["allow-region"] ? { allowedRegions: values["allow-region"] } : {}),
-      ...(values["allow-key"] ? { allowedKeys: values["allow-key"] } : {}),
-    });
-  } catch (e) {
-    if (e instanceof DecryptError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const plaintext = await decryptCommand({
+    ...target,
+    ...(values["allow-region"] ? { allowedRegions: values["allow-region"] } : {}),
+    ...(values["allow-key"] ? { allowedKeys: values["allow-key"] } : {}),
+  }, input, process.env);
   try {
     await writeOutput(values.out, plaintext, values.force);
   } finally {

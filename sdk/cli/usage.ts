@@ -2,7 +2,7 @@ export const USAGE = `Usage: pulumi-alicloud-kms-encrypted <command> [options]
 
 Commands:
   encrypt (--key-id <id> [--key-version-id <v>] | --certificate-id <id>) [--algorithm <alg>]
-          [--envelope] [--local] [--in <file|->] [--out <file|->] [--force]
+          [--region <r>] [--envelope] [--local] [--in <file|->] [--out <file|->] [--force]
       Encrypts the input's bytes with Alibaba Cloud KMS and writes an envelope (base64 JSON,
       one line), which \`decrypt\` and the package's decrypt() open.
         --key-id           an asymmetric ENCRYPT/DECRYPT key: ID, alias/<name> or ARN
@@ -10,14 +10,20 @@ Commands:
         --certificate-id   a KMS-managed certificate instead of a key
         --algorithm        RSAES_OAEP_SHA_256 | RSAES_OAEP_SHA_1 | SM2PKE
                            (default: RSAES_OAEP_SHA_256 for RSA, SM2PKE for EC_SM2)
+        --region           the key's region (default: a key ARN's, else ALIBABA_CLOUD_REGION_ID)
         --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
                            goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
         --local            encrypt in this process with the key's public key (GetPublicKey)
   decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->] [--force]
-      Decrypts an envelope through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt) and
-      writes the plaintext bytes.
-        --allow-region     refuse an envelope naming any other region (repeatable)
-        --allow-key        refuse an envelope naming any other key ID, key ARN or certificate ID
+  decrypt (--key-id <id> --key-version-id <v> | --certificate-id <id>) --algorithm <alg>
+          [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
+      Decrypts through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt) and writes the
+      plaintext bytes. The input is an envelope, which names its key, version, algorithm and
+      region; or, with the flags encrypt takes, a bare ciphertext (the ciphertextBlob output of a
+      value without envelope: true), the flags being that value's keyId, keyVersionId (or
+      certificateId), algorithm and region outputs.
+        --allow-region     refuse an input naming any other region (repeatable)
+        --allow-key        refuse an input naming any other key ID, key ARN or certificate ID
                            (repeatable); both are checked before anything is sent to KMS
 
   --in / --out default to stdin / stdout. --out creates a new file with mode 0600 and refuses an
@@ -25,7 +31,8 @@ Commands:
   a link is replaced, never written through).
 
 Settings come from the environment, as the provider reads them:
-  ALIBABA_CLOUD_REGION_ID (or ALIBABA_CLOUD_REGION, ALICLOUD_REGION), ALIBABA_CLOUD_KMS_ENDPOINT,
+  ALIBABA_CLOUD_REGION_ID (or ALIBABA_CLOUD_REGION, ALICLOUD_REGION; --region wins),
+  ALIBABA_CLOUD_KMS_ENDPOINT (e.g. https://kms-vpc.cn-hangzhou.aliyuncs.com from a VPC),
   ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN),
   ALIBABA_CLOUD_PROFILE, else the @alicloud/credentials default chain.
 

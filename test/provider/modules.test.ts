@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseKeyReference, printable } from "../../provider/kms/identifiers";
 import { KmsCallError } from "../../provider/kms/kms-call-error";
-import { describeKmsError } from "../../provider/kms/kms-error-messages";
+import { describeKmsError, STACK_SETTING_NAMES } from "../../provider/kms/kms-error-messages";
 import { digestWithSalt, isDigest, saltFor } from "../../provider/crypto/plaintext-digest";
 import { PlaintextHandoff } from "../../provider/engine/plaintext-handoff";
 import { redact } from "../../provider/redact";
@@ -110,7 +110,7 @@ describe("redact", () => {
 });
 
 describe("KMS messages shown to users", () => {
-  const context = { property: "keyId", value: "key-a", region: "cn-hangzhou", credentialsFrom: "env", endpoint: "https://kms" };
+  const context = { property: "keyId", value: "key-a", region: "cn-hangzhou", credentialsFrom: "env", endpoint: "https://kms", names: STACK_SETTING_NAMES };
 
   it("a documented message is shown; anything else from the service is not, its code and RequestId are", () => {
     const known = new KmsCallError("AsymmetricEncrypt", "InvalidParameter", "The specified parameter \"Plaintext\" is not valid. It is 191 bytes; the limit for this key and algorithm is 190.", 400, "REQ-1");

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { cli } from "../support/cli-process";
+import { call, officialClient } from "../support/kms-client";
 import { encryptCommand } from "../../sdk/cli/encrypt-command";
 
 // The operators' CLI as a process: stdin/stdout and files, exit codes 0/1/2, and messages that
@@ -122,7 +123,12 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
       [["encrypt", "--key-id", "k", "--certificate-id", "c"], /exactly one of --key-id and --certificate-id/],
       [["encrypt", "--certificate-id", "c", "--key-version-id", "v"], /--key-version-id applies to keys only/],
       [["encrypt", "--key-id", "k", "--algorithm", "RSA_OAEP"], /--algorithm 'RSA_OAEP' is not RSAES_OAEP_SHA_256/],
-      [["decrypt", "--key-id", "k"], /--key-id applies to encrypt/],
+      [["decrypt", "--envelope"], /--envelope applies to encrypt; decrypt reads what the input says/],
+      [["decrypt", "--key-id", "key-rsa2048", "--algorithm", "RSAES_OAEP_SHA_256"], /--key-id needs --key-version-id: the version the value was encrypted with/],
+      [["decrypt", "--key-id", "key-rsa2048", "--key-version-id", "v1"], /--algorithm is needed for a bare ciphertext/],
+      [["decrypt", "--algorithm", "SM2PKE"], /a bare ciphertext needs --key-id with --key-version-id \(or --certificate-id\), and --algorithm/],
+      [["decrypt", "--certificate-id", "cert-rsa", "--region", "cn/hangzhou"], /--region 'cn\/hangzhou' is not a region ID/],
+      [["encrypt", "--key-id", "key-rsa2048", "--region", "../x"], /--region '\.\.\/x' is not a region ID/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, env, Buffer.from("x"));
@@ -130,6 +136,60 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
       assert.match(r.stderr, message, args.join(" "));
       assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     }
+  });
+
+  it("decrypts a bare ciphertext (a value without envelope: true) given its outputs as the flags encrypt takes", async () => {
+    const client = officialClient(emulator);
+    const version = String(((await call(client, "DescribeKey", { KeyId: "key-sm2" })).KeyMetadata as Record<string, unknown>).PrimaryKeyVersion);
+    const byKey = await call(client, "AsymmetricEncrypt", { KeyId: "key-sm2", KeyVersionId: version, Algorithm: "SM2PKE", Plaintext: Buffer.from("by key").toString("base64") });
+    const byCertificate = await call(client, "CertificatePublicKeyEncrypt", {
+      CertificateId: "cert-rsa", Algorithm: "RSAES_OAEP_SHA_1", Plaintext: Buffer.from("by certificate").toString("base64"),
+    });
+    const { ALIBABA_CLOUD_REGION_ID: _, ...noRegion } = env;
+    const keyFlags = ["--key-id", "key-sm2", "--key-version-id", version, "--algorithm", "SM2PKE"];
+    const key = await cli(["decrypt", ...keyFlags, "--region", emulator.region], noRegion, Buffer.from(`${String(byKey.CiphertextBlob)}\n`));
+    assert.equal(key.code, 0, key.stderr);
+    assert.equal(key.stdout.toString(), "by key");
+    const certificate = await cli(["decrypt", "--certificate-id", "cert-rsa", "--algorithm", "RSAES_OAEP_SHA_1"], env, Buffer.from(String(byCertificate.CiphertextBlob)));
+    assert.equal(certificate.code, 0, certificate.stderr);
+    assert.equal(certificate.stdout.toString(), "by certificate");
+
+    const noRegionGiven = await cli(["decrypt", ...keyFlags], noRegion, Buffer.from(String(byKey.CiphertextBlob)));
+    assert.equal(noRegionGiven.code, 1);
+    assert.match(noRegionGiven.stderr, /--region: a bare ciphertext names no region; set --region \(or ALIBABA_CLOUD_REGION_ID\) to the value's region output/);
+    const withoutFlags = await cli(["decrypt"], env, Buffer.from(String(byKey.CiphertextBlob)));
+    assert.equal(withoutFlags.code, 1);
+    assert.match(withoutFlags.stderr, /the input is not an envelope; a bare ciphertext needs --key-id with --key-version-id \(or --certificate-id\), and --algorithm/);
+    const pinned = await cli(["decrypt", ...keyFlags, "--allow-key", "key-rsa2048"], env, Buffer.from(String(byKey.CiphertextBlob)));
+    assert.equal(pinned.code, 1);
+    assert.match(pinned.stderr, /key 'key-sm2' is not one of allowedKeys; nothing was sent to KMS/);
+
+    const envelope = await cli(["encrypt", "--key-id", "key-rsa2048"], env, Buffer.from("enveloped"));
+    const misused = await cli(["decrypt", ...keyFlags], env, envelope.stdout);
+    assert.equal(misused.code, 2);
+    assert.match(misused.stderr, /the input is an envelope, which names its own key, version, algorithm and region; drop --key-id, --key-version-id, --algorithm/);
+  });
+
+  it("no credentials anywhere: exit 1, what was tried and the operator's ways to give them, in our words", async () => {
+    const home = mkdtempSync(join(tmpdir(), "kms-cli-home-"));
+    try {
+      const { ALIBABA_CLOUD_ACCESS_KEY_ID: _id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: _secret, ...noKeys } = env;
+      for (const args of [["encrypt", "--key-id", "key-rsa2048"], ["decrypt", "--key-id", "key-rsa2048", "--key-version-id", "v1", "--algorithm", "RSAES_OAEP_SHA_256"]]) {
+        const r = await cli(args, { ...noKeys, HOME: home }, Buffer.from("c2VjcmV0"));
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, /^pulumi-alicloud-kms-encrypted: --key-id '[^']+'.*: CredentialsUnavailable — the default credentials chain found none \(it tries ALIBABA_CLOUD_ACCESS_KEY_ID\/ALIBABA_CLOUD_ACCESS_KEY_SECRET, .*\)\. Set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or ALIBABA_CLOUD_PROFILE, or run with a RAM role\n$/);
+        assert.doesNotMatch(r.stderr, /undefined|alicloud:|alicloud-kms:|getaddrinfo|\n\s+at /, "no library text, stack key or stack trace");
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("no answer from KMS names ALIBABA_CLOUD_KMS_ENDPOINT, the setting an operator has", async () => {
+    const r = await cli(["encrypt", "--key-id", "key-rsa2048"], { ...env, ALIBABA_CLOUD_KMS_ENDPOINT: "http://127.0.0.1:9" }, Buffer.from("x"));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /NetworkError — no answer from http:\/\/127\.0\.0\.1:9 .*after retries; check ALIBABA_CLOUD_KMS_ENDPOINT and the network/);
+    assert.doesNotMatch(r.stderr, /alicloud-kms:/);
   });
 
   it("refusals exit 1 with KMS's code and what to do, in flags, without the plaintext", async () => {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createCipheriv, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { encryptCommand } from "../../sdk/cli/encrypt-command";
 import { decrypt, DecryptError } from "../../sdk/decrypt";
@@ -170,6 +173,60 @@ describe("decrypt(): the way back", () => {
         assert.ok(!e.message.includes("wrong-secret-value-123"));
         return true;
       });
+    });
+  });
+
+  describe("what an application is told names its own options and environment, never a stack's settings", () => {
+    const bare = async () => {
+      const answer = await call(officialClient(emulator), "AsymmetricEncrypt", {
+        KeyId: "key-rsa2048", KeyVersionId: await primaryVersion("key-rsa2048"),
+        Algorithm: "RSAES_OAEP_SHA_256", Plaintext: Buffer.from("bare").toString("base64"),
+      });
+      return { ciphertextBlob: String(answer.CiphertextBlob), keyId: "key-rsa2048", keyVersionId: String(answer.KeyVersionId), algorithm: "RSAES_OAEP_SHA_256" } as const;
+    };
+    const rejectsWith = async (promise: Promise<unknown>, message: RegExp) => {
+      await assert.rejects(promise, (e: unknown) => {
+        assert.ok(e instanceof DecryptError, String(e));
+        assert.match(e.message, message);
+        assert.doesNotMatch(e.message, /alicloud-kms:|alicloud:/, "no stack config key");
+        return true;
+      });
+    };
+
+    it("a bare ciphertext opens with the value's region output; without any region the message says where it is", async () => {
+      const value = await bare();
+      const { ALIBABA_CLOUD_REGION: _, ...noRegion } = env;
+      assert.equal((await decrypt({ ...value, region: emulator.region }, { env: noRegion })).toString(), "bare");
+      await rejectsWith(decrypt(value, { env: noRegion }),
+        /^region: a bare ciphertext names no region; set decrypt\(\)'s region option \(or ALIBABA_CLOUD_REGION_ID\) to the value's region output, or decrypt its envelope output/);
+      const certificateValue = { ciphertextBlob: value.ciphertextBlob, certificateId: "cert-rsa", algorithm: value.algorithm };
+      await rejectsWith(decrypt(certificateValue, { env: noRegion }), /^region: a bare ciphertext names no region/);
+    });
+
+    it("no answer from KMS names the endpoint option and ALIBABA_CLOUD_KMS_ENDPOINT", async () => {
+      await rejectsWith(decrypt({ ...(await bare()), region: emulator.region }, { env, endpoint: "http://127.0.0.1:9" }),
+        /NetworkError — no answer from http:\/\/127\.0\.0\.1:9 .*after retries; check decrypt\(\)'s endpoint option \(or ALIBABA_CLOUD_KMS_ENDPOINT\) and the network/);
+    });
+
+    it("a malformed endpoint or region option is named as the option", async () => {
+      await rejectsWith(decrypt(await bare(), { env, endpoint: "ftp://example.com" }), /^endpoint option: 'ftp:\/\/example\.com' must use http or https/);
+      await rejectsWith(decrypt(await bare(), { env, region: "cn hangzhou" }), /^region option: 'cn hangzhou' is not a region ID/);
+    });
+
+    it("no credentials: what was tried and the application's ways to give them, in our words", async () => {
+      // The credentials library reads the process's own HOME (~/.aliyun/config.json), not decrypt()'s env.
+      const home = mkdtempSync(join(tmpdir(), "kms-nocreds-"));
+      const realHome = process.env.HOME;
+      process.env.HOME = home;
+      try {
+        const { ALIBABA_CLOUD_ACCESS_KEY_ID: _id, ALIBABA_CLOUD_ACCESS_KEY_SECRET: _secret, ...noKeys } = env;
+        await rejectsWith(decrypt({ ...(await bare()), region: emulator.region }, { env: noKeys }),
+          /CredentialsUnavailable — the default credentials chain found none \(it tries .*\)\. Give the application ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or ALIBABA_CLOUD_PROFILE/);
+      } finally {
+        if (realHome === undefined) delete process.env.HOME;
+        else process.env.HOME = realHome;
+        rmSync(home, { recursive: true, force: true });
+      }
     });
   });
 

@@ -1,0 +1,81 @@
+import { type Algorithm, parseEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
+import { type DecryptInput, DecryptError, type DecryptOptions, openValue } from "../open-value";
+import { CliError } from "./cli-error";
+import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
+
+// `decrypt`: an envelope names its own key, version, algorithm and region; a bare ciphertext (the
+// ciphertextBlob of a value without envelope: true) has them beside it as the value's outputs,
+// which the operator passes as the flags encrypt takes.
+
+export interface DecryptCommandOptions extends TargetFlags {
+  allowedRegions?: string[];
+  allowedKeys?: string[];
+}
+
+const TARGET_FLAGS = [["keyId", "--key-id"], ["keyVersionId", "--key-version-id"], ["certificateId", "--certificate-id"],
+  ["algorithm", "--algorithm"], ["region", "--region"]] as const;
+
+const BARE_USAGE = "a bare ciphertext needs --key-id with --key-version-id (or --certificate-id), and --algorithm: " +
+  "the value's keyId, keyVersionId (or certificateId) and algorithm outputs; --region gives its region output";
+
+function isEnvelope(text: string): boolean {
+  try {
+    parseEnvelope(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Base64 of bytes that are not JSON: a bare ciphertext passed as if it were an envelope. */
+function looksBare(text: string): boolean {
+  const compact = text.replace(/\s+/g, "");
+  if (compact === "" || !STRICT_BASE64.test(compact)) return false;
+  try {
+    JSON.parse(Buffer.from(compact, "base64").toString("utf8"));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** What to decrypt: the input as an envelope, or with the flags, as a bare ciphertext. */
+function inputFrom(o: DecryptCommandOptions, text: string): DecryptInput {
+  const given = TARGET_FLAGS.filter(([field]) => o[field] !== undefined);
+  if (given.length === 0) return text;
+  checkTargetFlags(o);
+  if (isEnvelope(text)) {
+    throw new CliError(`the input is an envelope, which names its own key, version, algorithm and region; drop ${given.map(([, flag]) => flag).join(", ")}`, 2);
+  }
+  if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError(BARE_USAGE, 2);
+  if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
+  if (o.keyId !== undefined && o.keyVersionId === undefined) {
+    throw new CliError("--key-id needs --key-version-id: the version the value was encrypted with (its keyVersionId output)", 2);
+  }
+  if (o.algorithm === undefined) throw new CliError("--algorithm is needed for a bare ciphertext: the one it was encrypted with (the value's algorithm output)", 2);
+  const ciphertextBlob = text.replace(/\s+/g, "");
+  const algorithm = o.algorithm as Algorithm;
+  const region = o.region !== undefined ? { region: o.region } : {};
+  return o.certificateId !== undefined
+    ? { ciphertextBlob, certificateId: o.certificateId, algorithm, ...region }
+    : { ciphertextBlob, keyId: o.keyId as string, keyVersionId: o.keyVersionId as string, algorithm, ...region };
+}
+
+export async function decryptCommand(o: DecryptCommandOptions, input: Buffer, env: NodeJS.ProcessEnv): Promise<Buffer> {
+  const text = input.toString("utf8");
+  const value = inputFrom(o, text);
+  const options: DecryptOptions = {
+    env,
+    ...(o.allowedRegions ? { allowedRegions: o.allowedRegions } : {}),
+    ...(o.allowedKeys ? { allowedKeys: o.allowedKeys } : {}),
+  };
+  try {
+    return await openValue(value, options, CLI_SETTING_NAMES);
+  } catch (e) {
+    if (!(e instanceof DecryptError)) throw e;
+    if (typeof value === "string" && e.code === "EnvelopeFormat" && looksBare(text)) {
+      throw new CliError(`the input is not an envelope; ${BARE_USAGE}`, 1);
+    }
+    throw new CliError(typeof value === "string" ? e.message : inFlags(e.message), 1);
+  }
+}
