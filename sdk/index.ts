@@ -1,3 +1,5 @@
+// Loaded first: without @pulumi/pulumi, one sentence saying what to install instead of a require stack.
+import "./pulumi-peer";
 export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
 export type { EncryptionAlgorithm } from "./encryption-algorithm";
 export {
