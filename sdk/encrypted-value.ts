@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { plaintextDigestInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUE_TYPE, PROVIDER_MODULE_SOURCE } from "./provider-module-source";
+import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { encryptedValueProvider } from "./provider-resource";
 
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
@@ -121,6 +122,8 @@ export class EncryptedValue extends pulumi.CustomResource {
   declare public readonly staleReason: pulumi.Output<string>;
 
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
+    // When the package was imported before the stack existed (tests, automation API), from here on.
+    warnOnDefaultDynamicProvider();
     // Secret even when the program passes a plain string: the engine then never shows it.
     const plaintext = args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext);
     const plaintextBase64 = args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64);

@@ -1,5 +1,7 @@
 // Loaded first: without @pulumi/pulumi, one sentence saying what to install instead of a require stack.
 import "./pulumi-peer";
+import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
+
 export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
 export type { EncryptionAlgorithm } from "./encryption-algorithm";
 export {
@@ -11,3 +13,7 @@ export {
   type EnvelopeInput,
   type KeyCiphertext,
 } from "./decrypt";
+export { dynamicProviderWithoutConfig } from "./provider-resource";
+
+// Imported at the top of a program, this sees every resource the program makes.
+warnOnDefaultDynamicProvider();

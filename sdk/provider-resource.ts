@@ -66,3 +66,16 @@ export function perDeployment<T extends object>(make: () => T): () => T {
 }
 
 export const encryptedValueProvider = perDeployment(() => new DynamicProviderResource("alicloud-kms-encrypted", providerSettings()));
+
+/**
+ * A `pulumi-nodejs` provider with no configuration, for a program's own dynamic resources:
+ * `new pulumi.dynamic.Resource(myProvider, "name", props, { provider: dynamicProviderWithoutConfig() })`.
+ *
+ * Without an explicit provider, a dynamic resource runs on the engine's default `pulumi-nodejs`
+ * provider, which the engine configures with the whole stack configuration and keeps in state:
+ * every secret in the stack's config, including plaintexts that EncryptedValue keeps out of state,
+ * would sit there as a Pulumi secret (`pulumi stack export --show-secrets` shows them). One
+ * provider per deployment serves any number of dynamic resources.
+ */
+export const dynamicProviderWithoutConfig: () => pulumi.ProviderResource =
+  perDeployment(() => new DynamicProviderResource("dynamic-provider-without-config", {}));

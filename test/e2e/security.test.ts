@@ -15,7 +15,10 @@ import { packPackage, PulumiProject, type Run, removeRoot, tempRoot } from "./pu
 // - `pulumi up --json` (whose stdout carries the Node SDK's debug diagnostics, every output of every
 //   resource in clear) shows no digest and no secret trigger, in a create, a no-op and an update;
 // - the resource objects exported whole carry no plaintext into stack outputs, state or history;
-// - a malformed ~/.aliyun/config.json fails the preview in our words, its secret nowhere.
+// - a malformed ~/.aliyun/config.json fails the preview in our words, its secret nowhere;
+// - the program's own dynamic resources on the engine's default provider, which keeps the stack's
+//   secret config in state, are named in a warning at preview and up; on the exported helper's
+//   provider there is no warning and no secret config in state.
 
 const ACCESS_KEY = { accessKeyId: "LTAIsecuritye2e", accessKeySecret: "security-e2e-access-key-secret-7c6b5a" };
 const marker = (label: string) => `${label}-${randomBytes(16).toString("hex")}`;
@@ -117,6 +120,44 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
     assert.equal(PulumiProject.ops(update).get("pin"), "update", "the digest noticed the change");
     assert.equal(PulumiProject.ops(update).get("triggered"), "same", "trigger mode ignores the plaintext");
     await nothingLeaks("no-op, preview and update");
+  });
+
+  it("the program's own dynamic resources on the default provider are named in a warning; dynamicProviderWithoutConfig() keeps config out of state", async () => {
+    await project.ok("stack", "init", "consumers");
+    for (const [key, value] of [["alicloud-kms:endpoint", emulator.endpoint], ["alicloud-kms:region", emulator.region],
+      ["alicloud:accessKey", ACCESS_KEY.accessKeyId], ["consumers", "default"]]) await project.ok("config", "set", key!, value!);
+    for (const [key, value] of [["alicloud:secretKey", ACCESS_KEY.accessKeySecret], ["shared", shared], ["pin", pin], ["trigger", trigger]]) {
+      await project.ok("config", "set", "--secret", key!, value!);
+    }
+    const warning = (resource: string) => new RegExp(`${resource} is a dynamic resource on Pulumi's default pulumi-nodejs provider, which the engine ` +
+      "configures with the whole stack configuration and keeps in state: this stack's secret config \\(([^)]+)\\) is stored there, readable with " +
+      "pulumi stack export --show-secrets, including what EncryptedValue keeps out of state\\. Give it a provider without configuration: " +
+      "\\{ provider: dynamicProviderWithoutConfig\\(\\) \\}, imported from pulumi-alicloud-kms-encrypted");
+    const runs = [await project.ok("preview"), await project.ok("up", "--yes", "--skip-preview")];
+    for (const run of runs) {
+      const output = `${run.stdout}${run.stderr}`.replace(/\s+/g, " ");
+      for (const consumer of ["direct-consumer", "nested-consumer"]) {
+        const named = output.match(warning(consumer))?.[1];
+        assert.ok(named, `${consumer} is named in a warning:\n${output.slice(-3000)}`);
+        assert.deepEqual(named.split(", ").sort(), ["alicloud:secretKey", "kms-security:pin", "kms-security:shared", "kms-security:trigger"]);
+      }
+      assert.doesNotMatch(output, /encrypted-value|alicloud-kms-encrypted is a dynamic resource|password is a dynamic resource/, "EncryptedValue has its own provider");
+      for (const form of secretForms(pin)) assert.equal(output.includes(form), false, "the warning names keys, never values");
+    }
+    const withDefault = await exported(true);
+    assert.ok(withDefault.includes("pulumi:providers:pulumi-nodejs::default"), "the engine's default provider is in state");
+    assert.ok(withDefault.includes(pin), "what the warning says is true: the default provider keeps the secret config");
+
+    await project.ok("config", "set", "consumers", "without-config");
+    const fixed = await project.ok("up", "--yes", "--skip-preview");
+    assert.doesNotMatch(`${fixed.stdout}${fixed.stderr}`, /is a dynamic resource on Pulumi's default/);
+    const state = await exported(true);
+    assert.equal(state.includes("pulumi:providers:pulumi-nodejs::default"), false, "the default provider is gone");
+    assert.ok(state.includes("pulumi:providers:pulumi-nodejs::dynamic-provider-without-config"));
+    // The trigger is kept on purpose, as a secret input of its value; the plaintexts are not kept.
+    for (const [name, secret] of [["shared", shared], ["pin", pin]] as const) {
+      for (const form of secretForms(secret)) assert.equal(state.includes(form), false, `the ${name} config secret is not in state`);
+    }
   });
 
   it("a malformed ~/.aliyun/config.json fails the preview in our words; its secret appears nowhere", async () => {

@@ -2,7 +2,7 @@
 // The program the end-to-end tests deploy with the real Pulumi CLI, as a user would write it in
 // JavaScript: EncryptedValues from stack config, and one resource consuming a ciphertext.
 const pulumi = require("@pulumi/pulumi");
-const { EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
+const { EncryptedValue, dynamicProviderWithoutConfig } = require("pulumi-alicloud-kms-encrypted");
 
 const config = new pulumi.Config();
 const plaintexts = config.requireSecretObject("plaintexts"); // { name: plaintext }
@@ -14,8 +14,9 @@ for (const [name, target] of Object.entries(values)) {
 }
 
 // Stands in for any resource that takes a ciphertext as input (an OOS parameter, ECS user data).
-// A dynamic resource of the program's own: it gets an explicit provider too, because the engine's
-// default dynamic provider would keep the whole stack configuration, secrets included, in state.
+// A dynamic resource of the program's own: it gets a provider without configuration too, because
+// the engine's default dynamic provider would keep the whole stack configuration, secrets
+// included, in state (and the package would warn about it).
 const consumerProvider = {
   async create(inputs) {
     return { id: "consumer", outs: { stored: inputs.ciphertext } };
@@ -27,15 +28,10 @@ const consumerProvider = {
     return { outs: { stored: news.ciphertext } };
   },
 };
-class NoConfigProvider extends pulumi.ProviderResource {
-  constructor(name) {
-    super("pulumi-nodejs", name, {});
-  }
-}
 const consumed = config.get("consumed");
 const consumer = consumed
   ? new pulumi.dynamic.Resource(consumerProvider, "consumer", { ciphertext: encrypted[consumed].ciphertextBlob, stored: undefined },
-      { provider: new NoConfigProvider("consumer-provider") }, "e2e", "CiphertextConsumer")
+      { provider: dynamicProviderWithoutConfig() }, "e2e", "CiphertextConsumer")
   : undefined;
 
 const details = (v) => pulumi.all([v.keyId, v.keyVersionId, v.certificateId, v.algorithm, v.staleReason])

@@ -1,9 +1,11 @@
 "use strict";
 // The program the security end-to-end test deploys: two values with the same name and plaintext
 // under two components (envelopes), a short PIN in digest mode, a value whose trigger is a secret,
-// and the resource objects exported whole, as a careless program would.
+// the resource objects exported whole, as a careless program would, and (config "consumers") dynamic
+// resources of the program's own that hand a ciphertext on, on the engine's default provider or on
+// dynamicProviderWithoutConfig(), given directly or through a component's providers.
 const pulumi = require("@pulumi/pulumi");
-const { EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
+const { dynamicProviderWithoutConfig, EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
 
 const config = new pulumi.Config();
 
@@ -27,3 +29,23 @@ const triggered = new EncryptedValue("triggered", {
 
 exports.envelopes = { a: a.db.envelope, b: b.db.envelope };
 exports.whole = { pin, triggered };
+
+const consumerProvider = {
+  async create(inputs) {
+    return { id: "consumer", outs: { stored: inputs.ciphertext } };
+  },
+};
+const consumers = config.get("consumers");
+if (consumers) {
+  const onHelper = consumers === "without-config";
+  const opts = onHelper ? { provider: dynamicProviderWithoutConfig() } : {};
+  new pulumi.dynamic.Resource(consumerProvider, "direct-consumer", { ciphertext: pin.ciphertextBlob }, opts);
+  class Holder extends pulumi.ComponentResource {
+    constructor(name) {
+      super("e2e:security:Holder", name, {}, onHelper ? { providers: [dynamicProviderWithoutConfig()] } : {});
+      new pulumi.dynamic.Resource(consumerProvider, "nested-consumer", { ciphertext: pin.ciphertextBlob }, { parent: this });
+      this.registerOutputs({});
+    }
+  }
+  new Holder("holder");
+}
