@@ -1,10 +1,12 @@
 import { DigestSaltProvider } from "./engine/digest-salt-provider";
 import { EncryptedValueProvider } from "./engine/encrypted-value-provider";
+import { EncryptedValuesProvider } from "./engine/encrypted-values-provider";
 
 // Loaded by package name ("pulumi-alicloud-kms-encrypted/provider") inside the dynamic provider
 // host. One instance of each per process: the plaintext hand-off between check and create lives in
 // the EncryptedValue provider.
 
 export const encryptedValueProvider = new EncryptedValueProvider();
+export const encryptedValuesProvider = new EncryptedValuesProvider();
 export const digestSaltProvider = new DigestSaltProvider();
-export { DigestSaltProvider, EncryptedValueProvider };
+export { DigestSaltProvider, EncryptedValueProvider, EncryptedValuesProvider };

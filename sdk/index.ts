@@ -3,6 +3,7 @@ import "./pulumi-peer";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 
 export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
+export { EncryptedValues, type EncryptedValuesArgs } from "./encrypted-values";
 export type { EncryptionAlgorithm } from "./encryption-algorithm";
 export {
   decrypt,

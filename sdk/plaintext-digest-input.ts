@@ -37,3 +37,28 @@ export function plaintextDigestInput(
     }
   });
 }
+
+/**
+ * A secret: each entry's digest, salted with its name too. Undefined in trigger mode; unknown while
+ * the stack's digest salt is. Every entry is digested at once (scrypt runs on libuv's threads).
+ */
+export function plaintextDigestsInput(
+  valueUrn: pulumi.Output<string>,
+  plaintexts: pulumi.Output<Record<string, string>>,
+  changeDetection: pulumi.Input<string> | undefined,
+): pulumi.Output<Record<string, string> | undefined> | undefined {
+  if (changeDetection === "trigger") return undefined;
+  return pulumi.all([plaintexts, changeDetection, stackDigestSalt(), valueUrn]).apply(async ([entries, mode, stackSalt, urn]) => {
+    if (mode === "trigger" || typeof stackSalt !== "string" || typeof entries !== "object" || entries === null) return undefined;
+    const digests = await Promise.all(Object.entries(entries).map(async ([name, value]) => {
+      if (typeof value !== "string" || value.length === 0) return undefined;
+      const bytes = Buffer.from(value, "utf8");
+      try {
+        return [name, await digestWithSalt(bytes, saltFor(stackSalt, urn, name))] as const;
+      } finally {
+        bytes.fill(0);
+      }
+    }));
+    return Object.fromEntries(digests.filter((d) => d !== undefined));
+  });
+}

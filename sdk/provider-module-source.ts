@@ -17,3 +17,8 @@ export const ENCRYPTED_VALUE_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:Encrypte
 export const DIGEST_SALT_MODULE_SOURCE =
   "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").digestSaltProvider;\n";
 export const DIGEST_SALT_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt";
+
+/** The same for a map of values (see encrypted-values.ts). */
+export const ENCRYPTED_VALUES_MODULE_SOURCE =
+  "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").encryptedValuesProvider;\n";
+export const ENCRYPTED_VALUES_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValues";

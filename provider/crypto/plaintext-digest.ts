@@ -46,9 +46,12 @@ function derive(plaintext: Buffer, salt: Buffer, params: ScryptParams): Promise<
   );
 }
 
-/** The value's salt: from the stack's random digest salt and the value's URN. */
-export function saltFor(stackSalt: string, valueUrn: string): Buffer {
-  const fields = ["pulumi-alicloud-kms-encrypted plaintextDigest salt v2", stackSalt, valueUrn];
+/**
+ * The value's salt: from the stack's random digest salt and the value's URN, and for an entry of a
+ * map of values (EncryptedValues) its name, so no two entries share one.
+ */
+export function saltFor(stackSalt: string, valueUrn: string, entry?: string): Buffer {
+  const fields = ["pulumi-alicloud-kms-encrypted plaintextDigest salt v2", stackSalt, valueUrn, ...(entry === undefined ? [] : [entry])];
   return createHash("sha256").update(fields.join("\0")).digest().subarray(0, SALT_BYTES);
 }
 

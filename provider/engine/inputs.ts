@@ -17,26 +17,17 @@ export type Target =
   | { kind: "key"; keyId: string | Unknown; keyVersionId?: string | Unknown }
   | { kind: "certificate"; certificateId: string | Unknown };
 
-export interface ValidInputs {
+export interface ValidInputs extends SharedInputs {
   /** The plaintext bytes, or UNKNOWN during a preview whose plaintext is not computed yet. */
   plaintext: Buffer | Unknown;
   /** Which input carried it: "plaintext" or "plaintextBase64", for messages. */
   plaintextProperty: "plaintext" | "plaintextBase64";
-  target: Target;
-  algorithm?: Algorithm | Unknown;
-  changeDetection: ChangeDetection;
   trigger?: string | Unknown;
-  /** Encrypt in this process with the public key; undefined = the alicloud-kms:encryptLocally default. */
-  encryptLocally?: boolean;
-  /** Envelope encryption: AES-256-GCM with a fresh data key, only the data key through KMS. */
-  envelope: boolean;
   /**
    * The SDK's digest of the plaintext (crypto/plaintext-digest.ts), UNKNOWN while the stack's digest
    * salt or the plaintext is not known yet (a preview); absent in trigger mode.
    */
   offeredDigest?: string | Unknown;
-  /** The value's URN, as the SDK computes it: the key of its plaintext hand-off. */
-  valueUrn: string;
 }
 
 export const INPUT_PROPERTIES = [
@@ -59,7 +50,7 @@ const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn"];
  * A failure about the plaintext. Its property stays empty on purpose: for a named property the
  * engine prints that input's value next to the reason, and for a secret it prints the secret.
  */
-export function plaintextFailure(property: "plaintext" | "plaintextBase64", problem: string): CheckFailure {
+export function plaintextFailure(property: string, problem: string): CheckFailure {
   return { property: "", reason: `${property} ${problem}` };
 }
 
@@ -109,14 +100,24 @@ function optionalString(
   return v.trim();
 }
 
-export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInputs; failures: CheckFailure[] } {
+/** A failure for each input the resource does not take, suggesting the one meant. */
+export function unknownProperties(
+  news: Record<string, unknown>,
+  resource: string,
+  properties: readonly string[],
+  sdkProperties: readonly string[],
+): CheckFailure[] {
   const failures: CheckFailure[] = [];
-
   for (const name of Object.keys(news)) {
-    if (SDK_PROPERTIES.includes(name) || (INPUT_PROPERTIES as readonly string[]).includes(name) || !present(news[name])) continue;
-    const near = INPUT_PROPERTIES.find((p) => p.toLowerCase() === name.toLowerCase());
-    failures.push({ property: name, reason: `unknown property ${name}${near ? `; did you mean ${near}?` : `; EncryptedValue takes ${INPUT_PROPERTIES.join(", ")}`}` });
+    if (sdkProperties.includes(name) || properties.includes(name) || !present(news[name])) continue;
+    const near = properties.find((p) => p.toLowerCase() === name.toLowerCase());
+    failures.push({ property: name, reason: `unknown property ${name}${near ? `; did you mean ${near}?` : `; ${resource} takes ${properties.join(", ")}`}` });
   }
+  return failures;
+}
+
+export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInputs; failures: CheckFailure[] } {
+  const failures = unknownProperties(news, "EncryptedValue", INPUT_PROPERTIES, SDK_PROPERTIES);
 
   // The plaintext, from exactly one of the two inputs.
   const text = reveal(news.plaintext);
@@ -144,6 +145,60 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     failures.push(plaintextFailure(plaintextProperty, "is empty; KMS encrypts 1 byte or more"));
   }
 
+  const { shared, changeDetection } = parseSharedInputs(news, failures, "EncryptedValue");
+  const triggerValue = reveal(news.trigger);
+  let trigger: string | Unknown | undefined;
+  if (present(triggerValue)) {
+    if (typeof triggerValue === "string" || typeof triggerValue === "number") trigger = String(triggerValue);
+    else failures.push({ property: "trigger", reason: "trigger must be a string or a number; change it to re-encrypt" });
+  }
+  if (changeDetection === "trigger" && trigger === undefined && !failures.some((f) => f.property === "trigger")) {
+    failures.push({ property: "trigger", reason: "changeDetection \"trigger\" needs a trigger input; set it to any string and change it whenever the plaintext changes" });
+  }
+
+  const offered = reveal(news.plaintextDigest);
+  let offeredDigest: string | Unknown | undefined;
+  if (changeDetection === "digest" && present(offered)) {
+    if (isUnknown(offered) || isDigest(offered)) offeredDigest = offered;
+    else failures.push({ property: "", reason: "plaintextDigest is not a digest this version of pulumi-alicloud-kms-encrypted writes; update the package the program uses" });
+  }
+
+  if (failures.length > 0 || plaintext === undefined || !shared) return { failures };
+  return {
+    inputs: {
+      ...shared,
+      plaintext,
+      plaintextProperty,
+      ...(trigger !== undefined ? { trigger } : {}),
+      ...(offeredDigest !== undefined ? { offeredDigest } : {}),
+    },
+    failures,
+  };
+}
+
+/** What both resources take besides their plaintexts: the target, its options and the URN. */
+export interface SharedInputs {
+  target: Target;
+  algorithm?: Algorithm | Unknown;
+  changeDetection: ChangeDetection;
+  /** Encrypt in this process with the public key; undefined = the alicloud-kms:encryptLocally default. */
+  encryptLocally?: boolean;
+  /** Envelope encryption: AES-256-GCM with a fresh data key, only the data key through KMS. */
+  envelope: boolean;
+  /** The resource's URN, as the SDK computes it: the key of its plaintext hand-off. */
+  valueUrn: string;
+}
+
+/**
+ * The target and options, validated: `shared` is undefined (with failures added) when any is wrong;
+ * `changeDetection` is always the mode to check the rest against.
+ */
+export function parseSharedInputs(
+  news: Record<string, unknown>,
+  failures: CheckFailure[],
+  resource: string,
+): { shared?: SharedInputs; changeDetection: ChangeDetection } {
+  const before = failures.length;
   // The key or the certificate, exactly one, each in the shape KMS gives it.
   const keyId = optionalString(news, "keyId", failures, (v) => {
     const reference = parseKeyReference(v);
@@ -181,16 +236,6 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     if (modeValue === "digest" || modeValue === "trigger") changeDetection = modeValue;
     else failures.push({ property: "changeDetection", reason: `changeDetection '${String(modeValue)}' is not valid; use "digest" (default) or "trigger"` });
   }
-  const triggerValue = reveal(news.trigger);
-  let trigger: string | Unknown | undefined;
-  if (present(triggerValue)) {
-    if (typeof triggerValue === "string" || typeof triggerValue === "number") trigger = String(triggerValue);
-    else failures.push({ property: "trigger", reason: "trigger must be a string or a number; change it to re-encrypt" });
-  }
-  if (changeDetection === "trigger" && trigger === undefined && !failures.some((f) => f.property === "trigger")) {
-    failures.push({ property: "trigger", reason: "changeDetection \"trigger\" needs a trigger input; set it to any string and change it whenever the plaintext changes" });
-  }
-
   const localValue = reveal(news.encryptLocally);
   let encryptLocally: boolean | undefined;
   if (present(localValue) && !isUnknown(localValue)) {
@@ -208,29 +253,19 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
   // What the SDK adds: the value's URN and, in digest mode, the plaintext's digest.
   const valueUrn = reveal(news.valueUrn);
   if (typeof valueUrn !== "string" || !VALUE_URN.test(valueUrn)) {
-    failures.push({ property: "", reason: "valueUrn is missing or malformed; create values with the EncryptedValue class of pulumi-alicloud-kms-encrypted" });
-  }
-  const offered = reveal(news.plaintextDigest);
-  let offeredDigest: string | Unknown | undefined;
-  if (changeDetection === "digest" && present(offered)) {
-    if (isUnknown(offered) || isDigest(offered)) offeredDigest = offered;
-    else failures.push({ property: "", reason: "plaintextDigest is not a digest this version of pulumi-alicloud-kms-encrypted writes; update the package the program uses" });
+    failures.push({ property: "", reason: `valueUrn is missing or malformed; create values with the ${resource} class of pulumi-alicloud-kms-encrypted` });
   }
 
-  if (failures.length > 0 || plaintext === undefined || target === undefined || typeof valueUrn !== "string") return { failures };
+  if (failures.length > before || target === undefined || typeof valueUrn !== "string") return { changeDetection };
   return {
-    inputs: {
-      plaintext,
-      plaintextProperty,
+    changeDetection,
+    shared: {
       target,
       ...(algorithm !== undefined ? { algorithm } : {}),
       changeDetection,
-      ...(trigger !== undefined ? { trigger } : {}),
       ...(encryptLocally !== undefined ? { encryptLocally } : {}),
       envelope,
-      ...(offeredDigest !== undefined ? { offeredDigest } : {}),
       valueUrn,
     },
-    failures,
   };
 }

@@ -7,26 +7,36 @@
 // name (under different parents), a plaintext or a digest, never a URN. Each create takes its entry
 // out and owns those bytes until it wipes them, so no create can encrypt a buffer that another has
 // wiped. Entries live only in this process's memory, and are wiped once taken or once diff says
-// there is nothing to do.
+// there is nothing to do. A map of values (EncryptedValues) leaves one entry per name under its URN.
 
 export class PlaintextHandoff {
-  private readonly entries = new Map<string, Buffer>();
+  private readonly entries = new Map<string, Map<string, Buffer>>();
 
   /** Keeps a copy of `plaintext` for the value `valueUrn`, replacing (and wiping) any earlier one. */
   put(valueUrn: string, plaintext: Buffer): void {
+    this.putEntries(valueUrn, new Map([["", plaintext]]));
+  }
+
+  /** Keeps a copy of each named plaintext of the values at `valueUrn`, replacing any earlier ones. */
+  putEntries(valueUrn: string, plaintexts: ReadonlyMap<string, Buffer>): void {
     this.release(valueUrn);
-    this.entries.set(valueUrn, Buffer.from(plaintext));
+    this.entries.set(valueUrn, new Map([...plaintexts].map(([name, bytes]) => [name, Buffer.from(bytes)])));
   }
 
   /** The value's plaintext, now the caller's to wipe; undefined when check did not leave one. */
   take(valueUrn: string): Buffer | undefined {
-    const plaintext = this.entries.get(valueUrn);
+    return this.takeEntries(valueUrn)?.get("");
+  }
+
+  /** The named plaintexts, now the caller's to wipe, every one; undefined when check left none. */
+  takeEntries(valueUrn: string): Map<string, Buffer> | undefined {
+    const plaintexts = this.entries.get(valueUrn);
     this.entries.delete(valueUrn);
-    return plaintext;
+    return plaintexts;
   }
 
   release(valueUrn: string): void {
-    this.take(valueUrn)?.fill(0);
+    for (const bytes of this.takeEntries(valueUrn)?.values() ?? []) bytes.fill(0);
   }
 
   get size(): number {

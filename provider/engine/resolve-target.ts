@@ -12,7 +12,7 @@ import {
   maxPlaintextBytes,
   type Algorithm,
 } from "../kms/key-spec-limits";
-import { type CheckFailure, plaintextFailure, type Unknown, type ValidInputs } from "./inputs";
+import { type CheckFailure, plaintextFailure, type SharedInputs, type Unknown } from "./inputs";
 import { isUnknown, UNKNOWN } from "./wire-values";
 
 // Check's KMS half: find the key (or certificate), its state, spec and version; fit the algorithm
@@ -20,8 +20,17 @@ import { isUnknown, UNKNOWN } from "./wire-values";
 // Only Describe*, ListKeyVersions and DryRun calls: nothing encrypts. With encryptLocally the
 // DryRun is GetPublicKey's, the call that mode makes at create.
 
+/** A plaintext as check measures it, with the name its failure gives it (an input, or a map entry). */
+export interface SizedPlaintext {
+  property: string;
+  plaintext: Buffer | Unknown;
+}
+
 /** What target resolution reads of the inputs (the CLI builds just this). */
-export type TargetInputs = Pick<ValidInputs, "plaintext" | "plaintextProperty" | "target" | "algorithm" | "encryptLocally" | "envelope">;
+export interface TargetInputs extends Pick<SharedInputs, "target" | "algorithm" | "encryptLocally" | "envelope"> {
+  /** Every plaintext to go under the target: each must fit it, unless envelope. */
+  plaintexts: readonly SizedPlaintext[];
+}
 
 export interface ResolvedTarget {
   kind: "key" | "certificate";
@@ -107,18 +116,22 @@ export async function resolveTarget(inputs: TargetInputs, services: KmsServices)
     const reason = `algorithm ${algorithm} does not fit key spec ${keySpec} of ${property} '${reference}'; use ${algorithmsFor(keySpec).join(" or ")}`;
     return { failures: [{ property: "algorithm", reason }] };
   }
-  if (!inputs.envelope && inputs.plaintext instanceof Buffer && inputs.plaintext.length > limit) {
-    const size = inputs.plaintext.length;
-    const others = algorithmsFor(keySpec).filter((a) => a !== algorithm && (maxPlaintextBytes(keySpec, a) ?? 0) >= size);
+  const sizes = inputs.plaintexts.flatMap(({ property, plaintext }) =>
+    (plaintext instanceof Buffer ? [{ property, size: plaintext.length }] : []));
+  const tooLong = inputs.envelope ? [] : sizes.filter((p) => p.size > limit);
+  if (tooLong.length > 0) {
     return {
-      failures: [plaintextFailure(inputs.plaintextProperty,
-        `is ${size} bytes; ${keySpec} with ${algorithm} encrypts at most ${limit}. Set envelope: true to encrypt any size ` +
-        `(AES-256-GCM with a data key that KMS encrypts)${others.length ? `, or use ${others.join(" or ")}` : ""}`)],
+      failures: tooLong.map(({ property, size }) => {
+        const others = algorithmsFor(keySpec).filter((a) => a !== algorithm && (maxPlaintextBytes(keySpec, a) ?? 0) >= size);
+        return plaintextFailure(property,
+          `is ${size} bytes; ${keySpec} with ${algorithm} encrypts at most ${limit}. Set envelope: true to encrypt any size ` +
+          `(AES-256-GCM with a data key that KMS encrypts)${others.length ? `, or use ${others.join(" or ")}` : ""}`);
+      }),
     };
   }
   if (t.kind === "key" && keyVersionId !== undefined) {
-    // With an envelope, KMS encrypts only the (tagged) data key.
-    const size = inputs.envelope ? WRAPPED_DATA_KEY_BYTES : inputs.plaintext instanceof Buffer ? inputs.plaintext.length : 1;
+    // With an envelope, KMS encrypts only the (tagged) data key; otherwise the largest plaintext.
+    const size = inputs.envelope ? WRAPPED_DATA_KEY_BYTES : sizes.reduce((most, p) => Math.max(most, p.size), 1);
     try {
       await kms.dryRunEncrypt(id, keyVersionId, algorithm, size);
     } catch (e) {

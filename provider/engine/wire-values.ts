@@ -30,3 +30,14 @@ export function isSecretWire(value: unknown): value is SecretWire {
 export function reveal(value: unknown): unknown {
   return isSecretWire(value) ? value.value : value;
 }
+
+/** A string as sent or stored, or undefined. */
+export function revealText(value: unknown): string | undefined {
+  const r = reveal(value);
+  return typeof r === "string" ? r : undefined;
+}
+
+/** A stored identifier, "" (not applicable) counting as none. */
+export function revealName(value: unknown): string | undefined {
+  return revealText(value) || undefined;
+}

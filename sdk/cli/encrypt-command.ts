@@ -26,8 +26,7 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   const problem = services.settingsProblem();
   if (problem) throw new CliError(problem, 1);
   const inputs: TargetInputs = {
-    plaintext,
-    plaintextProperty: "plaintext",
+    plaintexts: [{ property: "plaintext", plaintext }],
     target: o.certificateId !== undefined
       ? { kind: "certificate", certificateId: o.certificateId }
       : { kind: "key", keyId: o.keyId as string, ...(o.keyVersionId !== undefined ? { keyVersionId: o.keyVersionId } : {}) },

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { type KmsEmulator, type KmsEmulatorOptions, type Seed, startKmsEmulator } from "../kms-emulator";
 import { DynamicProviderHost } from "../support/dynamic-provider-host";
 import { realEncryptions } from "../support/emulator-stats";
-import { Stack } from "../support/engine-steps";
+import { Stack, ValuesStack } from "../support/engine-steps";
 import { serializedProvider } from "../support/serialized-provider";
+import { ENCRYPTED_VALUES_MODULE_SOURCE as VALUES_PROVIDER_BLOB } from "../../sdk/provider-module-source";
 
 // One emulator with every kind of key the provider meets, a dynamic provider host configured the
 // way the engine configures it, and a stack to deploy into.
@@ -38,6 +39,8 @@ export interface Deployment {
   stack: Stack;
   keysDir: string;
   providerBlob: string;
+  /** EncryptedValues resources in the same deployment (same provider processes). */
+  values: ValuesStack;
   /** A new pulumi command: the engine starts a fresh provider process (empty caches, no hand-off). */
   nextCommand(): Promise<void>;
   /** Every response and all output of every host process so far. */
@@ -81,6 +84,7 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
   };
   const providerBlob = await serializedProvider();
   const stack = new Stack(await startHost(), providerBlob);
+  const values = new ValuesStack(stack.host, VALUES_PROVIDER_BLOB);
   const finished: string[] = [];
   const record = (h: DynamicProviderHost) => finished.push(...h.responses, h.stdout, h.stderr);
   return {
@@ -89,12 +93,14 @@ export async function deploy(options: DeployOptions = {}): Promise<Deployment> {
       return stack.host;
     },
     stack,
+    values,
     keysDir,
     providerBlob,
     async nextCommand() {
       await stack.host.close();
       record(stack.host);
       stack.host = await startHost();
+      values.host = stack.host;
     },
     transcript() {
       const h = stack.host;

@@ -37,13 +37,13 @@ export class Stack {
   readonly state = new Map<string, ResourceState>();
 
   /** The provider process of the current command; each pulumi command starts a new one. */
-  constructor(public host: DynamicProviderHost, private readonly serializedProvider: string) {}
+  constructor(public host: DynamicProviderHost, private readonly serializedProvider: string, private readonly type = TYPE) {}
 
-  /** URNs other than `urn:pulumi:dev::kms-test::<TYPE>::<name>`, e.g. for a value under a component. */
+  /** URNs other than `urn:pulumi:dev::kms-test::<type>::<name>`, e.g. for a value under a component. */
   readonly urns = new Map<string, string>();
 
   urn(name: string): string {
-    return this.urns.get(name) ?? `urn:pulumi:dev::kms-test::${TYPE}::${name}`;
+    return this.urns.get(name) ?? `urn:pulumi:dev::kms-test::${this.type}::${name}`;
   }
 
   /** The stack's digest salt, as the DigestSalt resource would hold it. */
@@ -64,7 +64,7 @@ export class Stack {
     return { valueUrn, ...(plaintextDigest !== undefined ? { plaintextDigest } : {}), ...programInputs };
   }
 
-  private async plan(name: string, programInputs: Props) {
+  protected async plan(name: string, programInputs: Props) {
     const news = { ...(await this.sdkInputs(name, programInputs)), __provider: this.serializedProvider };
     const old = this.state.get(name);
     const { inputs, failures } = await this.host.check(this.urn(name), old ? plain(old.inputs) : {}, news);
@@ -116,5 +116,27 @@ export class Stack {
     if (!old) return;
     await this.host.delete(old.id, this.urn(name), plain(old.outputs));
     this.state.delete(name);
+  }
+}
+
+export const VALUES_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValues";
+
+/** The same engine steps for EncryptedValues: the SDK adds a digest per entry. */
+export class ValuesStack extends Stack {
+  constructor(host: DynamicProviderHost, serializedProvider: string) {
+    super(host, serializedProvider, VALUES_TYPE);
+  }
+
+  override async sdkInputs(name: string, programInputs: Props): Promise<Props> {
+    const valueUrn = this.urn(name);
+    const { plaintexts, changeDetection } = programInputs;
+    let plaintextDigests: unknown;
+    if (changeDetection !== "trigger" && !("plaintextDigests" in programInputs) && plaintexts !== undefined) {
+      plaintextDigests = plaintexts === UNKNOWN ? UNKNOWN : Object.fromEntries(await Promise.all(
+        Object.entries(plaintexts as Record<string, unknown>).filter(([, v]) => typeof v === "string" && v !== UNKNOWN)
+          .map(async ([entry, v]) => [entry, await digestWithSalt(Buffer.from(v as string), saltFor(this.digestSalt, valueUrn, entry))]),
+      ));
+    }
+    return { valueUrn, ...(plaintextDigests !== undefined ? { plaintextDigests } : {}), ...programInputs };
   }
 }

@@ -1,0 +1,227 @@
+import { randomUUID } from "node:crypto";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
+import { formatEnvelope } from "../crypto/envelope-format";
+import { logInfo } from "./engine-log";
+import { entryProperty, isEntryName, parseEntriesInputs, type ValidEntriesInputs } from "./entries-inputs";
+import type { CheckFailure } from "./inputs";
+import { PlaintextHandoff } from "./plaintext-handoff";
+import { EncryptedValueError, ProviderContext } from "./provider-context";
+import { resolveTarget } from "./resolve-target";
+import { checkedTargetFields, reencryptionReasons, staleReason, storedTarget } from "./target-state";
+import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
+
+// The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
+// in one resource. What EncryptedValue's provider does for one value, per entry:
+//   check  → inputs without the plaintexts: the target as resolved, a revision per entry
+//            (plaintextRevisions, an output too) and the SDK's digest per entry (a secret, inputs only)
+//   diff   → the target moved (every entry re-encrypts), or entries were added, removed or changed
+//   update → encrypts only the entries that are new or whose revision rose; every other entry keeps
+//            its ciphertext and envelope byte for byte
+//   read   → staleReason for the target, as for one value
+
+type Props = Record<string, unknown>;
+type Revisions = Record<string, number>;
+
+/** Entries encrypted at once: above the KMS client's 8 calls per region, so it is never idle. */
+const ENCRYPTIONS_IN_FLIGHT = 16;
+
+function withoutPlaintexts(news: Props): Props {
+  const { plaintexts: _plaintexts, ...rest } = news;
+  return rest;
+}
+
+/** A map from state or the wire: an own-keys object, or undefined. */
+function storedMap(value: unknown): Record<string, unknown> | undefined {
+  const v = reveal(value);
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function storedRevisions(value: unknown): Revisions {
+  const revisions: Revisions = {};
+  for (const [name, r] of Object.entries(storedMap(value) ?? {})) {
+    if (isEntryName(name) && typeof r === "number" && Number.isSafeInteger(r) && r >= 0) revisions[name] = r;
+  }
+  return revisions;
+}
+
+/**
+ * Each entry's revision: 1 when it appears, one more each time its digest (or trigger) changes.
+ * UNKNOWN in a preview that cannot tell for some entry yet.
+ */
+function plaintextRevisions(olds: Props, inputs: ValidEntriesInputs): Revisions | Unknown {
+  const { plaintexts } = inputs;
+  if (isUnknown(plaintexts)) return UNKNOWN;
+  const marks = inputs.changeDetection === "digest" ? inputs.offeredDigests : inputs.triggers;
+  const stored = storedMap(inputs.changeDetection === "digest" ? olds.plaintextDigests : olds.triggers) ?? {};
+  const previous = storedRevisions(olds.plaintextRevisions);
+  const sameMode = inputs.changeDetection === reveal(olds.changeDetection);
+  const revisions: Revisions = {};
+  for (const name of plaintexts.keys()) {
+    const now = isUnknown(marks) ? UNKNOWN : marks?.get(name);
+    if (now === undefined || isUnknown(now)) return UNKNOWN;
+    const before = previous[name];
+    revisions[name] = before === undefined ? 1 : sameMode && reveal(stored[name]) === now ? before : before + 1;
+  }
+  return revisions;
+}
+
+/** The entries' own reasons: added, removed, changed (by revision). */
+function entryReasons(olds: Props, news: Props): string[] {
+  const now = reveal(news.plaintextRevisions);
+  if (isUnknown(now)) return ["the entries changed (known at up)"];
+  const was = storedRevisions(olds.plaintextRevisions);
+  const is = storedRevisions(now);
+  const added = Object.keys(is).filter((n) => was[n] === undefined);
+  const removed = Object.keys(was).filter((n) => is[n] === undefined);
+  const changed = Object.keys(is).filter((n) => was[n] !== undefined && was[n] !== is[n]);
+  const what = reveal(news.changeDetection) === "trigger" ? "trigger" : "plaintext";
+  return [
+    ...(added.length ? [`entries added: ${added.join(", ")}`] : []),
+    ...(changed.length ? [`the ${what} changed for ${changed.map((n) => `${n} (revision ${was[n]} → ${is[n]})`).join(", ")}`] : []),
+    ...(removed.length ? [`entries removed: ${removed.join(", ")}`] : []),
+  ];
+}
+
+/** One stored envelope, for telling whether the map was envelope-encrypted. */
+function anyEnvelope(olds: Props): unknown {
+  const envelopes = storedMap(olds.envelopes);
+  return envelopes ? Object.values(envelopes)[0] : undefined;
+}
+
+export class EncryptedValuesProvider implements dynamic.ResourceProvider {
+  private readonly context = new ProviderContext();
+  private readonly handoff = new PlaintextHandoff();
+
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    this.context.configure(req);
+  }
+
+  async check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
+    // Failures still return inputs, never the plaintexts (see EncryptedValueProvider.check).
+    const failed = (failures: CheckFailure[]) => ({ inputs: withoutPlaintexts(news), failures: this.context.scrub(failures) });
+    const settingsFailures = this.context.settingsFailures();
+    const { inputs, failures } = parseEntriesInputs(news);
+    if (!inputs || settingsFailures.length > 0) return failed([...settingsFailures, ...failures]);
+    const encryptLocally = inputs.encryptLocally ?? this.context.services.settings.encryptLocally;
+    const entries = isUnknown(inputs.plaintexts) ? [] : [...inputs.plaintexts];
+    try {
+      let resolved;
+      try {
+        const plaintexts = entries.map(([name, plaintext]) => ({ property: entryProperty(name), plaintext }));
+        resolved = await resolveTarget({ ...inputs, encryptLocally, plaintexts }, this.context.services);
+      } catch (e) {
+        return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
+      }
+      if (!resolved.target) return failed(resolved.failures);
+
+      const digests = inputs.offeredDigests;
+      if (inputs.changeDetection === "digest" && !isUnknown(digests)) {
+        const missing = entries.filter(([name, p]) => p instanceof Buffer && digests?.get(name) === undefined)
+          .map(([name]) => name);
+        if (missing.length > 0) {
+          return failed([{ property: "", reason: `plaintextDigests has no digest for ${missing.join(", ")}; create values with the EncryptedValues class of pulumi-alicloud-kms-encrypted` }]);
+        }
+      }
+      const known = new Map(entries.filter((e): e is [string, Buffer] => e[1] instanceof Buffer));
+      if (known.size > 0) this.handoff.putEntries(inputs.valueUrn, known);
+
+      const digestWire = digests === undefined ? undefined
+        : isUnknown(digests) || [...digests.values()].some(isUnknown) ? UNKNOWN : secret(Object.fromEntries(digests));
+      const checked: Props = {
+        ...checkedTargetFields(inputs, resolved.target, encryptLocally),
+        plaintextRevisions: plaintextRevisions(olds, inputs),
+        // Inputs only: the triggers as given, and the digests as a secret (see crypto/plaintext-digest.ts).
+        ...(inputs.triggers === undefined ? {}
+          : { triggers: isUnknown(inputs.triggers) ? UNKNOWN : Object.fromEntries(inputs.triggers) }),
+        ...(digestWire !== undefined ? { plaintextDigests: digestWire } : {}),
+      };
+      return { inputs: checked };
+    } finally {
+      for (const [, plaintext] of entries) if (plaintext instanceof Buffer) plaintext.fill(0);
+    }
+  }
+
+  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    const reasons = reencryptionReasons(olds, news, anyEnvelope(olds), () => entryReasons(olds, news));
+    const valueUrn = revealText(news.valueUrn);
+    if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
+    if (valueUrn && reasons.length > 0) await logInfo(valueUrn, `will be re-encrypted: ${reasons.join("; ")}`);
+    return { changes: reasons.length > 0, replaces: [], deleteBeforeReplace: false };
+  }
+
+  async create(inputs: Props): Promise<dynamic.CreateResult> {
+    return { id: randomUUID(), outs: await this.encrypt(undefined, inputs) };
+  }
+
+  async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    return { outs: await this.encrypt(olds, news) };
+  }
+
+  async read(id: string, props: Props): Promise<dynamic.ReadResult> {
+    const stale = await staleReason(props, this.context);
+    return { id, props: { ...props, staleReason: stale ?? "" } };
+  }
+
+  async delete(): Promise<void> {
+    // The ciphertexts live only in state; KMS keeps no per-value resource to remove.
+  }
+
+  /**
+   * Encrypts every entry that is new or changed (all of them when the target moved, or on create),
+   * keeps the others' ciphertexts from `olds`, and returns the outputs.
+   */
+  private async encrypt(olds: Props | undefined, inputs: Props): Promise<Props> {
+    const valueUrn = revealText(inputs.valueUrn);
+    const plaintexts = (valueUrn ? this.handoff.takeEntries(valueUrn) : undefined) ?? new Map<string, Buffer>();
+    try {
+      const revisions = storedRevisions(inputs.plaintextRevisions);
+      const everything = olds === undefined || reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
+      const oldRevisions = storedRevisions(olds?.plaintextRevisions);
+      const oldCiphertexts = storedMap(olds?.ciphertexts) ?? {};
+      const oldEnvelopes = storedMap(olds?.envelopes) ?? {};
+      const kept = (name: string) => !everything && oldRevisions[name] === revisions[name]
+        && typeof oldCiphertexts[name] === "string" && typeof oldEnvelopes[name] === "string";
+      const toEncrypt = Object.keys(revisions).filter((name) => !kept(name));
+      const missing = toEncrypt.filter((name) => !plaintexts.has(name));
+      if (missing.length > 0) {
+        throw new EncryptedValueError(`the plaintexts of ${missing.join(", ")} are not available to this provider process ` +
+          "(check did not run in it); run `pulumi up` again");
+      }
+      const t = storedTarget(inputs);
+      const kms = this.context.services.in(t.region, t.encryptLocally);
+      const target = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
+      const encrypted = new Map<string, { ciphertextBlob: string; envelope: string }>();
+      // A few at a time (KMS's client bounds its own calls too): the first failure fails the update,
+      // and the entries not yet sent are then not sent at all.
+      const queue = [...toEncrypt];
+      const worker = async () => {
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+          const plaintext = plaintexts.get(name)!;
+          try {
+            const c = await encryptValue(kms, target, plaintext, t.envelope);
+            encrypted.set(name, { ciphertextBlob: c.ciphertextBlob, envelope: formatEnvelope(c.envelope) });
+          } catch (e) {
+            queue.length = 0;
+            if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
+            // A request carries one entry's plaintext, so its failure can carry no other.
+            const failure = this.context.userError(e, t.blame.property, t.blame.value, t.region, [plaintext], t.kmsInstanceId);
+            throw new EncryptedValueError(`entry ${name}: ${failure.message}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(ENCRYPTIONS_IN_FLIGHT, toEncrypt.length) }, worker));
+      const names = Object.keys(revisions);
+      const pick = (name: string, field: "ciphertextBlob" | "envelope", old: Record<string, unknown>) =>
+        [name, encrypted.get(name)?.[field] ?? old[name]] as const;
+      return {
+        ...t.outputs,
+        ciphertexts: Object.fromEntries(names.map((n) => pick(n, "ciphertextBlob", oldCiphertexts))),
+        envelopes: Object.fromEntries(names.map((n) => pick(n, "envelope", oldEnvelopes))),
+        plaintextRevisions: revisions,
+      };
+    } finally {
+      for (const plaintext of plaintexts.values()) plaintext.fill(0);
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import { parseEnvelope, type EnvelopeTarget } from "../crypto/envelope-format";
+import { isRegionId, isResourceId, printable } from "../kms/identifiers";
+import { KmsCallError } from "../kms/kms-call-error";
+import { isUnknownKeyVersion } from "../kms/kms-service";
+import type { Algorithm } from "../kms/key-spec-limits";
+import type { SharedInputs } from "./inputs";
+import { EncryptedValueError, type ProviderContext } from "./provider-context";
+import type { ResolvedTarget } from "./resolve-target";
+import { isUnknown, reveal, revealName, revealText, UNKNOWN } from "./wire-values";
+
+// The key or certificate a resource encrypts under, as check returns it, as diff compares it, as
+// create and update read it back, and as refresh finds it: the same for one value and for a map of
+// them. What is about the plaintexts stays with each resource's provider.
+
+type Props = Record<string, unknown>;
+
+/**
+ * What check returns about the target. Every name shared with an output holds exactly what that
+ * output will be (a preview shows checked inputs as outputs): keyId the key's own ID (the program's
+ * alias or ARN is keyReference), keyVersionId the version up will use (a pin is pinnedKeyVersionId).
+ */
+export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget, encryptLocally: boolean): Props {
+  const t = inputs.target;
+  return {
+    ...(t.kind === "key"
+      ? { keyId: target.id, keyVersionId: target.keyVersionId ?? UNKNOWN, kmsInstanceId: target.kmsInstanceId ?? "", certificateId: "" }
+      : { certificateId: target.id, keyId: "", keyVersionId: "", kmsInstanceId: "" }),
+    algorithm: target.algorithm,
+    keySpec: target.keySpec,
+    region: target.region,
+    changeDetection: inputs.changeDetection,
+    // Inputs only.
+    ...(t.kind === "key" ? { keyReference: t.keyId, ...(t.keyVersionId !== undefined ? { pinnedKeyVersionId: t.keyVersionId } : {}) } : {}),
+    // Not compared by diff: both ways give the same kind of ciphertext.
+    encryptLocally,
+    ...(inputs.envelope ? { envelopeEncryption: true } : {}),
+    valueUrn: inputs.valueUrn,
+  };
+}
+
+/** Whether a stored envelope (state, so read with care) is envelope encryption; undefined if unreadable. */
+export function storedAsEnvelopeEncryption(envelope: unknown): boolean | undefined {
+  if (typeof envelope !== "string") return false; // state from before every value had an envelope
+  try {
+    return parseEnvelope(envelope).encryptedDataKey !== undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why everything under the target must be re-encrypted, comparing the old outputs with the checked
+ * inputs, in words fit for the engine's log (IDs, versions, revisions: never a secret). `content`
+ * adds the plaintexts' own reasons when change detection stayed as it was; `storedEnvelope` is one
+ * envelope from the old outputs.
+ */
+export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: unknown, content: () => string[]): string[] {
+  const was = (name: string) => reveal(olds[name]);
+  const now = (name: string) => reveal(news[name]);
+  const moved = (name: string) => isUnknown(now(name)) || now(name) !== was(name);
+  const change = (name: string) => (isUnknown(now(name)) ? `${String(was(name))} → (known at up)` : `${String(was(name))} → ${String(now(name))}`);
+  const reasons: string[] = [];
+  if (revealName(now("certificateId")) !== undefined) {
+    if (moved("certificateId") || revealName(was("keyId")) !== undefined) reasons.push(`the certificate changed (${change("certificateId")})`);
+  } else if (moved("keyId")) reasons.push(`the key changed (${change("keyId")})`);
+  else if (moved("keyVersionId")) reasons.push(`the key version changed (${change("keyVersionId")})`);
+  if (moved("algorithm")) reasons.push(`the algorithm changed (${change("algorithm")})`);
+  if (moved("changeDetection")) reasons.push(`change detection changed (${change("changeDetection")})`);
+  else reasons.push(...content());
+  // The input is envelopeEncryption: true; the output is the envelope string, of either kind.
+  const before = storedAsEnvelopeEncryption(storedEnvelope);
+  if (before === undefined) reasons.push("the stored envelope cannot be read");
+  else if ((now("envelopeEncryption") === true) !== before) {
+    reasons.push(`envelope encryption switched ${now("envelopeEncryption") === true ? "on" : "off"}`);
+  }
+  const stale = revealName(olds.staleReason);
+  if (stale) reasons.push(`the stored ciphertext is stale (${stale})`);
+  return reasons;
+}
+
+/** The target as create and update read it from the checked inputs. */
+export interface StoredTarget {
+  region: string;
+  algorithm: Algorithm;
+  /** What the envelope names and KMS is called with. */
+  encryptionTarget: EnvelopeTarget;
+  encryptLocally: boolean;
+  envelope: boolean;
+  kmsInstanceId?: string;
+  /** The property and value a failure names: the program's own reference. */
+  blame: { property: "keyId" | "certificateId"; value: string };
+  /** The outputs about the target, every one present ("" where it does not apply). */
+  outputs: Props;
+}
+
+export function storedTarget(inputs: Props): StoredTarget {
+  const region = revealText(inputs.region) as string;
+  const algorithm = revealText(inputs.algorithm) as Algorithm;
+  const certificateId = revealName(inputs.certificateId);
+  const keyId = revealName(inputs.keyId);
+  const keyVersionId = revealName(inputs.keyVersionId);
+  const kmsInstanceId = revealName(inputs.kmsInstanceId);
+  const encryptionTarget = certificateId ? { certificateId } : { keyId: keyId as string, keyVersionId: keyVersionId as string };
+  return {
+    region,
+    algorithm,
+    encryptionTarget,
+    encryptLocally: reveal(inputs.encryptLocally) === true,
+    envelope: reveal(inputs.envelopeEncryption) === true,
+    ...(kmsInstanceId ? { kmsInstanceId } : {}),
+    blame: certificateId
+      ? { property: "certificateId", value: certificateId }
+      : { property: "keyId", value: revealText(inputs.keyReference) ?? keyId ?? "" },
+    // Every output, every time: in a preview, an output missing from a resource that stays the
+    // same would show as unknown instead of as it is.
+    outputs: {
+      keyId: keyId ?? "",
+      keyVersionId: keyVersionId ?? "",
+      kmsInstanceId: kmsInstanceId ?? "",
+      certificateId: certificateId ?? "",
+      algorithm,
+      keySpec: revealText(inputs.keySpec),
+      region,
+      changeDetection: revealText(inputs.changeDetection) ?? "digest",
+      staleReason: "",
+    },
+  };
+}
+
+/** Why the stored ciphertexts can no longer be decrypted (refresh), or undefined when they still can. */
+export async function staleReason(props: Props, context: ProviderContext): Promise<string | undefined> {
+  const services = context.services;
+  const region = revealName(props.region) ?? services.regionFor(revealName(props.keyId));
+  if (!region) return undefined;
+  const certificateId = revealName(props.certificateId);
+  const keyId = revealName(props.keyId);
+  const keyVersionId = revealName(props.keyVersionId);
+  // State is read back from a file anyone with write access to the backend could have edited:
+  // nothing from it reaches a host name or a request before its shape is checked.
+  const tampered = [["region", region, isRegionId], ["certificateId", certificateId, isResourceId], ["keyId", keyId, isResourceId],
+    ["keyVersionId", keyVersionId, isResourceId]] as const;
+  for (const [name, value, valid] of tampered) {
+    if (value !== undefined && !valid(value)) {
+      throw new EncryptedValueError(`the stored ${name} ${printable(value)} is not a valid ${name}; the state was altered. Nothing was sent to KMS; ` +
+        "restore the state, or remove this resource from it (pulumi state delete) and run pulumi up");
+    }
+  }
+  const kms = services.directIn(region);
+  try {
+    if (certificateId) {
+      const cert = await kms.describeCertificate(certificateId);
+      return cert.status === "ACTIVE" ? undefined : `certificate ${certificateId} is ${cert.status}; the next up re-encrypts once certificateId names an ACTIVE one`;
+    }
+    if (!keyId) return undefined;
+    const key = await kms.describeKey(keyId);
+    if (key.keyState !== "Enabled") return `key ${keyId} is ${key.keyState}; it cannot decrypt this ciphertext`;
+    if (keyVersionId) await kms.describeKeyVersion(keyId, keyVersionId);
+    return undefined;
+  } catch (e) {
+    if (e instanceof KmsCallError && (["Forbidden.KeyNotFound", "Certificate.NotFound"].includes(e.code) || isUnknownKeyVersion(e.code))) {
+      return `${certificateId ? `certificate ${certificateId}` : `key ${keyId}${isUnknownKeyVersion(e.code) ? ` version ${keyVersionId}` : ""}`} no longer exists (${e.code}); the next up re-encrypts`;
+    }
+    throw context.userError(e, certificateId ? "certificateId" : "keyId", certificateId ?? keyId ?? "", region);
+  }
+}

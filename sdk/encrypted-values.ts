@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
+import type { ChangeDetection, EncryptionAlgorithm } from "./encrypted-value";
+import { plaintextDigestsInput } from "./plaintext-digest-input";
+import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
+import { encryptedValueProvider } from "./provider-resource";
+
+/** The inputs of an {@link EncryptedValues}. */
+export interface EncryptedValuesArgs {
+  /**
+   * The secrets to encrypt, as UTF-8 text, by entry name: `{ dbPassword: …, apiToken: … }`. Sent to
+   * the provider as a Pulumi secret and never stored in state. The names are *not* secret: they are
+   * the keys of the output maps. A name is 1–128 letters, digits, `_`, `.` or `-`, starting with a
+   * letter or digit.
+   */
+  plaintexts: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * The asymmetric ENCRYPT/DECRYPT key every entry is encrypted under: ID, `alias/<name>` or ARN.
+   * Set exactly one of `keyId` and `certificateId`.
+   */
+  keyId?: pulumi.Input<string>;
+  /** A KMS-managed certificate to encrypt every entry with (CertificatePublicKeyEncrypt). */
+  certificateId?: pulumi.Input<string>;
+  /** As for EncryptedValue: default `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2. */
+  algorithm?: pulumi.Input<EncryptionAlgorithm>;
+  /** Pin a key version; omitted, every entry follows the key's primary version. */
+  keyVersionId?: pulumi.Input<string>;
+  /**
+   * `"digest"` (default): a salted scrypt digest of each entry, kept only among the inputs in state
+   * as a secret, detects which entries changed. `"trigger"`: no digests; an entry is re-encrypted
+   * when its `triggers` value changes.
+   */
+  changeDetection?: pulumi.Input<ChangeDetection>;
+  /** With `changeDetection: "trigger"`: a string per entry; changing one re-encrypts that entry. */
+  triggers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** As for EncryptedValue: encrypt in the provider with the public key (no call per entry). */
+  encryptLocally?: pulumi.Input<boolean>;
+  /** Envelope encryption for every entry, for values of any size (see EncryptedValue). */
+  envelope?: pulumi.Input<boolean>;
+}
+
+/** Inputs that are never outputs: no property of that name may stay on the resource object. */
+const INPUT_ONLY_PROPERTIES = ["plaintexts", "plaintextDigests", "valueUrn", "triggers", "encryptLocally"] as const;
+
+/**
+ * Many secrets in one resource, all under one key or certificate: each entry is encrypted as an
+ * {@link EncryptedValue} would be, with the same guarantees (no plaintext in state in any form,
+ * DryRun previews, rotation re-encrypts, refresh reports staleness), at the engine's price of one
+ * resource. Changing, adding or removing an entry encrypts only that entry; every other ciphertext
+ * stays byte for byte. `decrypt(values.envelopes[name])` opens an entry.
+ */
+export class EncryptedValues extends pulumi.CustomResource {
+  /** KMS's ciphertext of each entry (of its data key with `envelope: true`), base64, by entry name. */
+  declare public readonly ciphertexts: pulumi.Output<Record<string, string>>;
+  /** Each entry as one self-describing envelope string, by entry name: what `decrypt()` opens. */
+  declare public readonly envelopes: pulumi.Output<Record<string, string>>;
+  /** The key's own ID (aliases and ARNs resolved); "" for certificates. */
+  declare public readonly keyId: pulumi.Output<string>;
+  /** The key version the ciphertexts were made with; "" for certificates. */
+  declare public readonly keyVersionId: pulumi.Output<string>;
+  /** The KMS instance (`kst-…`) the key lives in; "" outside one and for certificates. */
+  declare public readonly kmsInstanceId: pulumi.Output<string>;
+  /** The certificate used; "" for keys. */
+  declare public readonly certificateId: pulumi.Output<string>;
+  /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
+  declare public readonly algorithm: pulumi.Output<EncryptionAlgorithm>;
+  /** The key or certificate spec: RSA_2048, RSA_3072 or EC_SM2. */
+  declare public readonly keySpec: pulumi.Output<string>;
+  /** The region the KMS calls went to. */
+  declare public readonly region: pulumi.Output<string>;
+  /** How entry changes are noticed: `"digest"` or `"trigger"`. */
+  declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
+  /** Each entry's revision: 1 when it appeared, one more each time it changed. */
+  declare public readonly plaintextRevisions: pulumi.Output<Record<string, number>>;
+  /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
+  declare public readonly staleReason: pulumi.Output<string>;
+
+  constructor(name: string, args: EncryptedValuesArgs, opts?: pulumi.CustomResourceOptions) {
+    warnOnDefaultDynamicProvider();
+    // The whole map as one secret Output, whatever mix of plain strings and Outputs the program gave.
+    const plaintexts = pulumi.secret(pulumi.output(args.plaintexts)) as pulumi.Output<Record<string, string>>;
+    const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUES_TYPE, opts?.parent);
+    const props: Record<string, unknown> = {
+      plaintexts,
+      ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
+      plaintextDigests: plaintextDigestsInput(valueUrn, plaintexts, args.changeDetection),
+      valueUrn,
+      triggers: args.triggers,
+      keyId: args.keyId,
+      certificateId: args.certificateId,
+      algorithm: args.algorithm,
+      keyVersionId: args.keyVersionId,
+      changeDetection: args.changeDetection,
+      envelope: args.envelope,
+      ciphertexts: undefined,
+      envelopes: undefined,
+      keySpec: undefined,
+      kmsInstanceId: undefined,
+      region: undefined,
+      plaintextRevisions: undefined,
+      staleReason: undefined,
+      __provider: ENCRYPTED_VALUES_MODULE_SOURCE,
+    };
+    super(ENCRYPTED_VALUES_TYPE, name, props, { ...opts, provider: opts?.provider ?? encryptedValueProvider() });
+    // As for EncryptedValue: nothing input-only stays on the object, where exporting it would put it in outputs.
+    for (const property of INPUT_ONLY_PROPERTIES) delete (this as Record<string, unknown>)[property];
+  }
+}
