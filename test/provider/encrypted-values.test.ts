@@ -173,7 +173,7 @@ describe("EncryptedValues through the dynamic provider host", () => {
       [{ plaintexts: { ok: secret, long: `${secret}${"y".repeat(300)}` }, keyId: "key-rsa2048" },
         /^plaintexts\.long is \d+ bytes; RSA_2048 with RSAES_OAEP_SHA_256 encrypts at most 190/],
       [{ plaintexts: { ok: secret, empty: "" }, keyId: "key-rsa2048" }, /^plaintexts\.empty is empty/],
-      [{ plaintexts: { "__proto__x": secret }, keyId: "key-rsa2048" }, /the entry name '__proto__x' is not valid/],
+      [{ plaintexts: { __proto__x: secret }, keyId: "key-rsa2048" }, /the entry name '__proto__x' is not valid/],
       [{ plaintexts: {}, keyId: "key-rsa2048" }, /plaintexts must be a map of one or more entries/],
       [{ plaintexts: { a: secret }, keyId: "key-rsa2048", changeDetection: "trigger", triggers: { b: "1" } },
         /triggers names entries that plaintexts does not have: 'b'|needs a trigger for every entry; triggers has none for a/],

@@ -134,7 +134,10 @@ export class ValuesStack extends Stack {
     if (changeDetection !== "trigger" && !("plaintextDigests" in programInputs) && plaintexts !== undefined) {
       plaintextDigests = plaintexts === UNKNOWN ? UNKNOWN : Object.fromEntries(await Promise.all(
         Object.entries(plaintexts as Record<string, unknown>).filter(([, v]) => typeof v === "string" && v !== UNKNOWN)
-          .map(async ([entry, v]) => [entry, await digestWithSalt(Buffer.from(v as string), saltFor(this.digestSalt, valueUrn, entry))]),
+          .map(async ([entry, v]) => {
+            const salt = saltFor(this.digestSalt, valueUrn, entry);
+            return [entry, await digestWithSalt(Buffer.from(v as string), salt)] as const;
+          }),
       ));
     }
     return { valueUrn, ...(plaintextDigests !== undefined ? { plaintextDigests } : {}), ...programInputs };
