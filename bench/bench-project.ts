@@ -10,7 +10,7 @@ import { sampleProviderMemory } from "./provider-memory";
 
 export const BENCH_KEY = "key-bench";
 export const BENCH_ACCESS_KEY = { accessKeyId: "LTAIbenchmark", accessKeySecret: "bench-secret-5d4c3b2a1f0e" };
-export const PROGRAMS = ["baseline", "api", "local"] as const;
+export const PROGRAMS = ["baseline", "api", "local", "map"] as const;
 export type Program = (typeof PROGRAMS)[number];
 export const OPS = ["preview", "create", "unchanged"] as const;
 export type Op = (typeof OPS)[number];

@@ -6,11 +6,14 @@ import { type KmsEmulator, startKmsEmulator } from "../test/kms-emulator";
 import { packPackage, removeRoot, tempRoot } from "../test/e2e/pulumi-project";
 import { BenchProject, type Measurement, type Op, OPS, type Program, PROGRAMS, seedFor } from "./bench-project";
 
-// `npm run bench [-- --sizes 1,50,200,1000] [--repeat 1] [--json <file>] [--no-throttled]`
+// `npm run bench [-- --sizes 1,50,200,1000] [--programs baseline,api,local,map] [--repeat 1]
+//   [--json <file>] [--no-throttled]`
 // The real Pulumi CLI against the emulator, for N values under one key: `pulumi preview` of the new
-// stack, `pulumi up` creating it and an unchanged `pulumi up`, for EncryptedValue through KMS
-// ("api"), encrypting locally ("local") and do-nothing dynamic resources ("baseline"), each also as
-// a ratio to the baseline. Then N = 1000 through an emulator throttling at 200 QPS.
+// stack, `pulumi up` creating it and an unchanged `pulumi up`, for N EncryptedValue resources through
+// KMS ("api") or encrypting locally ("local"), one EncryptedValues of N entries ("map") and N
+// do-nothing dynamic resources ("baseline"), each also as a ratio to the baseline. For "map", an
+// up with one entry changed, and the encryptions it made. Then N = 1000 through an emulator
+// throttling at 200 QPS.
 // The three programs take turns within each command, so drift on a shared machine hits them alike;
 // with --repeat k every figure is the median of k rounds, each on fresh stacks.
 
@@ -20,8 +23,14 @@ const { values: args } = parseArgs({
     repeat: { type: "string", default: "1" },
     json: { type: "string" },
     "no-throttled": { type: "boolean", default: false },
+    programs: { type: "string", default: PROGRAMS.join(",") },
   },
 });
+const programs = String(args.programs).split(",").map((p) => p.trim()) as Program[];
+if (programs.length === 0 || programs.some((p) => !(PROGRAMS as readonly string[]).includes(p))) {
+  console.error(`--programs takes a comma-separated list of ${PROGRAMS.join(", ")}`);
+  process.exit(2);
+}
 const sizes = String(args.sizes).split(",").map((s) => Number(s.trim()));
 if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   console.error("--sizes takes positive integers, e.g. --sizes 1,50,200");
@@ -42,6 +51,8 @@ interface RunRecord extends Measurement {
 }
 
 const runs: RunRecord[] = [];
+/** The map program's up with one entry changed, by N. */
+const oneEntryChanges: { n: number; wallSeconds: number; encryptions: number }[] = [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function formatCalls(calls: Record<string, number>): string {
@@ -62,8 +73,10 @@ const EXPECTED: Record<Op, string> = { preview: "to create", create: "created", 
 async function measureOne(bench: BenchProject, emulator: KmsEmulator, program: Program, n: number, op: Op): Promise<Measurement> {
   await bench.selectStack(`${program}-${n}`);
   const { run: _run, ...m } = await bench.measure(op, emulator);
-  if (m.summary[EXPECTED[op]] !== n + 2) {
-    throw new Error(`${program}-${n} ${op}: expected ${n + 2} ${EXPECTED[op]} (N + stack + provider), got ${JSON.stringify(m.summary)}`);
+  // The values (one map, or N resources), the stack, the provider, and for this package the stack's digest salt.
+  const resources = (program === "map" ? 1 : n) + 2 + (program === "baseline" ? 0 : 1);
+  if (m.summary[EXPECTED[op]] !== resources) {
+    throw new Error(`${program}-${n} ${op}: expected ${resources} ${EXPECTED[op]}, got ${JSON.stringify(m.summary)}`);
   }
   log(`  ${`${program}-${n}`.padEnd(16)} ${op.padEnd(9)} ${m.wallSeconds.toFixed(2).padStart(7)} s  ${formatCalls(m.kmsCalls)}`);
   return m;
@@ -82,6 +95,14 @@ async function measureSize(bench: BenchProject, emulator: KmsEmulator, n: number
     for (const op of ops) {
       for (const program of programs) rounds.push({ n, program, op, ...(await measureOne(bench, emulator, program, n, op)) });
     }
+    if (programs.includes("map") && ops.includes("create")) {
+      await bench.selectStack(`map-${n}`);
+      await bench.project.ok("config", "set", "bench:changed", String(n - 1));
+      const { wallSeconds, kmsCalls } = await bench.measure("create", emulator);
+      const encryptions = kmsCalls.AsymmetricEncrypt ?? 0;
+      oneEntryChanges.push({ n, wallSeconds, encryptions });
+      log(`  ${`map-${n}`.padEnd(16)} one entry ${wallSeconds.toFixed(2).padStart(7)} s  ${formatCalls(kmsCalls)}`);
+    }
     for (const program of programs) await bench.removeStack(`${program}-${n}`);
   }
   for (const program of programs) {
@@ -90,20 +111,26 @@ async function measureSize(bench: BenchProject, emulator: KmsEmulator, n: number
 }
 
 function table(): string {
-  const lines = [
-    "|    N | op        | baseline s |  api s | api × | local s | local × | KMS calls (api)                          | KMS calls (local)                        | provider peak MiB (base/api/local) |",
-    "|-----:|-----------|-----------:|-------:|------:|--------:|--------:|------------------------------------------|------------------------------------------|-----------------------------------|",
-  ];
+  const others = programs.filter((p) => p !== "baseline");
+  const head = ["N", "op", "baseline s", ...others.flatMap((p) => [`${p} s`, `${p} ×`]), ...others.map((p) => `KMS calls (${p})`),
+    `provider peak MiB (${programs.join("/")})`];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map((h, i) => (i < 2 || h.startsWith("KMS") || h.startsWith("provider") ? "---" : "---:")).join("|")}|`];
   for (const n of sizes) {
     for (const op of OPS) {
       const get = (program: Program) => runs.find((r) => r.n === n && r.op === op && r.program === program);
-      const [base, api, local] = PROGRAMS.map(get);
-      if (!base || !api || !local) continue;
-      const ratio = (r: RunRecord) => (r.wallSeconds / base.wallSeconds).toFixed(2);
-      lines.push(`| ${String(n).padStart(4)} | ${op.padEnd(9)} | ${base.wallSeconds.toFixed(2).padStart(10)} | ${api.wallSeconds.toFixed(2).padStart(6)} | ` +
-        `${ratio(api).padStart(5)} | ${local.wallSeconds.toFixed(2).padStart(7)} | ${ratio(local).padStart(7)} | ${formatCalls(api.kmsCalls).padEnd(40)} | ` +
-        `${formatCalls(local.kmsCalls).padEnd(40)} | ${`${base.providerPeakMiB} / ${api.providerPeakMiB} / ${local.providerPeakMiB}`.padEnd(33)} |`);
+      const base = get("baseline");
+      const measured = others.map(get);
+      if (measured.some((m) => !m)) continue;
+      const ratio = (r: RunRecord) => (base ? (r.wallSeconds / base.wallSeconds).toFixed(2) : "—");
+      lines.push(`| ${[String(n), op, base ? base.wallSeconds.toFixed(2) : "—",
+        ...measured.flatMap((r) => [r!.wallSeconds.toFixed(2), ratio(r!)]),
+        ...measured.map((r) => formatCalls(r!.kmsCalls)),
+        programs.map((p) => get(p)?.providerPeakMiB ?? "—").join(" / ")].join(" | ")} |`);
     }
+  }
+  if (oneEntryChanges.length > 0) {
+    lines.push("", "map, one entry changed (pulumi up): " +
+    oneEntryChanges.map((c) => `N=${c.n}: ${c.wallSeconds.toFixed(2)} s, ${c.encryptions} encryption${c.encryptions === 1 ? "" : "s"}`).join("; "));
   }
   return lines.join("\n");
 }
@@ -117,10 +144,10 @@ async function main() {
     const bench = await BenchProject.create(root, packPackage(root));
     for (const n of sizes) {
       log(`N = ${n}`);
-      await measureSize(bench, emulator, n, PROGRAMS, OPS);
+      await measureSize(bench, emulator, n, programs, OPS);
     }
 
-    if (!args["no-throttled"]) {
+    if (!args["no-throttled"] && programs.includes("api")) {
       log(`throttled: N = ${THROTTLED_N}, API mode, emulator at --qps ${THROTTLED_QPS}`);
       let baseline = runs.find((r) => r.n === THROTTLED_N && r.program === "baseline" && r.op === "create");
       if (!baseline) {
@@ -164,6 +191,7 @@ async function main() {
         digestMsPerValue: digestMs,
         runs: runs.map(({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB }) =>
           ({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB })),
+        ...(oneEntryChanges.length > 0 ? { oneEntryChanges } : {}),
         ...(throttled ? { throttled: throttledJson } : {}),
       }, null, 2)}\n`);
       log(`figures written to ${args.json}`);

@@ -1,9 +1,10 @@
 "use strict";
-// The benchmark's program: `bench:count` values under one key, as EncryptedValues encrypted through
-// KMS ("api") or in the provider process ("local"), or, for the engine's own per-resource cost, as
-// do-nothing dynamic resources with the same inputs ("baseline"). Every value is a distinct secret.
+// The benchmark's program: `bench:count` values under one key, as EncryptedValue resources encrypted
+// through KMS ("api") or in the provider process ("local"), as the entries of one EncryptedValues
+// ("map"), or, for the engine's own per-resource cost, as do-nothing dynamic resources with the same
+// inputs ("baseline"). Every value is a distinct secret; `bench:changed` (an index) changes one.
 const pulumi = require("@pulumi/pulumi");
-const { EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
+const { EncryptedValue, EncryptedValues } = require("pulumi-alicloud-kms-encrypted");
 
 const config = new pulumi.Config("bench");
 const count = config.requireNumber("count");
@@ -11,6 +12,8 @@ const program = config.require("program");
 // One key, or values dealt round-robin over several (comma-separated), to show per-key costs.
 const keyIds = config.require("keyId").split(",");
 const seed = config.requireSecret("seed");
+const changed = config.getNumber("changed");
+const plaintextOf = (s, i) => `${s}-${i}${i === changed ? "-changed" : ""}`;
 
 // Like EncryptedValue's own provider, an explicit one that carries no stack configuration.
 class NoConfigProvider extends pulumi.ProviderResource {
@@ -29,9 +32,13 @@ const doNothing = {
 const baselineProvider = program === "baseline" ? new NoConfigProvider("baseline-provider") : undefined;
 
 const values = [];
-for (let i = 0; i < count; i++) {
+if (program === "map") {
+  const plaintexts = seed.apply((s) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`value-${String(i).padStart(4, "0")}`, plaintextOf(s, i)])));
+  values.push(new EncryptedValues("values", { plaintexts, keyId: keyIds[0] }));
+}
+for (let i = 0; program !== "map" && i < count; i++) {
   const name = `value-${String(i).padStart(4, "0")}`;
-  const plaintext = seed.apply((s) => `${s}-${i}`);
+  const plaintext = seed.apply((s) => plaintextOf(s, i));
   const keyId = keyIds[i % keyIds.length];
   if (program === "baseline") {
     values.push(new pulumi.dynamic.Resource(doNothing, name, { plaintext, keyId, ciphertextBlob: undefined },
@@ -42,4 +49,5 @@ for (let i = 0; i < count; i++) {
 }
 
 exports.count = values.length;
-exports.lastCiphertext = values.length ? values[values.length - 1].ciphertextBlob : undefined;
+exports.lastCiphertext = program === "map" ? values[0].ciphertexts.apply((c) => Object.values(c).pop())
+  : values.length ? values[values.length - 1].ciphertextBlob : undefined;
