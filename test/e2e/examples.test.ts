@@ -148,4 +148,31 @@ describe("the examples, deployed against the KMS emulator", { timeout: 20 * 60_0
     assert.equal(readFileSync(join(project.dir, "tls.key"), "utf8"), pem);
     await nothingStored("envelope");
   });
+  it("many-secrets: each entry opens through decrypt(); one entry changed is one encryption, the others stay", async () => {
+    const secretsConfig = { dbPassword: marker("db"), apiToken: marker("token"), smtpPassword: marker("smtp") };
+    await stackFor("many-secrets", { keyId: "alias/app" }, {});
+    // As the example's README sets them: one entry at a time, with --path.
+    for (const [name, value] of Object.entries(secretsConfig)) await project.ok("config", "set", "--secret", "--path", `secrets.${name}`, value);
+    secrets.push(...Object.values(secretsConfig));
+    emulator.resetStats();
+    await project.ok("up", "--yes");
+    assert.equal(realEncryptions(emulator.stats()), 3);
+    const first = (await project.outputs()) as { envelopes: Record<string, string> };
+    for (const [name, value] of Object.entries(secretsConfig)) {
+      assert.equal((await decrypt(first.envelopes[name]!, { env: env() })).toString(), value, name);
+    }
+
+    const apiToken = marker("token-rotated");
+    secrets.push(apiToken);
+    await project.ok("config", "set", "--secret", "--path", "secrets.apiToken", apiToken);
+    emulator.resetStats();
+    await project.ok("up", "--yes", "--skip-preview");
+    assert.equal(realEncryptions(emulator.stats()), 1);
+    const second = (await project.outputs()) as { envelopes: Record<string, string>; revisions: Record<string, number> };
+    assert.equal((await decrypt(second.envelopes.apiToken!, { env: env() })).toString(), apiToken);
+    assert.equal(second.envelopes.dbPassword, first.envelopes.dbPassword);
+    assert.equal(second.envelopes.smtpPassword, first.envelopes.smtpPassword);
+    assert.deepEqual(second.revisions, { dbPassword: 1, apiToken: 2, smtpPassword: 1 });
+    await nothingStored("many-secrets");
+  });
 });
