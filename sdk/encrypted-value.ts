@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { plaintextDigestInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUE_TYPE, PROVIDER_MODULE_SOURCE } from "./provider-module-source";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
+import { pauseStackTraces } from "./promise-stack-traces";
 import { encryptedValueProvider } from "./provider-resource";
 
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
@@ -122,45 +123,51 @@ export class EncryptedValue extends pulumi.CustomResource {
   declare public readonly staleReason: pulumi.Output<string>;
 
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
-    // When the package was imported before the stack existed (tests, automation API), from here on.
-    warnOnDefaultDynamicProvider();
-    // Secret even when the program passes a plain string: the engine then never shows it.
-    const plaintext = args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext);
-    const plaintextBase64 = args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64);
-    // Every key becomes an Output property with four promises, each capturing a stack trace (the
-    // program's largest per-resource cost): inputs that are only inputs are left out when unset.
-    // Where the value will live; keys its plaintext's hand-off inside the provider and salts its digest.
-    const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUE_TYPE, opts?.parent);
-    const props: Record<string, unknown> = {
-      ...(plaintext ? { plaintext } : {}),
-      ...(plaintextBase64 ? { plaintextBase64 } : {}),
-      ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
-      // Computed here, in parallel for all values; check compares it with the previous one.
-      plaintextDigest: plaintextDigestInput(valueUrn, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
-      valueUrn,
-      trigger: args.trigger,
-      // Inputs that are outputs too.
-      keyId: args.keyId,
-      certificateId: args.certificateId,
-      algorithm: args.algorithm,
-      keyVersionId: args.keyVersionId,
-      changeDetection: args.changeDetection,
-      envelope: args.envelope,
-      // Outputs only.
-      ciphertextBlob: undefined,
-      keySpec: undefined,
-      kmsInstanceId: undefined,
-      region: undefined,
-      plaintextRevision: undefined,
-      staleReason: undefined,
-      // What pulumi.dynamic.Resource would add, written out (see provider-module-source.ts).
-      __provider: PROVIDER_MODULE_SOURCE,
-    };
-    super(ENCRYPTED_VALUE_TYPE, name, props, {
-      ...opts,
-      // Our own provider, configured with only what it reads (see provider-resource.ts).
-      provider: opts?.provider ?? encryptedValueProvider(),
-    });
+    // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
+    const resumeStackTraces = pauseStackTraces();
+    try {
+      // When the package was imported before the stack existed (tests, automation API), from here on.
+      warnOnDefaultDynamicProvider();
+      // Secret even when the program passes a plain string: the engine then never shows it.
+      const plaintext = args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext);
+      const plaintextBase64 = args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64);
+      // Every key becomes an Output property with four promises: inputs that are only inputs are
+      // left out when unset.
+      // Where the value will live; keys its plaintext's hand-off inside the provider and salts its digest.
+      const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUE_TYPE, opts?.parent);
+      const props: Record<string, unknown> = {
+        ...(plaintext ? { plaintext } : {}),
+        ...(plaintextBase64 ? { plaintextBase64 } : {}),
+        ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
+        // Computed here, in parallel for all values; check compares it with the previous one.
+        plaintextDigest: plaintextDigestInput(valueUrn, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
+        valueUrn,
+        trigger: args.trigger,
+        // Inputs that are outputs too.
+        keyId: args.keyId,
+        certificateId: args.certificateId,
+        algorithm: args.algorithm,
+        keyVersionId: args.keyVersionId,
+        changeDetection: args.changeDetection,
+        envelope: args.envelope,
+        // Outputs only.
+        ciphertextBlob: undefined,
+        keySpec: undefined,
+        kmsInstanceId: undefined,
+        region: undefined,
+        plaintextRevision: undefined,
+        staleReason: undefined,
+        // What pulumi.dynamic.Resource would add, written out (see provider-module-source.ts).
+        __provider: PROVIDER_MODULE_SOURCE,
+      };
+      super(ENCRYPTED_VALUE_TYPE, name, props, {
+        ...opts,
+        // Our own provider, configured with only what it reads (see provider-resource.ts).
+        provider: opts?.provider ?? encryptedValueProvider(),
+      });
+    } finally {
+      resumeStackTraces();
+    }
     // Every registered input becomes a property of the resource object, resolving to the input's
     // value when the provider returns none: `export const db = new EncryptedValue(…)` (or
     // `db.plaintext`) would put the plaintext into the stack's outputs. The inputs only the SDK

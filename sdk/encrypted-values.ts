@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
+import { pauseStackTraces } from "./promise-stack-traces";
 import type { ChangeDetection, EncryptionAlgorithm } from "./encrypted-value";
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
@@ -76,32 +77,38 @@ export class EncryptedValues extends pulumi.CustomResource {
   declare public readonly staleReason: pulumi.Output<string>;
 
   constructor(name: string, args: EncryptedValuesArgs, opts?: pulumi.CustomResourceOptions) {
-    warnOnDefaultDynamicProvider();
-    // The whole map as one secret Output, whatever mix of plain strings and Outputs the program gave.
-    const plaintexts = pulumi.secret(pulumi.output(args.plaintexts)) as pulumi.Output<Record<string, string>>;
-    const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUES_TYPE, opts?.parent);
-    const props: Record<string, unknown> = {
-      plaintexts,
-      ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
-      plaintextDigests: plaintextDigestsInput(valueUrn, plaintexts, args.changeDetection),
-      valueUrn,
-      triggers: args.triggers,
-      keyId: args.keyId,
-      certificateId: args.certificateId,
-      algorithm: args.algorithm,
-      keyVersionId: args.keyVersionId,
-      changeDetection: args.changeDetection,
-      envelope: args.envelope,
-      ciphertexts: undefined,
-      envelopes: undefined,
-      keySpec: undefined,
-      kmsInstanceId: undefined,
-      region: undefined,
-      plaintextRevisions: undefined,
-      staleReason: undefined,
-      __provider: ENCRYPTED_VALUES_MODULE_SOURCE,
-    };
-    super(ENCRYPTED_VALUES_TYPE, name, props, { ...opts, provider: opts?.provider ?? encryptedValueProvider() });
+    // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
+    const resumeStackTraces = pauseStackTraces();
+    try {
+      warnOnDefaultDynamicProvider();
+      // The whole map as one secret Output, whatever mix of plain strings and Outputs the program gave.
+      const plaintexts = pulumi.secret(pulumi.output(args.plaintexts)) as pulumi.Output<Record<string, string>>;
+      const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUES_TYPE, opts?.parent);
+      const props: Record<string, unknown> = {
+        plaintexts,
+        ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
+        plaintextDigests: plaintextDigestsInput(valueUrn, plaintexts, args.changeDetection),
+        valueUrn,
+        triggers: args.triggers,
+        keyId: args.keyId,
+        certificateId: args.certificateId,
+        algorithm: args.algorithm,
+        keyVersionId: args.keyVersionId,
+        changeDetection: args.changeDetection,
+        envelope: args.envelope,
+        ciphertexts: undefined,
+        envelopes: undefined,
+        keySpec: undefined,
+        kmsInstanceId: undefined,
+        region: undefined,
+        plaintextRevisions: undefined,
+        staleReason: undefined,
+        __provider: ENCRYPTED_VALUES_MODULE_SOURCE,
+      };
+      super(ENCRYPTED_VALUES_TYPE, name, props, { ...opts, provider: opts?.provider ?? encryptedValueProvider() });
+    } finally {
+      resumeStackTraces();
+    }
     // As for EncryptedValue: nothing input-only stays on the object, where exporting it would put it in outputs.
     for (const property of INPUT_ONLY_PROPERTIES) delete (this as Record<string, unknown>)[property];
   }
