@@ -5,12 +5,10 @@ import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
 import { encryptedValueProvider } from "./provider-resource";
 
-import type { EncryptionAlgorithm } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
 
-export type { EncryptionAlgorithm };
-
-/** How an EncryptedValue notices that its plaintext changed. */
-export type ChangeDetection = "digest" | "trigger";
+export type { ChangeDetection, EncryptionAlgorithm };
 
 /** The inputs of an {@link EncryptedValue}. */
 export interface EncryptedValueArgs {
@@ -81,7 +79,7 @@ const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest"
  * `ciphertextBlob`, `envelope` and `staleReason` of a value about to be (re-)encrypted, unknown;
  * a value that stays shows all its outputs as they are. Outputs that do not apply are `""`.
  */
-export class EncryptedValue extends pulumi.CustomResource {
+export class EncryptedValue extends KmsTargetResource {
   /**
    * KMS's ciphertext, base64: of the value, or with `envelope: true` of the data key. Not a
    * secret: only the key's private half can open it.
@@ -94,33 +92,12 @@ export class EncryptedValue extends pulumi.CustomResource {
    * `pulumi-alicloud-kms-encrypted/decrypt` opens it, with nothing else to pass.
    */
   declare public readonly envelope: pulumi.Output<string>;
-  /** The key's own ID (aliases and ARNs resolved); "" for certificates. */
-  declare public readonly keyId: pulumi.Output<string>;
-  /** The key version the ciphertext was made with; "" for certificates. */
-  declare public readonly keyVersionId: pulumi.Output<string>;
-  /**
-   * The KMS instance (`kst-…`) the key lives in (KMS 3.0); "" for a key outside one and for
-   * certificates. Its cryptographic calls need the instance's Internet access, or the VPC endpoint.
-   */
-  declare public readonly kmsInstanceId: pulumi.Output<string>;
-  /** The certificate used (CertificatePublicKeyEncrypt); "" for keys. */
-  declare public readonly certificateId: pulumi.Output<string>;
-  /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
-  declare public readonly algorithm: pulumi.Output<EncryptionAlgorithm>;
-  /** The key or certificate spec: RSA_2048, RSA_3072 or EC_SM2. */
-  declare public readonly keySpec: pulumi.Output<string>;
-  /** The region the KMS calls went to. */
-  declare public readonly region: pulumi.Output<string>;
-  /** How plaintext changes are noticed: `"digest"` or `"trigger"`. */
-  declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
   /**
    * 1 when the value was created, one more each time its plaintext (digest mode) or its `trigger`
    * (trigger mode) changed: a preview that shows it rising says the value will be re-encrypted for
    * that reason. The digest and the trigger themselves are never outputs.
    */
   declare public readonly plaintextRevision: pulumi.Output<number>;
-  /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
-  declare public readonly staleReason: pulumi.Output<string>;
 
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
     // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
@@ -143,20 +120,11 @@ export class EncryptedValue extends pulumi.CustomResource {
         plaintextDigest: plaintextDigestInput(valueUrn, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
         valueUrn,
         trigger: args.trigger,
-        // Inputs that are outputs too.
-        keyId: args.keyId,
-        certificateId: args.certificateId,
-        algorithm: args.algorithm,
-        keyVersionId: args.keyVersionId,
-        changeDetection: args.changeDetection,
         envelope: args.envelope,
+        ...kmsTargetProperties(args),
         // Outputs only.
         ciphertextBlob: undefined,
-        keySpec: undefined,
-        kmsInstanceId: undefined,
-        region: undefined,
         plaintextRevision: undefined,
-        staleReason: undefined,
         // What pulumi.dynamic.Resource would add, written out (see provider-module-source.ts).
         __provider: PROVIDER_MODULE_SOURCE,
       };

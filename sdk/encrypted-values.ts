@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
-import type { ChangeDetection, EncryptionAlgorithm } from "./encrypted-value";
+import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
@@ -50,31 +51,13 @@ const INPUT_ONLY_PROPERTIES = ["plaintexts", "plaintextDigests", "valueUrn", "tr
  * resource. Changing, adding or removing an entry encrypts only that entry; every other ciphertext
  * stays byte for byte. `decrypt(values.envelopes[name])` opens an entry.
  */
-export class EncryptedValues extends pulumi.CustomResource {
+export class EncryptedValues extends KmsTargetResource {
   /** KMS's ciphertext of each entry (of its data key with `envelope: true`), base64, by entry name. */
   declare public readonly ciphertexts: pulumi.Output<Record<string, string>>;
   /** Each entry as one self-describing envelope string, by entry name: what `decrypt()` opens. */
   declare public readonly envelopes: pulumi.Output<Record<string, string>>;
-  /** The key's own ID (aliases and ARNs resolved); "" for certificates. */
-  declare public readonly keyId: pulumi.Output<string>;
-  /** The key version the ciphertexts were made with; "" for certificates. */
-  declare public readonly keyVersionId: pulumi.Output<string>;
-  /** The KMS instance (`kst-…`) the key lives in; "" outside one and for certificates. */
-  declare public readonly kmsInstanceId: pulumi.Output<string>;
-  /** The certificate used; "" for keys. */
-  declare public readonly certificateId: pulumi.Output<string>;
-  /** The algorithm used, e.g. RSAES_OAEP_SHA_256. */
-  declare public readonly algorithm: pulumi.Output<EncryptionAlgorithm>;
-  /** The key or certificate spec: RSA_2048, RSA_3072 or EC_SM2. */
-  declare public readonly keySpec: pulumi.Output<string>;
-  /** The region the KMS calls went to. */
-  declare public readonly region: pulumi.Output<string>;
-  /** How entry changes are noticed: `"digest"` or `"trigger"`. */
-  declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
   /** Each entry's revision: 1 when it appeared, one more each time it changed. */
   declare public readonly plaintextRevisions: pulumi.Output<Record<string, number>>;
-  /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
-  declare public readonly staleReason: pulumi.Output<string>;
 
   constructor(name: string, args: EncryptedValuesArgs, opts?: pulumi.CustomResourceOptions) {
     // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
@@ -90,19 +73,11 @@ export class EncryptedValues extends pulumi.CustomResource {
         plaintextDigests: plaintextDigestsInput(valueUrn, plaintexts, args.changeDetection),
         valueUrn,
         triggers: args.triggers,
-        keyId: args.keyId,
-        certificateId: args.certificateId,
-        algorithm: args.algorithm,
-        keyVersionId: args.keyVersionId,
-        changeDetection: args.changeDetection,
         envelope: args.envelope,
+        ...kmsTargetProperties(args),
         ciphertexts: undefined,
         envelopes: undefined,
-        keySpec: undefined,
-        kmsInstanceId: undefined,
-        region: undefined,
         plaintextRevisions: undefined,
-        staleReason: undefined,
         __provider: ENCRYPTED_VALUES_MODULE_SOURCE,
       };
       super(ENCRYPTED_VALUES_TYPE, name, props, { ...opts, provider: opts?.provider ?? encryptedValueProvider() });
