@@ -85,7 +85,9 @@ export class DynamicProviderHost {
       });
       child.once("exit", (code) => reject(new Error(`dynamic provider host exited (${code}): ${stderr}`)));
     });
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    // As the engine does, no 4 MB cap on messages (a map of many values is larger).
+    const unlimited = { "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 };
+    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), unlimited);
     const host = new DynamicProviderHost(child, client, projectDir);
     host.stdout = stdout;
     host.stderr = stderr;
