@@ -129,8 +129,13 @@ function table(): string {
     }
   }
   if (oneEntryChanges.length > 0) {
-    lines.push("", "map, one entry changed (pulumi up): " +
-    oneEntryChanges.map((c) => `N=${c.n}: ${c.wallSeconds.toFixed(2)} s, ${c.encryptions} encryption${c.encryptions === 1 ? "" : "s"}`).join("; "));
+    const bySize = sizes.flatMap((n) => {
+      const rounds = oneEntryChanges.filter((c) => c.n === n);
+      if (rounds.length === 0) return [];
+      const m = median(rounds, (c) => c.wallSeconds);
+      return [`N=${n}: ${m.wallSeconds.toFixed(2)} s, encryptions ${rounds.map((c) => c.encryptions).join("/")}`];
+    });
+    lines.push("", `map, one entry changed (pulumi up, median of ${repeat}): ${bySize.join("; ")}`);
   }
   return lines.join("\n");
 }
