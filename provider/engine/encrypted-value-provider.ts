@@ -31,8 +31,6 @@ import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./
 
 type Props = Record<string, unknown>;
 
-export { EncryptedValueError };
-
 function withoutPlaintext(news: Props): Props {
   const { plaintext: _text, plaintextBase64: _base64, ...rest } = news;
   return rest;

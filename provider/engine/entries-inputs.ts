@@ -1,6 +1,6 @@
 import { isDigest } from "../crypto/plaintext-digest";
 import { printable } from "../kms/identifiers";
-import { type CheckFailure, type ChangeDetection, parseSharedInputs, plaintextFailure, type SharedInputs, unknownProperties } from "./inputs";
+import { type CheckFailure, parseSharedInputs, plaintextFailure, type SharedInputs, unknownProperties } from "./inputs";
 import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 
 // EncryptedValues' inputs as the program sends them, validated for shape (no KMS involved): a map
@@ -135,5 +135,3 @@ export function parseEntriesInputs(news: Record<string, unknown>): { inputs?: Va
     failures,
   };
 }
-
-export type { ChangeDetection };
