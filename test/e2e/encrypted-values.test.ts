@@ -8,6 +8,7 @@ import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { realEncryptions } from "../support/emulator-stats";
 import { secretForms } from "../support/secret-forms";
 import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
+import { applicationEnv } from "../support/application-env";
 
 // EncryptedValues through the real Pulumi CLI and the packed package, against the emulator: a map of
 // secrets from stack config in one resource; every entry opens with the installed decrypt() and CLI
@@ -71,13 +72,7 @@ describe("EncryptedValues through the real CLI", { timeout: 20 * 60_000 }, () =>
     emulator = await startKmsEmulator({
       seed: { accessKeys: [ACCESS_KEY], keys: [{ keyId: "key-app", keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/app"] }], certificates: [] },
     });
-    env = {
-      PATH: process.env.PATH,
-      ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
-      ALIBABA_CLOUD_REGION_ID: emulator.region,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-    };
+    env = { PATH: process.env.PATH, ...applicationEnv(emulator, ACCESS_KEY) };
     project = await PulumiProject.create(root, packPackage(root), join(__dirname, "values-program/index.js"), {
       ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,

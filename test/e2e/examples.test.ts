@@ -11,6 +11,7 @@ import { call, officialClient } from "../support/kms-client";
 import { secretForms } from "../support/secret-forms";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
+import { applicationEnv } from "../support/application-env";
 
 // Every example that needs no real cloud, deployed by the real Pulumi CLI against the emulator
 // from the packed package, one stack per example in one project: the program is the example's
@@ -35,12 +36,7 @@ describe("the examples, deployed against the KMS emulator", { timeout: 20 * 60_0
   let emulator: KmsEmulator;
   let project: PulumiProject;
   const secrets: string[] = [];
-  const env = () => ({
-    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
-    ALIBABA_CLOUD_REGION_ID: emulator.region,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-  });
+  const env = () => applicationEnv(emulator, ACCESS_KEY);
 
   /** A stack for one example: its program, the emulator's settings, its config. */
   async function stackFor(example: string, config: Record<string, string>, secretConfig: Record<string, string>) {

@@ -8,6 +8,7 @@ import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { call, officialClient } from "../support/kms-client";
 import { secretForms } from "../support/secret-forms";
 import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
+import { applicationEnv } from "../support/application-env";
 
 // Previews that tell the truth and update plans that hold, through the real Pulumi CLI: for a new
 // stack, a no-op, a plaintext change, a key rotation, an alias moved, an algorithm change, envelope
@@ -119,10 +120,7 @@ describe("previews that tell the truth, and update plans that hold", { timeout: 
   }
 
   const decryptsAll = async (out: Outputs) => {
-    const env = {
-      ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint, ALIBABA_CLOUD_REGION_ID: emulator.region,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-    };
+    const env = applicationEnv(emulator, ACCESS_KEY);
     for (const [name, o] of Object.entries(out.values)) {
       const input = typeof o.envelope === "string" ? o.envelope
         : { ciphertextBlob: String(o.ciphertextBlob), keyId: String(o.keyId), keyVersionId: String(o.keyVersionId), algorithm: o.algorithm as "SM2PKE" };

@@ -8,6 +8,7 @@ import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { secretForms } from "../support/secret-forms";
 import { filesUnder } from "./offline-pulumi";
 import { packPackage, PulumiProject, type Run, removeRoot, tempRoot } from "./pulumi-project";
+import { applicationEnv } from "../support/application-env";
 
 // The security review's findings, through the real Pulumi CLI and the packed package:
 // - two values with the same name and plaintext under two components, created at once with KMS
@@ -34,12 +35,7 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
   const profileSecret = marker("profile-secret");
   /** Output of every deployment command: what a CI log would keep. */
   const logs: Run[] = [];
-  const env = () => ({
-    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
-    ALIBABA_CLOUD_REGION_ID: emulator.region,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-  });
+  const env = () => applicationEnv(emulator, ACCESS_KEY);
 
   const deploy = async (...args: string[]) => {
     const run = await project.ok(...args);

@@ -6,6 +6,7 @@ import { DigestSaltProvider, EncryptedValueProvider } from "../../provider";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { call, officialClient } from "../support/kms-client";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
+import { applicationEnv } from "../support/application-env";
 
 // examples/with-alicloud needs the cloud for its key and OOS parameter, so it runs under
 // pulumi.runtime.setMocks — with mocks backed by the KMS emulator: kms.Key and kms.Alias are created
@@ -20,12 +21,7 @@ let emulator: KmsEmulator;
 before(async () => {
   emulator = await startKmsEmulator({ seed });
   // The application and the provider find the emulator the way they would find KMS.
-  Object.assign(process.env, {
-    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
-    ALIBABA_CLOUD_REGION_ID: emulator.region,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-  });
+  Object.assign(process.env, applicationEnv(emulator, ACCESS_KEY));
   const provider = new EncryptedValueProvider();
   await provider.configure({ config: new Map<string, string>() } as unknown as dynamic.ConfigureRequest);
   const kms = officialClient(emulator);

@@ -8,6 +8,7 @@ import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { call, officialClient } from "../support/kms-client";
 import { npmProject, run } from "./consumer-project";
+import { applicationEnv } from "../support/application-env";
 
 // The packed package as its users install it, in fresh projects outside the repository:
 //   - a Pulumi program laid out as `pulumi new typescript` lays it out, type-checked under every
@@ -77,10 +78,7 @@ describe("the packed package in its users' projects", { timeout: 20 * 60_000 }, 
   const emulatorEnv = () => ({
     PATH: process.env.PATH,
     HOME: root,
-    ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint,
-    ALIBABA_CLOUD_REGION_ID: emulator.region,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    ...applicationEnv(emulator, ACCESS_KEY),
     ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
   });
 

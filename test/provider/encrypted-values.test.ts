@@ -7,6 +7,7 @@ import { call, officialClient } from "../support/kms-client";
 import { opensslDecrypt } from "../support/openssl";
 import { secretForms } from "../support/secret-forms";
 import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
+import { applicationEnv } from "../support/application-env";
 
 // EncryptedValues through the dynamic provider host as the engine drives it, against the emulator:
 // every entry of one resource encrypted under one target, and change detection per entry, counted
@@ -45,12 +46,7 @@ describe("EncryptedValues through the dynamic provider host", () => {
 
   before(async () => {
     d = await deploy();
-    env = {
-      ALIBABA_CLOUD_KMS_ENDPOINT: d.emulator.endpoint,
-      ALIBABA_CLOUD_REGION: d.emulator.region,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-    };
+    env = applicationEnv(d.emulator, ACCESS_KEY);
   });
   after(() => d.close());
 

@@ -7,6 +7,7 @@ import { call, officialClient } from "../support/kms-client";
 import { opensslDecrypt } from "../support/openssl";
 import { secretForms } from "../support/secret-forms";
 import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
+import { applicationEnv } from "../support/application-env";
 
 // envelope: true — any size, one KMS encryption (of the data key) per value, and an `envelope`
 // output that decrypt() opens and that follows the README's format exactly (checked here by
@@ -21,12 +22,7 @@ const binary = Buffer.from(Array.from({ length: 65536 }, (_, i) => (i * 31 + 7) 
 describe("envelope encryption through the provider", () => {
   let d: Deployment;
   const outputs = (name: string) => d.stack.state.get(name)!.outputs;
-  const env = () => ({
-    ALIBABA_CLOUD_KMS_ENDPOINT: d.emulator.endpoint,
-    ALIBABA_CLOUD_REGION_ID: d.emulator.region,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-  });
+  const env = () => applicationEnv(d.emulator, ACCESS_KEY);
 
   before(async () => {
     d = await deploy();

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { decrypt } from "../../sdk/decrypt";
 import { TYPE } from "../support/engine-steps";
 import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
+import { applicationEnv } from "../support/application-env";
 
 // What a deployment must survive besides bad input: values that share a name (under different
 // parents) and a plaintext, a create whose check did not leave the plaintext, and state that was
@@ -16,12 +17,7 @@ describe("the hand-off and state under pressure", () => {
   let env: NodeJS.ProcessEnv;
   before(async () => {
     d = await deploy();
-    env = {
-      ALIBABA_CLOUD_KMS_ENDPOINT: d.emulator.endpoint,
-      ALIBABA_CLOUD_REGION_ID: d.emulator.region,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-    };
+    env = applicationEnv(d.emulator, ACCESS_KEY);
   });
   after(() => d.close());
 
