@@ -6,7 +6,16 @@ export { decodeBase64, STRICT_BASE64 } from "./engine/inputs";
 export { resolveTarget, type TargetInputs } from "./engine/resolve-target";
 export { DataKeyRefusedError, decryptEnvelope, EnvelopeIntegrityError } from "./crypto/decrypt-value";
 export { encryptValue } from "./crypto/encrypt-value";
-export { type Envelope, ENVELOPE_VERSION, EnvelopeFormatError, formatEnvelope, parseEnvelope } from "./crypto/envelope-format";
+export {
+  type Envelope,
+  ENVELOPE_VERSION,
+  envelopeOfCiphertext,
+  EnvelopeFormatError,
+  formatEnvelope,
+  kmsCiphertextOf,
+  parseEnvelope,
+  type TargetOutputs,
+} from "./crypto/envelope-format";
 export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";
 export { isRegionId, isResourceId, parseKeyReference, printable, regionOfKeyReference } from "./kms/identifiers";
 export { type Algorithm, isAlgorithm } from "./kms/key-spec-limits";

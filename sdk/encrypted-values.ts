@@ -6,6 +6,7 @@ import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
+import { envelopeOfCiphertext, EnvelopeFormatError, kmsCiphertextOf, printable, type TargetOutputs } from "../provider/toolkit";
 
 /** The inputs of an {@link EncryptedValues}. */
 export interface EncryptedValuesArgs {
@@ -86,5 +87,37 @@ export class EncryptedValues extends KmsTargetResource {
     }
     // As for EncryptedValue: nothing input-only stays on the object, where exporting it would put it in outputs.
     for (const property of INPUT_ONLY_PROPERTIES) delete (this as Record<string, unknown>)[property];
+    // State keeps each entry once (the ciphertext, or with envelope encryption the envelope); the
+    // other map is derived here, so a map of many entries costs the engine half as much.
+    const target: pulumi.Output<TargetOutputs> = pulumi
+      .all([this.keyId, this.keyVersionId, this.certificateId, this.algorithm, this.region])
+      .apply(([keyId, keyVersionId, certificateId, algorithm, region]) => ({
+        keyId, keyVersionId, certificateId, algorithm, region,
+      }));
+    const maps = pulumi.all([this.ciphertexts, this.envelopes, target])
+      .apply(([ciphertexts, envelopes, t]) => entryMaps(ciphertexts, envelopes, t));
+    this.ciphertexts = maps.ciphertexts;
+    this.envelopes = maps.envelopes;
   }
+}
+
+type StoredMap = Record<string, string> | undefined;
+
+/**
+ * Both output maps from the one state keeps (`ciphertexts`, or `envelopes` with envelope
+ * encryption) and the target's outputs.
+ */
+export function entryMaps(ciphertexts: StoredMap, envelopes: StoredMap, t: TargetOutputs): Record<"ciphertexts" | "envelopes", Record<string, string>> {
+  return {
+    ciphertexts: ciphertexts ?? mapEntries(envelopes, kmsCiphertextOf),
+    envelopes: envelopes ?? mapEntries(ciphertexts, (ciphertext) => envelopeOfCiphertext(t, ciphertext)),
+  };
+}
+
+function mapEntries(map: StoredMap, f: (value: string) => string): Record<string, string> {
+  // State is read back from a file anyone with write access to the backend could have edited.
+  return Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => {
+    if (typeof value !== "string") throw new EnvelopeFormatError(`the state of entry ${printable(name)} is not a string; run pulumi up to re-encrypt it`);
+    return [name, f(value)];
+  }));
 }

@@ -39,14 +39,16 @@ export function plaintextDigestInput(
 }
 
 /**
- * A secret: each entry's digest, salted with its name too. Undefined in trigger mode; unknown while
- * the stack's digest salt is. Every entry is digested at once (scrypt runs on libuv's threads).
+ * A secret: each entry's digest, salted with its name too, as one JSON string of entry name →
+ * digest (provider/engine/entries-inputs.ts says why one string). Undefined in trigger mode;
+ * unknown while the stack's digest salt is. Every entry is digested at once (scrypt runs on
+ * libuv's threads).
  */
 export function plaintextDigestsInput(
   valueUrn: pulumi.Output<string>,
   plaintexts: pulumi.Output<Record<string, string>>,
   changeDetection: pulumi.Input<string> | undefined,
-): pulumi.Output<Record<string, string> | undefined> | undefined {
+): pulumi.Output<string | undefined> | undefined {
   if (changeDetection === "trigger") return undefined;
   return pulumi.all([plaintexts, changeDetection, stackDigestSalt(), valueUrn]).apply(async ([entries, mode, stackSalt, urn]) => {
     if (mode === "trigger" || typeof stackSalt !== "string" || typeof entries !== "object" || entries === null) return undefined;
@@ -59,6 +61,6 @@ export function plaintextDigestsInput(
         bytes.fill(0);
       }
     }));
-    return Object.fromEntries(digests.filter((d) => d !== undefined));
+    return JSON.stringify(Object.fromEntries(digests.filter((d) => d !== undefined)));
   });
 }

@@ -151,3 +151,31 @@ export function parseEnvelope(text: string): Envelope {
     ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : bytes(json, "ciphertext"),
   };
 }
+
+/** The target outputs an envelope's header is made of, as a resource reports them ("" where one does not apply). */
+export interface TargetOutputs {
+  keyId: string;
+  keyVersionId: string;
+  certificateId: string;
+  algorithm: string;
+  region: string;
+}
+
+/**
+ * The envelope of a value KMS encrypted directly, from its ciphertext and the target's outputs:
+ * byte for byte what encryptValue made beside that ciphertext. EncryptedValues keeps only the
+ * ciphertexts in state and the program derives the envelopes, so state holds each entry once.
+ */
+export function envelopeOfCiphertext(t: TargetOutputs, ciphertextBlob: string): string {
+  if (!isAlgorithm(t.algorithm)) throw new EnvelopeFormatError(`the algorithm ${printable(t.algorithm)} is not one KMS encrypts with`);
+  const target: EnvelopeTarget = t.certificateId
+    ? { certificateId: t.certificateId }
+    : { keyId: t.keyId, keyVersionId: t.keyVersionId };
+  return formatEnvelope({ ...target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region, ciphertextBlob });
+}
+
+/** What KMS encrypted inside an envelope: the value's ciphertext, or the data key's for envelope encryption. */
+export function kmsCiphertextOf(envelope: string): string {
+  const e = parseEnvelope(envelope);
+  return e.encryptedDataKey ?? e.ciphertextBlob;
+}

@@ -3,7 +3,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
 import { formatEnvelope } from "../crypto/envelope-format";
 import { logInfo } from "./engine-log";
-import { entryProperty, isEntryName, parseEntriesInputs, type ValidEntriesInputs } from "./entries-inputs";
+import { digestMap, entryProperty, isEntryName, parseEntriesInputs, type ValidEntriesInputs } from "./entries-inputs";
 import type { CheckFailure } from "./inputs";
 import { PlaintextHandoff } from "./plaintext-handoff";
 import { EncryptedValueError, ProviderContext } from "./provider-context";
@@ -14,10 +14,12 @@ import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./
 // The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
 // in one resource. What EncryptedValue's provider does for one value, per entry:
 //   check  → inputs without the plaintexts: the target as resolved, a revision per entry
-//            (plaintextRevisions, an output too) and the SDK's digest per entry (a secret, inputs only)
+//            (plaintextRevisions, an output too) and the SDK's digest per entry (one secret JSON
+//            string, inputs only)
 //   diff   → the target moved (every entry re-encrypts), or entries were added, removed or changed
 //   update → encrypts only the entries that are new or whose revision rose; every other entry keeps
-//            its ciphertext and envelope byte for byte
+//            its ciphertext (its envelope, with envelope encryption) byte for byte. State keeps one
+//            string per entry; the SDK derives the other output map from it
 //   read   → staleReason for the target, as for one value
 
 type Props = Record<string, unknown>;
@@ -53,7 +55,7 @@ function plaintextRevisions(olds: Props, inputs: ValidEntriesInputs): Revisions 
   const { plaintexts } = inputs;
   if (isUnknown(plaintexts)) return UNKNOWN;
   const marks = inputs.changeDetection === "digest" ? inputs.offeredDigests : inputs.triggers;
-  const stored = storedMap(inputs.changeDetection === "digest" ? olds.plaintextDigests : olds.triggers) ?? {};
+  const stored = storedMap(inputs.changeDetection === "digest" ? digestMap(olds.plaintextDigests) : olds.triggers) ?? {};
   const previous = storedRevisions(olds.plaintextRevisions);
   const sameMode = inputs.changeDetection === reveal(olds.changeDetection);
   const revisions: Revisions = {};
@@ -83,7 +85,7 @@ function entryReasons(olds: Props, news: Props): string[] {
   ];
 }
 
-/** One stored envelope, for telling whether the map was envelope-encrypted. */
+/** One stored envelope, for telling whether the map was envelope-encrypted: state without one holds ciphertexts. */
 function anyEnvelope(olds: Props): unknown {
   const envelopes = storedMap(olds.envelopes);
   return envelopes ? Object.values(envelopes)[0] : undefined;
@@ -127,7 +129,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       if (known.size > 0) this.handoff.putEntries(inputs.valueUrn, known);
 
       const digestWire = digests === undefined ? undefined
-        : isUnknown(digests) || [...digests.values()].some(isUnknown) ? UNKNOWN : secret(Object.fromEntries(digests));
+        : isUnknown(digests) || [...digests.values()].some(isUnknown) ? UNKNOWN
+          : secret(JSON.stringify(Object.fromEntries(digests)));
       const checked: Props = {
         ...checkedTargetFields(inputs, resolved.target, encryptLocally),
         plaintextRevisions: plaintextRevisions(olds, inputs),
@@ -178,20 +181,21 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       const revisions = storedRevisions(inputs.plaintextRevisions);
       const everything = olds === undefined || reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
       const oldRevisions = storedRevisions(olds?.plaintextRevisions);
-      const oldCiphertexts = storedMap(olds?.ciphertexts) ?? {};
-      const oldEnvelopes = storedMap(olds?.envelopes) ?? {};
-      const kept = (name: string) => !everything && oldRevisions[name] === revisions[name]
-        && typeof oldCiphertexts[name] === "string" && typeof oldEnvelopes[name] === "string";
+      const t = storedTarget(inputs);
+      // State keeps each entry once: the ciphertext, or with envelope encryption the envelope (the
+      // program derives the other map from it and the target's outputs).
+      const field = t.envelope ? "envelopes" : "ciphertexts";
+      const oldStored = storedMap(olds?.[field]) ?? {};
+      const kept = (name: string) => !everything && oldRevisions[name] === revisions[name] && typeof oldStored[name] === "string";
       const toEncrypt = Object.keys(revisions).filter((name) => !kept(name));
       const missing = toEncrypt.filter((name) => !plaintexts.has(name));
       if (missing.length > 0) {
         throw new EncryptedValueError(`the plaintexts of ${missing.join(", ")} are not available to this provider process ` +
           "(check did not run in it); run `pulumi up` again");
       }
-      const t = storedTarget(inputs);
       const kms = this.context.services.in(t.region, t.encryptLocally);
       const target = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
-      const encrypted = new Map<string, { ciphertextBlob: string; envelope: string }>();
+      const encrypted = new Map<string, string>();
       // A few at a time (KMS's client bounds its own calls too): the first failure fails the update,
       // and the entries not yet sent are then not sent at all.
       const queue = [...toEncrypt];
@@ -200,7 +204,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
           const plaintext = plaintexts.get(name)!;
           try {
             const c = await encryptValue(kms, target, plaintext, t.envelope);
-            encrypted.set(name, { ciphertextBlob: c.ciphertextBlob, envelope: formatEnvelope(c.envelope) });
+            encrypted.set(name, t.envelope ? formatEnvelope(c.envelope) : c.ciphertextBlob);
           } catch (e) {
             queue.length = 0;
             if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
@@ -211,13 +215,9 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         }
       };
       await Promise.all(Array.from({ length: Math.min(ENCRYPTIONS_IN_FLIGHT, toEncrypt.length) }, worker));
-      const names = Object.keys(revisions);
-      const pick = (name: string, field: "ciphertextBlob" | "envelope", old: Record<string, unknown>) =>
-        [name, encrypted.get(name)?.[field] ?? old[name]] as const;
       return {
         ...t.outputs,
-        ciphertexts: Object.fromEntries(names.map((n) => pick(n, "ciphertextBlob", oldCiphertexts))),
-        envelopes: Object.fromEntries(names.map((n) => pick(n, "envelope", oldEnvelopes))),
+        [field]: Object.fromEntries(Object.keys(revisions).map((n) => [n, encrypted.get(n) ?? oldStored[n]])),
         plaintextRevisions: revisions,
       };
     } finally {

@@ -77,14 +77,13 @@ function parsePlaintexts(news: Record<string, unknown>, failures: CheckFailure[]
 
 /** A per-entry map the SDK or the program sends beside the plaintexts, with exactly their names. */
 function parseEntryMap<T>(
-  news: Record<string, unknown>,
+  value: unknown,
   property: string,
   names: readonly string[] | undefined,
   failures: CheckFailure[],
   accept: (v: unknown) => T | undefined,
   problem: string,
 ): Map<string, T | Unknown> | Unknown | undefined {
-  const value = reveal(news[property]);
   if (value === undefined || value === null) return undefined;
   if (isUnknown(value)) return UNKNOWN;
   if (!isPlainObject(value)) {
@@ -105,13 +104,29 @@ function parseEntryMap<T>(
   return entries;
 }
 
+/**
+ * The digests as the SDK sends them and state keeps them: one secret string, JSON of entry name →
+ * digest. One string rather than a map, because the engine and the provider host copy a map entry
+ * by entry (several hundred bytes each) at every step. Anything else, unknown aside, comes back as
+ * a non-map for parseEntryMap to refuse.
+ */
+export function digestMap(wire: unknown): unknown {
+  const value = reveal(wire);
+  if (isUnknown(value) || typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return "not JSON";
+  }
+}
+
 export function parseEntriesInputs(news: Record<string, unknown>): { inputs?: ValidEntriesInputs; failures: CheckFailure[] } {
   const failures = unknownProperties(news, "EncryptedValues", ENTRIES_INPUT_PROPERTIES, SDK_PROPERTIES);
   const plaintexts = parsePlaintexts(news, failures);
   const { shared, changeDetection } = parseSharedInputs(news, failures, "EncryptedValues");
   const names = plaintexts instanceof Map ? [...plaintexts.keys()] : undefined;
 
-  const triggers = parseEntryMap(news, "triggers", names, failures,
+  const triggers = parseEntryMap(reveal(news.triggers), "triggers", names, failures,
     (v) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined), "a string or a number");
   if (changeDetection === "trigger" && names && !isUnknown(triggers)) {
     const missing = names.filter((n) => !triggers?.has(n));
@@ -120,7 +135,7 @@ export function parseEntriesInputs(news: Record<string, unknown>): { inputs?: Va
     }
   }
   const offeredDigests = changeDetection === "digest"
-    ? parseEntryMap(news, "plaintextDigests", names, failures, (v) => (isDigest(v) ? v : undefined),
+    ? parseEntryMap(digestMap(news.plaintextDigests), "plaintextDigests", names, failures, (v) => (isDigest(v) ? v : undefined),
         "a digest this version of pulumi-alicloud-kms-encrypted writes (update the package the program uses)")
     : undefined;
 

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { decrypt } from "../../sdk/decrypt";
+import { entryMaps } from "../../sdk/encrypted-values";
+import type { TargetOutputs } from "../../provider/toolkit";
+import { UNKNOWN } from "../../provider/engine/wire-values";
 import { privateKeyFile } from "../kms-emulator/store/keys-dir";
 import { call, officialClient } from "../support/kms-client";
 import { opensslDecrypt } from "../support/openssl";
@@ -27,11 +30,19 @@ describe("EncryptedValues through the dynamic provider host", () => {
     seen.push(value);
     return [`secret-${i}`, value];
   }));
-  const outputs = (name: string) => d.values.state.get(name)!.outputs;
-  const inputs = (name: string) => d.values.state.get(name)!.inputs;
   const map = (value: unknown) => value as Record<string, string>;
+  /** The outputs as the program sees them: state keeps one map of the two, the SDK derives the other. */
+  const outputs = (name: string): Props => {
+    const o = d.values.state.get(name)!.outputs;
+    const [ciphertexts, envelopes] = [o.ciphertexts, o.envelopes] as (Entries | undefined)[];
+    return { ...o, ...entryMaps(ciphertexts, envelopes, o as unknown as TargetOutputs) };
+  };
+  const inputs = (name: string) => d.values.state.get(name)!.inputs;
   /** Each entry through decrypt() (its envelope) and OpenSSL (its bare ciphertext). */
   const assertOpens = async (name: string, plaintexts: Entries) => {
+    const stored = d.values.state.get(name)!.outputs;
+    const kept = inputs(name).envelopeEncryption === true ? "envelopes" : "ciphertexts";
+    assert.deepEqual(["ciphertexts", "envelopes"].filter((m) => m in stored), [kept], `${name}: state keeps ${kept} only`);
     const o = outputs(name);
     assert.deepEqual(Object.keys(map(o.ciphertexts)).sort(), Object.keys(plaintexts).sort(), `${name}: one ciphertext per entry`);
     assert.deepEqual(Object.keys(map(o.envelopes)).sort(), Object.keys(plaintexts).sort(), `${name}: one envelope per entry`);
@@ -61,6 +72,8 @@ describe("EncryptedValues through the dynamic provider host", () => {
     seen.push(...Object.values(maps.envelope.plaintexts));
     d.emulator.resetStats();
     for (const [name, program] of Object.entries(maps)) assert.deepEqual(await d.values.preview(name, program), { op: "create", failures: [] }, name);
+    // A stack's first preview: the digest salt is not created yet, so the digests are unknown.
+    assert.deepEqual(await d.values.preview("first", { ...maps.api, plaintextDigests: UNKNOWN }), { op: "create", failures: [] });
     assert.equal(encryptCalls(d.emulator), 0);
     const { dryRunCalls } = d.emulator.stats();
     assert.equal(dryRunCalls.AsymmetricEncrypt, 2, "one DryRun per key and algorithm (RSA_2048 for api and envelope, SM2), not per entry");

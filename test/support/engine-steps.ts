@@ -132,13 +132,14 @@ export class ValuesStack extends Stack {
     const { plaintexts, changeDetection } = programInputs;
     let plaintextDigests: unknown;
     if (changeDetection !== "trigger" && !("plaintextDigests" in programInputs) && plaintexts !== undefined) {
-      plaintextDigests = plaintexts === UNKNOWN ? UNKNOWN : Object.fromEntries(await Promise.all(
+      // As the SDK sends them: one JSON string of entry name → digest.
+      plaintextDigests = plaintexts === UNKNOWN ? UNKNOWN : JSON.stringify(Object.fromEntries(await Promise.all(
         Object.entries(plaintexts as Record<string, unknown>).filter(([, v]) => typeof v === "string" && v !== UNKNOWN)
           .map(async ([entry, v]) => {
             const salt = saltFor(this.digestSalt, valueUrn, entry);
             return [entry, await digestWithSalt(Buffer.from(v as string), salt)] as const;
           }),
-      ));
+      )));
     }
     return { valueUrn, ...(plaintextDigests !== undefined ? { plaintextDigests } : {}), ...programInputs };
   }
