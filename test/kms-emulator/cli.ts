@@ -8,7 +8,7 @@ const usage = `usage: kms-emulator [--port <p>] [--host <h>] [--seed <file>] [--
                    [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]
                    [--primary-key-version present|absent|empty] [--dry-run-messages with-code|bare]
                    [--key-version-not-found-code Forbidden.KeyVersionNotFound|Forbidden.ResourceNotFound]
-                   [--certificate-api served|absent]`;
+                   [--certificate-api served|absent] [--symmetric-encrypt-version primary|initial]`;
 
 function fail(message: string): never {
   process.stderr.write(`kms-emulator: ${message}\n${usage}\n`);
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const versionCode = choice(values["key-version-not-found-code"], "key-version-not-found-code",
     ["Forbidden.KeyVersionNotFound", "Forbidden.ResourceNotFound"] as const);
   const certificateApi = choice(values["certificate-api"], "certificate-api", ["served", "absent"] as const);
+  const symmetricVersion = choice(values["symmetric-encrypt-version"], "symmetric-encrypt-version", ["primary", "initial"] as const);
   const emulator = await startKmsEmulator({
     port: number(values.port, "port", 0, 65535) ?? 0,
     host: values.host ?? "127.0.0.1",
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
       ...(dryRun ? { dryRunMessages: dryRun } : {}),
       ...(versionCode ? { keyVersionNotFoundCode: versionCode } : {}),
       ...(certificateApi ? { certificateApi } : {}),
+      ...(symmetricVersion ? { symmetricEncryptVersion: symmetricVersion } : {}),
     },
     faults: {
       errorRate: number(values["error-rate"], "error-rate", 0, 1) ?? 0,
@@ -115,6 +117,7 @@ function parse() {
       "dry-run-messages": { type: "string" },
       "key-version-not-found-code": { type: "string" },
       "certificate-api": { type: "string" },
+      "symmetric-encrypt-version": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,

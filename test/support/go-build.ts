@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -56,4 +57,29 @@ export async function buildInto(
     rmSync(staging, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * A small Go program of this repository (go.mod, go.sum, main.go in `sources`), built once and
+ * cached by the hash of those files, so a change to them builds anew. Returns the binary's path.
+ */
+export async function builtGoProgram(sources: string, binary: string, label: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of ["go.mod", "go.sum", "main.go"]) hash.update(readFileSync(join(sources, file)));
+  const dir = join(cacheRoot(), `${label}-${hash.digest("hex").slice(0, 16)}`);
+  const built = (d: string) => {
+    try {
+      accessSync(join(d, binary), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!built(dir)) {
+    if (!goAvailable()) throw new Error(`${label} needs Go (1.25 or later) to build from the module proxy`);
+    const log = (line: string) => process.stderr.write(`[${label}] ${line}\n`);
+    log(`building ${label} from the Go module proxy`);
+    await buildInto(dir, built, (staging) => runGo(["build", "-trimpath", "-o", join(staging, binary), "."], sources, log));
+  }
+  return join(dir, binary);
 }

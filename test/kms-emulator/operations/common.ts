@@ -147,3 +147,26 @@ export function page<T>(params: Params, items: T[]) {
     items: items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize),
   };
 }
+
+export function assertSymmetric(key: KeyRecord): void {
+  if (!keySpecFacts[key.keySpec].symmetric) {
+    throw errors.unsupportedOperation(`The operation is not supported for a ${key.keySpec} key; use AsymmetricEncrypt or AsymmetricDecrypt.`);
+  }
+}
+
+/** EncryptionContext: a JSON object of string → string, or none ({}). */
+export function encryptionContext(params: Params): Record<string, string> {
+  const raw = params.EncryptionContext;
+  if (raw === undefined || raw === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw errors.invalidParameter("EncryptionContext", "It must be a JSON object.");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)
+    || !Object.values(parsed).every((v) => typeof v === "string")) {
+    throw errors.invalidParameter("EncryptionContext", "It must be a JSON object of string values.");
+  }
+  return parsed as Record<string, string>;
+}

@@ -6,11 +6,13 @@ import { certificatePublicKeyEncrypt } from "./certificate-public-key-encrypt";
 import { createAlias } from "./create-alias";
 import { createKey } from "./create-key";
 import { createKeyVersion } from "./create-key-version";
+import { decrypt } from "./decrypt";
 import { describeCertificate } from "./describe-certificate";
 import { describeKey } from "./describe-key";
 import { describeKeyVersion } from "./describe-key-version";
 import { disableKey } from "./disable-key";
 import { enableKey } from "./enable-key";
+import { encrypt } from "./encrypt";
 import { getCertificate } from "./get-certificate";
 import { getPublicKey } from "./get-public-key";
 import { listAliases } from "./list-aliases";
@@ -24,6 +26,8 @@ export const operations: ReadonlyMap<string, Operation> = new Map(
   [
     asymmetricEncrypt,
     asymmetricDecrypt,
+    encrypt,
+    decrypt,
     getPublicKey,
     describeKey,
     listKeys,

@@ -26,6 +26,11 @@ export interface Behaviour {
    * lacks it (the newest Python SDK has dropped the actions): InvalidAction.NotFound.
    */
   certificateApi: "served" | "absent";
+  /**
+   * The key version Encrypt uses for a symmetric key: "primary" (the Encrypt reference, the
+   * default) or "initial" (the AdvanceEncrypt page says Encrypt keeps the key's first version).
+   */
+  symmetricEncryptVersion: "primary" | "initial";
 }
 
 export const defaultBehaviour: Behaviour = {
@@ -34,6 +39,7 @@ export const defaultBehaviour: Behaviour = {
   dryRunMessages: "with-code",
   keyVersionNotFoundCode: "Forbidden.KeyVersionNotFound",
   certificateApi: "served",
+  symmetricEncryptVersion: "primary",
 };
 
 /** Which face of KMS a request came through: the public gateway, or the VPC one. */

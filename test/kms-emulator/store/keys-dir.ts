@@ -4,7 +4,8 @@ import type { StoreObserver } from "./key-store";
 
 /**
  * --keys-dir: every private key as PEM the moment it exists, so tests can decrypt with OpenSSL:
- * `<dir>/<keyId>/<keyVersionId>.pem` and `<dir>/certificates/<certificateId>.pem`.
+ * `<dir>/<keyId>/<keyVersionId>.pem` and `<dir>/certificates/<certificateId>.pem`; a symmetric
+ * key version's material as base64 in `<dir>/<keyId>/<keyVersionId>.key`, for an independent GCM.
  */
 export function writeKeysTo(keysDir: string): StoreObserver {
   const write = (path: string, pem: string) => {
@@ -15,6 +16,7 @@ export function writeKeysTo(keysDir: string): StoreObserver {
     keyVersionAdded(key, version) {
       const file = privateKeyFile(keysDir, { keyId: key.keyId, keyVersionId: version.keyVersionId });
       if (version.privateKeyPem) write(file, version.privateKeyPem);
+      if (version.symmetricMaterial) write(file.replace(/\.pem$/, ".key"), version.symmetricMaterial);
     },
     certificateAdded(certificate) {
       write(privateKeyFile(keysDir, certificate), certificate.privateKeyPem);
