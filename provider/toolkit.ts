@@ -4,7 +4,8 @@
 
 export { decodeBase64, STRICT_BASE64 } from "./engine/inputs";
 export { resolveTarget, type TargetInputs } from "./engine/resolve-target";
-export { DataKeyRefusedError, decryptEnvelope, EnvelopeIntegrityError } from "./crypto/decrypt-value";
+export { DataKeyRefusedError, decryptEnvelope, EnvelopeIntegrityError, KeyMismatchError } from "./crypto/decrypt-value";
+export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
 export { encryptValue } from "./crypto/encrypt-value";
 export {
   type Envelope,

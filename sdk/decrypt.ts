@@ -1,7 +1,7 @@
 import { type DecryptInput, type DecryptOptions, openValue } from "./open-value";
 import type { SettingNames } from "../provider/toolkit";
 
-export type { EncryptionAlgorithm } from "./encryption-algorithm";
+export type { EncryptionAlgorithm, EncryptionContext } from "./encryption-algorithm";
 export {
   type CertificateCiphertext, DecryptError, type DecryptInput, type DecryptOptions, type EnvelopeInput, type KeyCiphertext,
 } from "./open-value";
@@ -20,9 +20,10 @@ const APPLICATION_SETTING_NAMES: SettingNames = {
 
 /**
  * Decrypts what EncryptedValue (its `envelope`, or its `ciphertextBlob` with `keyId`,
- * `keyVersionId`, `algorithm` and `region`) or the CLI's `encrypt` produced, through
- * AsymmetricDecrypt or CertificatePrivateKeyDecrypt, and returns the plaintext bytes. The caller
- * needs kms:AsymmetricDecrypt on the key (or kms:CertificatePrivateKeyDecrypt on the certificate).
+ * `keyVersionId`, `algorithm`, `region` and, for a symmetric key, `encryptionContext`) or the
+ * CLI's `encrypt` produced, through AsymmetricDecrypt, CertificatePrivateKeyDecrypt or Decrypt,
+ * and returns the plaintext bytes. The caller needs kms:AsymmetricDecrypt on the key
+ * (kms:CertificatePrivateKeyDecrypt on the certificate, kms:Decrypt on a symmetric key).
  */
 export function decrypt(input: DecryptInput, options: DecryptOptions = {}): Promise<Buffer> {
   return openValue(input, options, APPLICATION_SETTING_NAMES);

@@ -20,16 +20,18 @@ export interface EncryptedValueArgs {
   /** The secret to encrypt, as base64-encoded bytes (for binary data). Never stored in state. */
   plaintextBase64?: pulumi.Input<string>;
   /**
-   * The asymmetric ENCRYPT/DECRYPT key (RSA_2048, RSA_3072 or EC_SM2): its ID, `alias/<name>` or
-   * ARN `acs:kms:<region>:<account>:key/<id>` (the ARN's region wins over the configured one).
+   * The ENCRYPT/DECRYPT key: asymmetric (RSA_2048, RSA_3072 or EC_SM2; AsymmetricEncrypt) or
+   * symmetric (Aliyun_AES_256 or Aliyun_SM4; Encrypt): its ID, `alias/<name>` or ARN
+   * `acs:kms:<region>:<account>:key/<id>` (the ARN's region wins over the configured one).
    * Set exactly one of `keyId` and `certificateId`.
    */
   keyId?: pulumi.Input<string>;
   /** A KMS-managed certificate to encrypt with (CertificatePublicKeyEncrypt); it must be ACTIVE. */
   certificateId?: pulumi.Input<string>;
   /**
-   * `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys. Default:
-   * `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2.
+   * `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys,
+   * `SYMMETRIC_DEFAULT` for symmetric keys. Default: `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for
+   * EC_SM2, `SYMMETRIC_DEFAULT` for Aliyun_AES_256 and Aliyun_SM4.
    */
   algorithm?: pulumi.Input<EncryptionAlgorithm>;
   /**
@@ -65,6 +67,13 @@ export interface EncryptedValueArgs {
    * 318/342 (RSA_3072), 6047 (EC_SM2).
    */
   envelope?: pulumi.Input<boolean>;
+  /**
+   * Symmetric keys only: non-secret key–value pairs KMS binds to the ciphertext (Encrypt's
+   * EncryptionContext); Decrypt refuses it under any other. Stored in state and carried by the
+   * envelope, so `decrypt(envelope)` supplies it; a bare ciphertext needs it given again. Changing
+   * it re-encrypts. Never put a secret here.
+   */
+  encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */

@@ -40,6 +40,13 @@ export interface EncryptedValuesArgs {
   encryptLocally?: pulumi.Input<boolean>;
   /** Envelope encryption for every entry, for values of any size (see EncryptedValue). */
   envelope?: pulumi.Input<boolean>;
+  /**
+   * Symmetric keys only: non-secret key–value pairs KMS binds to the ciphertext (Encrypt's
+   * EncryptionContext); Decrypt refuses it under any other. Stored in state and carried by the
+   * envelope, so `decrypt(envelope)` supplies it; a bare ciphertext needs it given again. Changing
+   * it re-encrypts. Never put a secret here.
+   */
+  encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */
@@ -90,9 +97,9 @@ export class EncryptedValues extends KmsTargetResource {
     // State keeps each entry once (the ciphertext, or with envelope encryption the envelope); the
     // other map is derived here, so a map of many entries costs the engine half as much.
     const target: pulumi.Output<TargetOutputs> = pulumi
-      .all([this.keyId, this.keyVersionId, this.certificateId, this.algorithm, this.region])
-      .apply(([keyId, keyVersionId, certificateId, algorithm, region]) => ({
-        keyId, keyVersionId, certificateId, algorithm, region,
+      .all([this.keyId, this.keyVersionId, this.certificateId, this.algorithm, this.region, this.encryptionContext])
+      .apply(([keyId, keyVersionId, certificateId, algorithm, region, encryptionContext]) => ({
+        keyId, keyVersionId, certificateId, algorithm, region, encryptionContext,
       }));
     const maps = pulumi.all([this.ciphertexts, this.envelopes, target])
       .apply(([ciphertexts, envelopes, t]) => entryMaps(ciphertexts, envelopes, t));

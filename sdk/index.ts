@@ -4,7 +4,7 @@ import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 
 export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
 export { EncryptedValues, type EncryptedValuesArgs } from "./encrypted-values";
-export type { EncryptionAlgorithm } from "./encryption-algorithm";
+export type { EncryptionAlgorithm, EncryptionContext } from "./encryption-algorithm";
 export { KmsTargetResource } from "./kms-target-resource";
 export {
   decrypt,

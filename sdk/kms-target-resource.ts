@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm, EncryptionContext } from "./encryption-algorithm";
 
 /** The target inputs EncryptedValue and EncryptedValues share (their Args document each). */
 export interface KmsTargetArgs {
@@ -8,6 +8,7 @@ export interface KmsTargetArgs {
   algorithm?: pulumi.Input<EncryptionAlgorithm>;
   keyVersionId?: pulumi.Input<string>;
   changeDetection?: pulumi.Input<ChangeDetection>;
+  encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -34,6 +35,8 @@ export abstract class KmsTargetResource extends pulumi.CustomResource {
   declare public readonly region: pulumi.Output<string>;
   /** How plaintext changes are noticed: `"digest"` or `"trigger"`. */
   declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
+  /** A symmetric key's encryption context ({} for none): Decrypt needs it again; the envelope carries it. */
+  declare public readonly encryptionContext: pulumi.Output<EncryptionContext>;
   /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
   declare public readonly staleReason: pulumi.Output<string>;
 }
@@ -46,6 +49,7 @@ export function kmsTargetProperties(args: KmsTargetArgs): Record<string, unknown
     algorithm: args.algorithm,
     keyVersionId: args.keyVersionId,
     changeDetection: args.changeDetection,
+    encryptionContext: args.encryptionContext,
     keySpec: undefined,
     kmsInstanceId: undefined,
     region: undefined,

@@ -1,6 +1,6 @@
 import {
-  credentialValues, DataKeyRefusedError, decryptEnvelope, describeKmsError, type Envelope, ENVELOPE_VERSION, EnvelopeFormatError,
-  EnvelopeIntegrityError, isAlgorithm,
+  credentialValues, DataKeyRefusedError, decryptEnvelope, describeKmsError, encryptionContextProblem, type Envelope,
+  ENVELOPE_VERSION, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm, KeyMismatchError,
   isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseEnvelope, parseKeyReference, printable,
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
 } from "../provider/toolkit";
@@ -25,12 +25,14 @@ export interface KeyCiphertext {
   ciphertextBlob: string;
   /** The key's ID or ARN (`keyId` output). */
   keyId: string;
-  /** The version it was encrypted with (`keyVersionId` output). */
-  keyVersionId: string;
+  /** The version it was encrypted with (`keyVersionId` output); a symmetric key's Decrypt needs none. */
+  keyVersionId?: string;
   /** The algorithm it was encrypted with (`algorithm` output). */
   algorithm: EncryptionAlgorithm;
   /** The key's region (`region` output); default: the ARN's, else the configured region. */
   region?: string;
+  /** A symmetric key's encryption context (`encryptionContext` output): Decrypt refuses any other. */
+  encryptionContext?: Record<string, string>;
 }
 
 /** A bare ciphertext made with a certificate's public key. */
@@ -74,7 +76,8 @@ export class DecryptError extends MessageOnlyError {
    * @param code KMS's error code (e.g. `InvalidCiphertext`), `EnvelopeFormat` for a malformed
    * envelope or bare ciphertext, `EnvelopeIntegrity` when its AES-GCM tag does not verify,
    * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`,
-   * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key.
+   * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key,
+   * `KeyMismatch` when KMS opened a symmetric ciphertext under another key than the one it names.
    */
   constructor(message: string, readonly code?: string) {
     super(message);
@@ -95,7 +98,7 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
     throw new DecryptError("ciphertextBlob: must be a non-empty base64 string (EncryptedValue's ciphertextBlob output)", "EnvelopeFormat");
   }
   if (!isAlgorithm(input.algorithm)) {
-    throw new DecryptError(`algorithm: ${printable(input.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, "EnvelopeFormat");
+    throw new DecryptError(`algorithm: ${printable(input.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, SM2PKE or SYMMETRIC_DEFAULT`, "EnvelopeFormat");
   }
   if (input.region !== undefined && !isRegionId(input.region)) {
     throw new DecryptError(`region: ${printable(input.region)} is not a region ID (like cn-hangzhou)`, "EnvelopeFormat");
@@ -109,12 +112,27 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
   }
   const reference = typeof input.keyId === "string" ? parseKeyReference(input.keyId) : "is not a string";
   if (typeof reference === "string") throw new DecryptError(`keyId: ${printable(input.keyId)} ${reference}`, "EnvelopeFormat");
-  if (!input.keyVersionId) throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
-  if (!isResourceId(input.keyVersionId)) throw new DecryptError(`keyVersionId: ${printable(input.keyVersionId)} is not a key version ID`, "EnvelopeFormat");
+  const symmetric = algorithm === "SYMMETRIC_DEFAULT";
+  if (!input.keyVersionId && !symmetric) {
+    throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
+  }
+  if (input.keyVersionId && !isResourceId(input.keyVersionId)) {
+    throw new DecryptError(`keyVersionId: ${printable(input.keyVersionId)} is not a key version ID`, "EnvelopeFormat");
+  }
+  const context = input.encryptionContext;
+  if (context !== undefined) {
+    const problem = encryptionContextProblem(context);
+    if (problem) throw new DecryptError(`encryptionContext ${problem}`, "EnvelopeFormat");
+    if (!symmetric) throw new DecryptError("encryptionContext: only a symmetric key (SYMMETRIC_DEFAULT) takes one; remove it", "EnvelopeFormat");
+  }
   const where = input.region ?? regionOfKeyReference(input.keyId) ?? region;
   if (!where) throw noRegion(names);
-  const { keyId, keyVersionId } = input;
-  return { keyId, keyVersionId, version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob };
+  // A symmetric ciphertext names its own version; "-" stands in the header, which needs one.
+  const keyVersionId = input.keyVersionId || "-";
+  return {
+    keyId: input.keyId, keyVersionId, ...(context ? { encryptionContext: context } : {}),
+    version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob,
+  };
 }
 
 /** Refuses, before any KMS call, an input naming a region or key the application did not allow. */
@@ -139,6 +157,10 @@ function checkAllowed(e: Envelope, options: DecryptOptions): void {
 }
 
 // Decrypt-specific readings of KMS codes whose general hints speak of encryption.
+const symmetricHints: Record<string, string> = {
+  InvalidCiphertext: "KMS cannot open it: the encryption context differs from the one it was encrypted with " +
+    "(pass the value's encryptionContext output), or the ciphertext was altered",
+};
 const decryptHints: Record<string, string> = {
   InvalidCiphertext: "KMS cannot open it with this key version and algorithm: it was encrypted under another key or version, or altered",
   "Forbidden.KeyVersionNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
@@ -163,14 +185,16 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
   }
   checkAllowed(envelope, options);
   const property = envelope.certificateId !== undefined ? "certificateId" : "keyId";
-  const value = envelope.certificateId ?? `${envelope.keyId}' version '${envelope.keyVersionId}`;
+  const value = envelope.certificateId
+    ?? (envelope.algorithm === "SYMMETRIC_DEFAULT" ? envelope.keyId : `${envelope.keyId}' version '${envelope.keyVersionId}`);
   try {
     return await decryptEnvelope(services.decryptorIn(envelope.region), envelope);
   } catch (e) {
     if (e instanceof EnvelopeIntegrityError) throw new DecryptError(e.message, "EnvelopeIntegrity");
     if (e instanceof DataKeyRefusedError) throw new DecryptError(e.message, "DataKeyRefused");
+    if (e instanceof KeyMismatchError) throw new DecryptError(e.message, "KeyMismatch");
     if (e instanceof KmsCallError) {
-      const hint = decryptHints[e.code];
+      const hint = (envelope.algorithm === "SYMMETRIC_DEFAULT" ? symmetricHints[e.code] : undefined) ?? decryptHints[e.code];
       const message = hint
         ? `${property} '${value}': ${e.code} — ${hint}`
         : describeKmsError(e, services.errorContext(property, value, envelope.region));

@@ -1,6 +1,6 @@
 import { DATA_CIPHER, type Envelope, ENVELOPE_VERSION, type EnvelopeTarget, envelopeAad } from "./envelope-format";
 import { newDataKey, sealWithDataKey, tagDataKey } from "./data-key-cipher";
-import type { Algorithm } from "../kms/key-spec-limits";
+import { type Algorithm, isSymmetric } from "../kms/key-spec-limits";
 import type { KmsService } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
 
@@ -34,8 +34,10 @@ async function kmsEncrypt(kms: KmsService, t: EncryptionTarget, plaintext: Buffe
     const c = await kms.encryptWithCertificate(t.target.certificateId, t.algorithm, plaintext);
     return c.ciphertextBlob;
   }
-  const c = await kms.encrypt(t.target.keyId, t.target.keyVersionId, t.algorithm, plaintext);
-  if (c.keyVersionId && c.keyVersionId !== t.target.keyVersionId) {
+  const c = await kms.encrypt(t.target.keyId, t.target.keyVersionId, t.algorithm, plaintext, t.target.encryptionContext);
+  // Encrypt takes no version: the references disagree on which one it uses (the primary, or the
+  // key's first), so a symmetric value is tracked by the primary version it was encrypted at.
+  if (!isSymmetric(t.algorithm) && c.keyVersionId && c.keyVersionId !== t.target.keyVersionId) {
     throw new VersionMismatchError(t.target.keyVersionId, c.keyVersionId);
   }
   return c.ciphertextBlob;

@@ -1,6 +1,7 @@
 import { STRICT_BASE64 } from "../engine/inputs";
 import { isRegionId, isResourceId, printable } from "../kms/identifiers";
-import { ALGORITHMS, isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
+import { ALGORITHMS, isAlgorithm, isSymmetric, type Algorithm } from "../kms/key-spec-limits";
+import { canonicalContext, type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";
 import { MessageOnlyError } from "../message-only-error";
 
 // The envelope: one string that carries everything needed to decrypt a value. It is base64 (RFC
@@ -8,7 +9,8 @@ import { MessageOnlyError } from "../message-only-error";
 //
 //   { "v": 2,
 //     "keyId": "key-…", "keyVersionId": "…"   — or "certificateId": "…"
-//     "algorithm": "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE",
+//     "encryptionContext": { "k": "v", … }     — a symmetric key's, when it has one
+//     "algorithm": "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE" | "SYMMETRIC_DEFAULT",
 //     "region": "cn-hangzhou",
 //     then either, for a value KMS encrypted directly (at most 190–6047 bytes):
 //     "ciphertextBlob": base64 of KMS's ciphertext of the value
@@ -22,6 +24,7 @@ import { MessageOnlyError } from "../message-only-error";
 // version, algorithm, region or data key fails the tag: the UTF-8 bytes of
 //   "pulumi-alicloud-kms-encrypted/envelope/v2" + "\n" + [keyId, keyVersionId, certificateId,
 //   algorithm, region, cipher, encryptedDataKey].join("\n")     (absent fields as "")
+//   then, only when there is a context, "\nencryptionContext=" + its JSON with keys sorted
 // Version 1 (still read, no longer written) is the same but for "v": 1, "…/envelope/v1" in the
 // AAD, and a data key encrypted bare, which a direct value could not be told apart from (see
 // data-key-cipher.ts). Decoders ignore fields they do not know; a "v" they do not know is refused.
@@ -32,8 +35,8 @@ export type EnvelopeVersion = (typeof READABLE_VERSIONS)[number];
 export const DATA_CIPHER = "AES_256_GCM";
 
 export type EnvelopeTarget =
-  | { keyId: string; keyVersionId: string; certificateId?: undefined }
-  | { certificateId: string; keyId?: undefined; keyVersionId?: undefined };
+  | { keyId: string; keyVersionId: string; certificateId?: undefined; encryptionContext?: EncryptionContext }
+  | { certificateId: string; keyId?: undefined; keyVersionId?: undefined; encryptionContext?: undefined };
 
 export type Envelope = EnvelopeTarget & {
   version: EnvelopeVersion;
@@ -62,6 +65,9 @@ export class EnvelopeFormatError extends MessageOnlyError {
 export function envelopeAad(e: Envelope): Buffer {
   const cipher = e.encryptedDataKey ? DATA_CIPHER : undefined;
   const fields = [e.keyId, e.keyVersionId, e.certificateId, e.algorithm, e.region, cipher, e.encryptedDataKey];
+  // A symmetric key's context (KMS binds it too) joins the list only when there is one, so every
+  // envelope written before it existed keeps its AAD.
+  if (e.encryptionContext) fields.push(`encryptionContext=${canonicalContext(e.encryptionContext)}`);
   return Buffer.from(`pulumi-alicloud-kms-encrypted/envelope/v${e.version}\n${fields.map((f) => f ?? "").join("\n")}`, "utf8");
 }
 
@@ -69,6 +75,7 @@ export function formatEnvelope(e: Envelope): string {
   const json: Record<string, unknown> = {
     v: e.version,
     ...(e.certificateId !== undefined ? { certificateId: e.certificateId } : { keyId: e.keyId, keyVersionId: e.keyVersionId }),
+    ...(e.encryptionContext ? { encryptionContext: e.encryptionContext } : {}),
     algorithm: e.algorithm,
     region: e.region,
     ...(e.encryptedDataKey === undefined
@@ -130,6 +137,15 @@ export function parseEnvelope(text: string): Envelope {
   else if (certificateId === undefined && keyId !== undefined && keyVersionId !== undefined) target = { keyId, keyVersionId };
   else throw new EnvelopeFormatError("needs keyId with keyVersionId, or certificateId alone");
   if (!isAlgorithm(json.algorithm)) throw new EnvelopeFormatError(`algorithm must be one of ${ALGORITHMS.join(", ")}`);
+  if (json.encryptionContext !== undefined) {
+    // Not printed: a context is not secret, but whoever wrote the envelope chose it.
+    const problem = encryptionContextProblem(json.encryptionContext);
+    if (problem) throw new EnvelopeFormatError(`encryptionContext ${problem}; the envelope was altered or is not one`);
+    if (!isSymmetric(json.algorithm) || target.certificateId !== undefined) {
+      throw new EnvelopeFormatError("has an encryptionContext, which only a symmetric key (SYMMETRIC_DEFAULT) takes");
+    }
+    target = { ...target, encryptionContext: json.encryptionContext as EncryptionContext };
+  }
   const region = identifier(json, "region", isRegionId, "a region ID (like cn-hangzhou)");
   if (region === undefined) throw new EnvelopeFormatError("region is missing");
   const header = { ...target, version, algorithm: json.algorithm, region };
@@ -159,6 +175,12 @@ export interface TargetOutputs {
   certificateId: string;
   algorithm: string;
   region: string;
+  /** A symmetric key's context; {} or absent for none. */
+  encryptionContext?: Readonly<Record<string, string>>;
+}
+
+function hasContext(context: Readonly<Record<string, string>> | undefined): context is EncryptionContext {
+  return context !== undefined && Object.keys(context).length > 0;
 }
 
 /**
@@ -170,7 +192,11 @@ export function envelopeOfCiphertext(t: TargetOutputs, ciphertextBlob: string): 
   if (!isAlgorithm(t.algorithm)) throw new EnvelopeFormatError(`the algorithm ${printable(t.algorithm)} is not one KMS encrypts with`);
   const target: EnvelopeTarget = t.certificateId
     ? { certificateId: t.certificateId }
-    : { keyId: t.keyId, keyVersionId: t.keyVersionId };
+    : {
+        keyId: t.keyId,
+        keyVersionId: t.keyVersionId,
+        ...(hasContext(t.encryptionContext) ? { encryptionContext: t.encryptionContext } : {}),
+      };
   return formatEnvelope({ ...target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region, ciphertextBlob });
 }
 

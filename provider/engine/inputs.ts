@@ -1,7 +1,8 @@
 import { isResourceId, parseKeyReference, printable } from "../kms/identifiers";
 import { isDigest } from "../crypto/plaintext-digest";
 import { isAlgorithm, type Algorithm } from "../kms/key-spec-limits";
-import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
+import { type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";
+import { isSecretWire, isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 
 // The resource's inputs as the program sends them, validated for shape (no KMS involved).
 
@@ -41,6 +42,7 @@ export const INPUT_PROPERTIES = [
   "trigger",
   "encryptLocally",
   "envelope",
+  "encryptionContext",
 ] as const;
 
 /** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
@@ -187,6 +189,37 @@ export interface SharedInputs {
   envelope: boolean;
   /** The resource's URN, as the SDK computes it: the key of its plaintext hand-off. */
   valueUrn: string;
+  /** A symmetric key's encryption context (resolve-target refuses it for any other target). */
+  encryptionContext?: EncryptionContext | Unknown;
+}
+
+/** The encryptionContext input: absent, UNKNOWN while any of it is, or a valid context. */
+function parseEncryptionContext(
+  news: Record<string, unknown>, failures: CheckFailure[],
+): EncryptionContext | Unknown | undefined {
+  const wire = news.encryptionContext;
+  const value = reveal(wire);
+  if (!present(value)) return undefined;
+  // The context is stored in state and in every envelope as plain text: a secret has no place in it.
+  const secretInside = isSecretWire(wire)
+    || (typeof value === "object" && value !== null && Object.values(value).some((v) => isSecretWire(v)));
+  if (secretInside) {
+    failures.push({ property: "", reason: "encryptionContext holds a secret; the context is stored in state and in every envelope " +
+      "as plain text, so use names and labels only (the secret belongs in plaintext)" });
+    return undefined;
+  }
+  if (isUnknown(value)) return UNKNOWN;
+  const isMap = typeof value === "object" && !Array.isArray(value);
+  if (isMap && Object.values(value as object).some((v) => isUnknown(reveal(v)))) return UNKNOWN;
+  const plain = typeof value === "object" && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, reveal(v)]))
+    : value;
+  const problem = encryptionContextProblem(plain);
+  if (problem) {
+    failures.push({ property: "encryptionContext", reason: `encryptionContext ${problem}` });
+    return undefined;
+  }
+  return plain as EncryptionContext;
 }
 
 /**
@@ -227,7 +260,7 @@ export function parseSharedInputs(
   if (isUnknown(algorithmValue)) algorithm = UNKNOWN;
   else if (present(algorithmValue)) {
     if (isAlgorithm(algorithmValue)) algorithm = algorithmValue;
-    else failures.push({ property: "algorithm", reason: `algorithm '${String(algorithmValue)}' is not supported; use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 (RSA keys) or SM2PKE (EC_SM2 keys)` });
+    else failures.push({ property: "algorithm", reason: `algorithm '${String(algorithmValue)}' is not supported; use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 (RSA keys), SM2PKE (EC_SM2 keys) or SYMMETRIC_DEFAULT (Aliyun_AES_256 and Aliyun_SM4 keys)` });
   }
 
   const modeValue = reveal(news.changeDetection);
@@ -250,6 +283,11 @@ export function parseSharedInputs(
     else failures.push({ property: "envelope", reason: `envelope must be true or false, not ${JSON.stringify(envelopeValue)}` });
   }
 
+  const encryptionContext = parseEncryptionContext(news, failures);
+  if (encryptionContext !== undefined && certificateId !== undefined) {
+    failures.push({ property: "encryptionContext", reason: "encryptionContext applies to symmetric keys only; remove it when encrypting with certificateId" });
+  }
+
   // What the SDK adds: the value's URN and, in digest mode, the plaintext's digest.
   const valueUrn = reveal(news.valueUrn);
   if (typeof valueUrn !== "string" || !VALUE_URN.test(valueUrn)) {
@@ -266,6 +304,7 @@ export function parseSharedInputs(
       ...(encryptLocally !== undefined ? { encryptLocally } : {}),
       envelope,
       valueUrn,
+      ...(encryptionContext !== undefined ? { encryptionContext } : {}),
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   ENCRYPTION_KEY_SPECS,
   type EncryptionKeySpec,
   isEncryptionKeySpec,
+  isSymmetricKeySpec,
   maxPlaintextBytes,
   type Algorithm,
 } from "../kms/key-spec-limits";
@@ -27,7 +28,7 @@ export interface SizedPlaintext {
 }
 
 /** What target resolution reads of the inputs (the CLI builds just this). */
-export interface TargetInputs extends Pick<SharedInputs, "target" | "algorithm" | "encryptLocally" | "envelope"> {
+export interface TargetInputs extends Pick<SharedInputs, "target" | "algorithm" | "encryptLocally" | "envelope" | "encryptionContext"> {
   /** Every plaintext to go under the target: each must fit it, unless envelope. */
   plaintexts: readonly SizedPlaintext[];
 }
@@ -109,6 +110,9 @@ export async function resolveTarget(inputs: TargetInputs, services: KmsServices)
     failures: [],
   });
 
+  const symmetricProblems = symmetricFailures(inputs, keySpec, `${property} '${reference}'`);
+  if (symmetricProblems.length > 0) return { failures: symmetricProblems };
+
   const algorithm = inputs.algorithm ?? defaultAlgorithm[keySpec];
   if (isUnknown(algorithm)) return resolved(algorithm);
   const limit = maxPlaintextBytes(keySpec, algorithm);
@@ -133,7 +137,8 @@ export async function resolveTarget(inputs: TargetInputs, services: KmsServices)
     // With an envelope, KMS encrypts only the (tagged) data key; otherwise the largest plaintext.
     const size = inputs.envelope ? WRAPPED_DATA_KEY_BYTES : sizes.reduce((most, p) => Math.max(most, p.size), 1);
     try {
-      await kms.dryRunEncrypt(id, keyVersionId, algorithm, size);
+      const context = isUnknown(inputs.encryptionContext) ? undefined : inputs.encryptionContext;
+      await kms.dryRunEncrypt(id, keyVersionId, algorithm, size, context);
     } catch (e) {
       const pinned = t.keyVersionId !== undefined;
       const attempt = { kms: services.directIn(region), reference, id, keyVersionId, pinned, keySpec, algorithm, size };
@@ -142,6 +147,25 @@ export async function resolveTarget(inputs: TargetInputs, services: KmsServices)
     }
   }
   return resolved(algorithm);
+}
+
+/** What a symmetric key does not take (and what only it takes): local encryption, a pinned version, a context. */
+function symmetricFailures(inputs: TargetInputs, keySpec: EncryptionKeySpec, subject: string): CheckFailure[] {
+  if (!isSymmetricKeySpec(keySpec)) {
+    return inputs.encryptionContext === undefined ? [] : [{
+      property: "encryptionContext",
+      reason: `${subject} is ${keySpec}: encryptionContext applies to symmetric keys (Aliyun_AES_256, Aliyun_SM4) only, ` +
+        "since AsymmetricEncrypt takes none; remove it",
+    }];
+  }
+  const failures: CheckFailure[] = [];
+  if (inputs.encryptLocally === true) {
+    failures.push({ property: "encryptLocally", reason: `${subject} is symmetric (${keySpec}): KMS never reveals a symmetric key, so nothing can encrypt with it outside KMS; set encryptLocally: false` });
+  }
+  if (inputs.target.kind === "key" && inputs.target.keyVersionId !== undefined) {
+    failures.push({ property: "keyVersionId", reason: `${subject} is symmetric (${keySpec}): Encrypt takes no key version (KMS chooses it), so none can be pinned; remove keyVersionId` });
+  }
+  return failures;
 }
 
 async function describeKey(
@@ -162,7 +186,7 @@ async function describeKey(
     failures.push({ property: "keyId", reason: `${subject}: key usage is ${meta.keyUsage}; EncryptedValue needs an ENCRYPT/DECRYPT key` });
   }
   if (!isEncryptionKeySpec(meta.keySpec)) {
-    failures.push({ property: "keyId", reason: `${subject}: key spec ${meta.keySpec} cannot encrypt asymmetrically; use a ${ENCRYPTION_KEY_SPECS.join(", ")} key` });
+    failures.push({ property: "keyId", reason: `${subject}: key spec ${meta.keySpec} cannot encrypt; use a ${ENCRYPTION_KEY_SPECS.join(", ")} key` });
   }
   if (meta.keyState !== "Enabled") {
     failures.push({ property: "keyId", reason: `${subject}: Rejected.${meta.keyState} — ${keyStateHints[meta.keyState] ?? `the key is ${meta.keyState}`}` });

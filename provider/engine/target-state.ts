@@ -7,6 +7,7 @@ import type { SharedInputs } from "./inputs";
 import { EncryptedValueError, type ProviderContext } from "./provider-context";
 import type { ResolvedTarget } from "./resolve-target";
 import { isUnknown, reveal, revealName, revealText, UNKNOWN } from "./wire-values";
+import { canonicalContext, isEncryptionContext } from "../kms/encryption-context";
 
 // The key or certificate a resource encrypts under, as check returns it, as diff compares it, as
 // create and update read it back, and as refresh finds it: the same for one value and for a map of
@@ -35,7 +36,16 @@ export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget
     encryptLocally,
     ...(inputs.envelope ? { envelopeEncryption: true } : {}),
     valueUrn: inputs.valueUrn,
+    // An input and an output: {} where there is none (never a secret: check refuses one).
+    encryptionContext: inputs.encryptionContext ?? {},
   };
+}
+
+/** A stored or checked context in one spelling, for comparing; none is {}. */
+function contextSpelling(value: unknown): string {
+  const v = reveal(value);
+  if (isUnknown(v)) return UNKNOWN;
+  return canonicalContext(isEncryptionContext(v) ? v : {});
 }
 
 /** Whether a stored envelope (state, so read with care) is envelope encryption; undefined if unreadable. */
@@ -65,6 +75,9 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   } else if (moved("keyId")) reasons.push(`the key changed (${change("keyId")})`);
   else if (moved("keyVersionId")) reasons.push(`the key version changed (${change("keyVersionId")})`);
   if (moved("algorithm")) reasons.push(`the algorithm changed (${change("algorithm")})`);
+  if (contextSpelling(news.encryptionContext) !== contextSpelling(olds.encryptionContext)) {
+    reasons.push(isUnknown(reveal(news.encryptionContext)) ? "the encryption context changed (known at up)" : "the encryption context changed");
+  }
   if (moved("changeDetection")) reasons.push(`change detection changed (${change("changeDetection")})`);
   else reasons.push(...content());
   // The input is envelopeEncryption: true; the output is the envelope string, of either kind.
@@ -100,7 +113,11 @@ export function storedTarget(inputs: Props): StoredTarget {
   const keyId = revealName(inputs.keyId);
   const keyVersionId = revealName(inputs.keyVersionId);
   const kmsInstanceId = revealName(inputs.kmsInstanceId);
-  const encryptionTarget = certificateId ? { certificateId } : { keyId: keyId as string, keyVersionId: keyVersionId as string };
+  const context = reveal(inputs.encryptionContext);
+  const encryptionContext = isEncryptionContext(context) ? context : undefined;
+  const encryptionTarget: EnvelopeTarget = certificateId
+    ? { certificateId }
+    : { keyId: keyId as string, keyVersionId: keyVersionId as string, ...(encryptionContext ? { encryptionContext } : {}) };
   return {
     region,
     algorithm,
@@ -122,6 +139,7 @@ export function storedTarget(inputs: Props): StoredTarget {
       keySpec: revealText(inputs.keySpec),
       region,
       changeDetection: revealText(inputs.changeDetection) ?? "digest",
+      encryptionContext: encryptionContext ?? {},
       staleReason: "",
     },
   };

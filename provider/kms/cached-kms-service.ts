@@ -1,4 +1,5 @@
 import type { Algorithm } from "./key-spec-limits";
+import { canonicalContext, type EncryptionContext } from "./encryption-context";
 import type { CertificateMetadata, Ciphertext, KeyMetadata, KeyVersion, KmsService } from "./kms-service";
 
 // Per-process memo of the read-only answers (key and certificate metadata, version lists and
@@ -42,9 +43,12 @@ export class CachedKmsService implements KmsService {
 
   // Plaintext size is checked against keySpecLimits before this, so the verdict depends only on
   // the key, version and algorithm.
-  dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void> {
-    return this.once(`dry-run ${keyId} ${keyVersionId} ${algorithm}`, () =>
-      this.inner.dryRunEncrypt(keyId, keyVersionId, algorithm, plaintextBytes));
+  dryRunEncrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number, context?: EncryptionContext,
+  ): Promise<void> {
+    const bound = context ? ` ${canonicalContext(context)}` : "";
+    return this.once(`dry-run ${keyId} ${keyVersionId} ${algorithm}${bound}`, () =>
+      this.inner.dryRunEncrypt(keyId, keyVersionId, algorithm, plaintextBytes, context));
   }
 
   getPublicKey(keyId: string, keyVersionId: string): Promise<string> {
@@ -55,8 +59,10 @@ export class CachedKmsService implements KmsService {
     return this.once(`dry-run public-key ${keyId} ${keyVersionId}`, () => this.inner.dryRunGetPublicKey(keyId, keyVersionId));
   }
 
-  encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext> {
-    return this.inner.encrypt(keyId, keyVersionId, algorithm, plaintext);
+  encrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer, context?: EncryptionContext,
+  ): Promise<Ciphertext> {
+    return this.inner.encrypt(keyId, keyVersionId, algorithm, plaintext, context);
   }
 
   encryptWithCertificate(certificateId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext> {

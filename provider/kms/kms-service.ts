@@ -1,5 +1,6 @@
 import { KmsCallError } from "./kms-call-error";
-import type { Algorithm } from "./key-spec-limits";
+import { type Algorithm, isSymmetric } from "./key-spec-limits";
+import type { EncryptionContext } from "./encryption-context";
 import type { KmsTransport } from "./kms-transport";
 
 // The KMS operations the provider uses, typed. One instance talks to one region.
@@ -47,12 +48,20 @@ export interface KmsService {
    * AsymmetricEncrypt with DryRun=true: checks permission, key state, version and algorithm without
    * encrypting. The plaintext sent is zeros of the real length: the secret never leaves for a preview.
    */
-  dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void>;
+  dryRunEncrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number, context?: EncryptionContext,
+  ): Promise<void>;
   /** GetPublicKey: the key version's public key, PEM SubjectPublicKeyInfo. */
   getPublicKey(keyId: string, keyVersionId: string): Promise<string>;
   /** GetPublicKey with DryRun=true: checks permission, key state and version. */
   dryRunGetPublicKey(keyId: string, keyVersionId: string): Promise<void>;
-  encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext>;
+  /**
+   * AsymmetricEncrypt under the version, or for SYMMETRIC_DEFAULT Encrypt, which takes no version
+   * (KMS picks it and says which) and binds the encryption context.
+   */
+  encrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer, context?: EncryptionContext,
+  ): Promise<Ciphertext>;
   encryptWithCertificate(certificateId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext>;
 }
 
@@ -61,6 +70,13 @@ export interface KmsDecryptor {
   readonly region: string;
   asymmetricDecrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer>;
   certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer>;
+  /** Decrypt (symmetric keys): the ciphertext names its key; KMS says which, for the caller to compare. */
+  decrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<{ plaintext: Buffer; keyId: string }>;
+}
+
+/** The EncryptionContext parameter: JSON, left out when there is none. */
+function contextParam(context?: EncryptionContext): Record<string, string> {
+  return context && Object.keys(context).length > 0 ? { EncryptionContext: JSON.stringify(context) } : {};
 }
 
 function field(o: Record<string, unknown>, name: string): string {
@@ -143,7 +159,14 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
     };
   }
 
-  async dryRunEncrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number): Promise<void> {
+  async dryRunEncrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number, context?: EncryptionContext,
+  ): Promise<void> {
+    const zeros = Buffer.alloc(Math.max(1, plaintextBytes)).toString("base64");
+    if (isSymmetric(algorithm)) {
+      await this.dryRun("Encrypt", { KeyId: keyId, Plaintext: zeros, ...contextParam(context) });
+      return;
+    }
     await this.dryRun("AsymmetricEncrypt", {
       KeyId: keyId,
       KeyVersionId: version("AsymmetricEncrypt", keyVersionId),
@@ -176,7 +199,13 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
     }
   }
 
-  async encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext> {
+  async encrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer, context?: EncryptionContext,
+  ): Promise<Ciphertext> {
+    if (isSymmetric(algorithm)) {
+      const answer = await this.send("Encrypt", { KeyId: keyId, Plaintext: plaintext.toString("base64"), ...contextParam(context) });
+      return { ciphertextBlob: field(answer, "CiphertextBlob"), keyId: field(answer, "KeyId"), keyVersionId: field(answer, "KeyVersionId") };
+    }
     const answer = await this.send("AsymmetricEncrypt", {
       KeyId: keyId,
       KeyVersionId: version("AsymmetricEncrypt", keyVersionId),
@@ -199,6 +228,11 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
     const answer = await this.send("AsymmetricDecrypt", {
       KeyId: keyId, KeyVersionId: version("AsymmetricDecrypt", keyVersionId), Algorithm: algorithm, CiphertextBlob: ciphertextBlob });
     return Buffer.from(field(answer, "Plaintext"), "base64");
+  }
+
+  async decrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<{ plaintext: Buffer; keyId: string }> {
+    const answer = await this.send("Decrypt", { CiphertextBlob: ciphertextBlob, ...contextParam(context) });
+    return { plaintext: Buffer.from(field(answer, "Plaintext"), "base64"), keyId: field(answer, "KeyId") };
   }
 
   async certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {

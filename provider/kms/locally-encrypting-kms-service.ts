@@ -1,4 +1,4 @@
-import type { Algorithm } from "./key-spec-limits";
+import { type Algorithm, isSymmetric } from "./key-spec-limits";
 import { KmsCallError } from "./kms-call-error";
 import { ownMessage } from "../message-only-error";
 import type { CertificateMetadata, Ciphertext, KeyMetadata, KeyVersion, KmsService } from "./kms-service";
@@ -49,6 +49,8 @@ export class LocallyEncryptingKmsService implements KmsService {
   }
 
   async encrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer): Promise<Ciphertext> {
+    // Check refuses encryptLocally for a symmetric key (KMS never reveals it); this only guards.
+    if (isSymmetric(algorithm)) throw new KmsCallError("Encrypt", "SymmetricKeyNotLocal", `key ${keyId} is symmetric`);
     const pem = await this.inner.getPublicKey(keyId, keyVersionId);
     const key = this.read("GetPublicKey", pem, `key ${keyId} version ${keyVersionId}`);
     return { ciphertextBlob: encryptWithPublicKey(key, algorithm, plaintext).toString("base64"), keyId, keyVersionId };

@@ -1,4 +1,6 @@
-import { isAlgorithm, isRegionId, isResourceId, parseKeyReference, printable, type SettingNames } from "../../provider/toolkit";
+import {
+  encryptionContextProblem, isAlgorithm, isRegionId, isResourceId, parseKeyReference, printable, type SettingNames,
+} from "../../provider/toolkit";
 import { CliError } from "./cli-error";
 
 // How the CLI speaks: the provider's and decrypt()'s messages name inputs and options, while the
@@ -18,6 +20,7 @@ const FLAG_WORDS: [RegExp, string][] = [
   [/\bcertificateId\b/g, "--certificate-id"],
   [/^algorithm\b/g, "--algorithm"],
   [/^region\b/g, "--region"],
+  [/\bencryptionContext\b/g, "--encryption-context"],
   [/^(plaintext|ciphertextBlob)\b/g, "the input"],
   [/set envelope: true/gi, "add --envelope"],
   [/\(encryptLocally: false\)|set encryptLocally: false/g, "(drop --local)"],
@@ -35,12 +38,30 @@ export interface TargetFlags {
   certificateId?: string;
   algorithm?: string;
   region?: string;
+  /** --encryption-context key=value pairs, parsed (symmetric keys). */
+  encryptionContext?: Record<string, string>;
+}
+
+/** --encryption-context key=value (repeatable) as a map; wrong usage (exit 2) if any pair is not one. */
+export function contextFlags(pairs: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!pairs || pairs.length === 0) return undefined;
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new CliError(`--encryption-context ${printable(pair)} is not key=value`, 2);
+    const key = pair.slice(0, at);
+    if (Object.hasOwn(context, key)) throw new CliError(`--encryption-context names ${printable(key)} twice`, 2);
+    context[key] = pair.slice(at + 1);
+  }
+  const problem = encryptionContextProblem(context);
+  if (problem) throw new CliError(`--encryption-context ${problem}`, 2);
+  return context;
 }
 
 /** Wrong usage (exit 2) for any target flag that is not the shape KMS gives it. */
 export function checkTargetFlags(o: TargetFlags): void {
   if (o.algorithm !== undefined && !isAlgorithm(o.algorithm)) {
-    throw new CliError(`--algorithm ${printable(o.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 or SM2PKE`, 2);
+    throw new CliError(`--algorithm ${printable(o.algorithm)} is not RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1, SM2PKE or SYMMETRIC_DEFAULT`, 2);
   }
   const shapes: [string, string | undefined, (v: string) => string | undefined][] = [
     ["--key-id", o.keyId, (v) => {

@@ -13,10 +13,11 @@ export interface DecryptCommandOptions extends TargetFlags {
 }
 
 const TARGET_FLAGS = [["keyId", "--key-id"], ["keyVersionId", "--key-version-id"], ["certificateId", "--certificate-id"],
-  ["algorithm", "--algorithm"], ["region", "--region"]] as const;
+  ["algorithm", "--algorithm"], ["region", "--region"], ["encryptionContext", "--encryption-context"]] as const;
 
 const BARE_USAGE = "a bare ciphertext needs --key-id with --key-version-id (or --certificate-id), and --algorithm: " +
-  "the value's keyId, keyVersionId (or certificateId) and algorithm outputs; --region gives its region output";
+  "the value's keyId, keyVersionId (or certificateId) and algorithm outputs; --region gives its region output " +
+  "(a symmetric key's: --key-id, --algorithm SYMMETRIC_DEFAULT and --encryption-context, no version)";
 
 function isEnvelope(text: string): boolean {
   try {
@@ -49,7 +50,7 @@ function inputFrom(o: DecryptCommandOptions, text: string): DecryptInput {
   }
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError(BARE_USAGE, 2);
   if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
-  if (o.keyId !== undefined && o.keyVersionId === undefined) {
+  if (o.keyId !== undefined && o.keyVersionId === undefined && o.algorithm !== "SYMMETRIC_DEFAULT") {
     throw new CliError("--key-id needs --key-version-id: the version the value was encrypted with (its keyVersionId output)", 2);
   }
   if (o.algorithm === undefined) throw new CliError("--algorithm is needed for a bare ciphertext: the one it was encrypted with (the value's algorithm output)", 2);
@@ -58,7 +59,11 @@ function inputFrom(o: DecryptCommandOptions, text: string): DecryptInput {
   const region = o.region !== undefined ? { region: o.region } : {};
   return o.certificateId !== undefined
     ? { ciphertextBlob, certificateId: o.certificateId, algorithm, ...region }
-    : { ciphertextBlob, keyId: o.keyId as string, keyVersionId: o.keyVersionId as string, algorithm, ...region };
+    : {
+        ciphertextBlob, keyId: o.keyId as string, algorithm, ...region,
+        ...(o.keyVersionId !== undefined ? { keyVersionId: o.keyVersionId } : {}),
+        ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
+      };
 }
 
 export async function decryptCommand(o: DecryptCommandOptions, input: Buffer, env: NodeJS.ProcessEnv): Promise<Buffer> {

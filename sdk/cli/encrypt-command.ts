@@ -33,6 +33,7 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
     ...(o.algorithm !== undefined && isAlgorithm(o.algorithm) ? { algorithm: o.algorithm } : {}),
     encryptLocally: o.local,
     envelope: o.envelope,
+    ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
   };
   const fail = (message: string) => new CliError(inFlags(redact(message, sensitive)), 1);
 
@@ -47,7 +48,10 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   // Everything is known here: no preview unknowns in a CLI.
   const region = t.region as string;
   const algorithm = t.algorithm as Algorithm;
-  const target = t.kind === "certificate" ? { certificateId: t.id as string } : { keyId: t.id as string, keyVersionId: t.keyVersionId as string };
+  const context = o.encryptionContext ? { encryptionContext: o.encryptionContext } : {};
+  const target = t.kind === "certificate"
+    ? { certificateId: t.id as string }
+    : { keyId: t.id as string, keyVersionId: t.keyVersionId as string, ...context };
   try {
     const c = await encryptValue(services.in(region, o.local), { target, algorithm, region }, plaintext, o.envelope);
     return formatEnvelope(c.envelope);

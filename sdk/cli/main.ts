@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { ownMessage, printable } from "../../provider/toolkit";
 import { CliError } from "./cli-error";
+import { contextFlags } from "./cli-words";
 import { decryptCommand } from "./decrypt-command";
 import { encryptCommand } from "./encrypt-command";
 import { readInput, writeOutput } from "./io";
@@ -15,6 +16,7 @@ const OPTIONS = {
   "certificate-id": { type: "string" },
   algorithm: { type: "string" },
   region: { type: "string" },
+  "encryption-context": { type: "string", multiple: true },
   envelope: { type: "boolean", default: false },
   local: { type: "boolean", default: false },
   in: { type: "string" },
@@ -62,7 +64,9 @@ async function run(argv: string[]): Promise<void> {
   }
   if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'; the input comes from --in or stdin`, 2);
 
+  const encryptionContext = contextFlags(values["encryption-context"]);
   const target = {
+    ...(encryptionContext ? { encryptionContext } : {}),
     ...(values["key-id"] !== undefined ? { keyId: values["key-id"] } : {}),
     ...(values["key-version-id"] !== undefined ? { keyVersionId: values["key-version-id"] } : {}),
     ...(values["certificate-id"] !== undefined ? { certificateId: values["certificate-id"] } : {}),

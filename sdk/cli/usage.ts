@@ -2,14 +2,20 @@ export const USAGE = `Usage: pulumi-alicloud-kms-encrypted <command> [options]
 
 Commands:
   encrypt (--key-id <id> [--key-version-id <v>] | --certificate-id <id>) [--algorithm <alg>]
-          [--region <r>] [--envelope] [--local] [--in <file|->] [--out <file|->] [--force]
+          [--encryption-context <k=v>]... [--region <r>] [--envelope] [--local]
+          [--in <file|->] [--out <file|->] [--force]
       Encrypts the input's bytes with Alibaba Cloud KMS and writes an envelope (base64 JSON,
       one line), which \`decrypt\` and the package's decrypt() open.
-        --key-id           an asymmetric ENCRYPT/DECRYPT key: ID, alias/<name> or ARN
-        --key-version-id   a version of it (default: the key's primary version)
+        --key-id           an ENCRYPT/DECRYPT key: ID, alias/<name> or ARN; asymmetric (RSA_2048,
+                           RSA_3072, EC_SM2) or symmetric (Aliyun_AES_256, Aliyun_SM4: Encrypt)
+        --key-version-id   a version of it (default: the key's primary version; none for a
+                           symmetric key, whose version KMS chooses)
         --certificate-id   a KMS-managed certificate instead of a key
-        --algorithm        RSAES_OAEP_SHA_256 | RSAES_OAEP_SHA_1 | SM2PKE
-                           (default: RSAES_OAEP_SHA_256 for RSA, SM2PKE for EC_SM2)
+        --algorithm        RSAES_OAEP_SHA_256 | RSAES_OAEP_SHA_1 | SM2PKE | SYMMETRIC_DEFAULT
+                           (default: RSAES_OAEP_SHA_256 for RSA, SM2PKE for EC_SM2,
+                           SYMMETRIC_DEFAULT for symmetric keys)
+        --encryption-context  a symmetric key's context pair, key=value (repeatable); not secret,
+                           written into the envelope, needed again to decrypt a bare ciphertext
         --region           the key's region (default: a key ARN's, else ALIBABA_CLOUD_REGION_ID)
         --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
                            goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
@@ -17,8 +23,10 @@ Commands:
   decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->] [--force]
   decrypt (--key-id <id> --key-version-id <v> | --certificate-id <id>) --algorithm <alg>
           [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
-      Decrypts through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt) and writes the
-      plaintext bytes. The input is an envelope, which names its key, version, algorithm and
+  decrypt --key-id <id> --algorithm SYMMETRIC_DEFAULT [--encryption-context <k=v>]...
+          [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
+      Decrypts through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt / Decrypt) and writes
+      the plaintext bytes. The input is an envelope, which names its key, version, algorithm and
       region; or, with the flags encrypt takes, a bare ciphertext (the ciphertextBlob output of a
       value without envelope: true), the flags being that value's keyId, keyVersionId (or
       certificateId), algorithm and region outputs.

@@ -31,7 +31,14 @@ const cases: { name: string; inputs: Props; property: string; reason: RegExp }[]
   { name: "a disabled key", inputs: { plaintext: "a", keyId: "key-disabled" }, property: "keyId", reason: /Rejected\.Disabled — the key is disabled; enable it/ },
   { name: "a key pending deletion", inputs: { plaintext: "a", keyId: "key-pending" }, property: "keyId", reason: /Rejected\.PendingDeletion — .*CancelKeyDeletion/ },
   { name: "a SIGN/VERIFY key", inputs: { plaintext: "a", keyId: "key-sign" }, property: "keyId", reason: /key usage is SIGN\/VERIFY; EncryptedValue needs an ENCRYPT\/DECRYPT key/ },
-  { name: "a symmetric key", inputs: { plaintext: "a", keyId: "key-aes" }, property: "keyId", reason: /key spec Aliyun_AES_256 cannot encrypt asymmetrically/ },
+  { name: "a symmetric key with encryptLocally", inputs: { plaintext: "a", keyId: "key-aes", encryptLocally: true }, property: "encryptLocally", reason: /^keyId 'key-aes' is symmetric \(Aliyun_AES_256\): KMS never reveals a symmetric key.*set encryptLocally: false$/ },
+  { name: "a symmetric key with a pinned version", inputs: { plaintext: "a", keyId: "key-sm4", keyVersionId: "PRIMARY" }, property: "keyVersionId", reason: /is symmetric \(Aliyun_SM4\): Encrypt takes no key version .*remove keyVersionId$/ },
+  { name: "an RSA algorithm on a symmetric key", inputs: { plaintext: "a", keyId: "key-aes", algorithm: "RSAES_OAEP_SHA_1" }, property: "algorithm", reason: /does not fit key spec Aliyun_AES_256 .*use SYMMETRIC_DEFAULT/ },
+  { name: "one byte over a symmetric key's 4096", inputs: { plaintextBase64: Buffer.alloc(4097, 1).toString("base64"), keyId: "key-aes" }, property: "", reason: /^plaintextBase64 is 4097 bytes; Aliyun_AES_256 with SYMMETRIC_DEFAULT encrypts at most 4096\. Set envelope: true/ },
+  { name: "an encryption context with an asymmetric key", inputs: { plaintext: "a", keyId: "key-rsa2048", encryptionContext: { app: "x" } }, property: "encryptionContext", reason: /is RSA_2048: encryptionContext applies to symmetric keys \(Aliyun_AES_256, Aliyun_SM4\) only/ },
+  { name: "an encryption context with a certificate", inputs: { plaintext: "a", certificateId: "cert-rsa", encryptionContext: { app: "x" } }, property: "encryptionContext", reason: /applies to symmetric keys only; remove it when encrypting with certificateId/ },
+  { name: "an encryption context that is not a map of strings", inputs: { plaintext: "a", keyId: "key-aes", encryptionContext: { app: 1 } }, property: "encryptionContext", reason: /^encryptionContext has a number for app; every value must be a string$/ },
+  { name: "an encryption context holding a secret", inputs: { plaintext: "a", keyId: "key-aes", encryptionContext: { app: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "hush-hush" } } }, property: "", reason: /^encryptionContext holds a secret; .*stored in state and in every envelope as plain text/ },
   { name: "a keyVersionId of another key", inputs: { plaintext: "a", keyId: "key-rsa2048", keyVersionId: "OTHER" }, property: "keyVersionId", reason: /not a version of key key-rsa2048; omit keyVersionId/ },
   { name: "keyVersionId with a certificate", inputs: { plaintext: "a", certificateId: "cert-rsa", keyVersionId: "v" }, property: "keyVersionId", reason: /keyVersionId applies to keys only/ },
   { name: "a misspelt property", inputs: { plaintext: "a", keyID: "key-rsa2048" }, property: "keyID", reason: /unknown property keyID; did you mean keyId\?/ },
@@ -52,6 +59,8 @@ describe("check failures name the property and the fix", () => {
     d = await deploy();
     const other = await d.emulator.store.resolveKey("key-other");
     cases.find((c) => c.name === "a keyVersionId of another key")!.inputs.keyVersionId = d.emulator.store.primaryVersion(other).keyVersionId;
+    const sm4 = d.emulator.store.resolveKey("key-sm4");
+    cases.find((c) => c.name === "a symmetric key with a pinned version")!.inputs.keyVersionId = d.emulator.store.primaryVersion(sm4).keyVersionId;
   });
   after(() => d.close());
 

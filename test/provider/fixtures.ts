@@ -24,7 +24,9 @@ export const seed: Seed = {
     { keyId: "key-sign", keySpec: "RSA_2048", keyUsage: "SIGN/VERIFY" },
     { keyId: "key-disabled", keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT", keyState: "Disabled" },
     { keyId: "key-pending", keySpec: "RSA_2048", keyUsage: "ENCRYPT/DECRYPT", keyState: "PendingDeletion" },
-    { keyId: "key-aes", keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT" },
+    { keyId: "key-aes", keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/symmetric"] },
+    { keyId: "key-sm4", keySpec: "Aliyun_SM4", keyUsage: "ENCRYPT/DECRYPT" },
+    { keyId: "key-aes-rotating", keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT" },
   ],
   certificates: [
     { certificateId: "cert-rsa", keySpec: "RSA_2048" },

@@ -170,6 +170,44 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     assert.match(misused.stderr, /the input is an envelope, which names its own key, version, algorithm and region; drop --key-id, --key-version-id, --algorithm/);
   });
 
+  it("a symmetric key with an encryption context: encrypt, then decrypt the envelope or the bare ciphertext with its context", async () => {
+    const context = ["--encryption-context", "app=billing", "--encryption-context", "stage=prod"];
+    const enc = await cli(["encrypt", "--key-id", "alias/symmetric", ...context], env, Buffer.from("symmetric operator secret"));
+    assert.equal(enc.code, 0, enc.stderr);
+    const envelope = JSON.parse(Buffer.from(enc.stdout.toString().trim(), "base64").toString()) as Record<string, unknown>;
+    assert.equal(envelope.algorithm, "SYMMETRIC_DEFAULT");
+    assert.deepEqual(envelope.encryptionContext, { app: "billing", stage: "prod" });
+    const dec = await cli(["decrypt"], env, enc.stdout);
+    assert.equal(dec.code, 0, dec.stderr);
+    assert.equal(dec.stdout.toString(), "symmetric operator secret");
+
+    const bare = String(envelope.ciphertextBlob);
+    const flags = ["--key-id", "key-aes", "--algorithm", "SYMMETRIC_DEFAULT"];
+    const opened = await cli(["decrypt", ...flags, "--encryption-context", "stage=prod", "--encryption-context", "app=billing"], env, Buffer.from(bare));
+    assert.equal(opened.code, 0, opened.stderr);
+    assert.equal(opened.stdout.toString(), "symmetric operator secret");
+    const refused = await cli(["decrypt", ...flags, "--encryption-context", "app=billing"], env, Buffer.from(bare));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /InvalidCiphertext — KMS cannot open it: the encryption context differs from the one it was encrypted with/);
+    assert.doesNotMatch(refused.stderr + opened.stderr, /symmetric operator secret/);
+
+    for (const [args, message] of [
+      [["encrypt", "--key-id", "key-aes", "--encryption-context", "novalue"], /--encryption-context 'novalue' is not key=value/],
+      [["encrypt", "--key-id", "key-aes", "--encryption-context", "a=1", "--encryption-context", "a=2"], /--encryption-context names 'a' twice/],
+      [["decrypt", "--encryption-context", "a=1"], /the input is an envelope, which names its own key, version, algorithm and region; drop --encryption-context/],
+    ] as const) {
+      const r = await cli([...args], env, args[0] === "decrypt" ? enc.stdout : Buffer.from("x"));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+    const asymmetric = await cli(["encrypt", "--key-id", "key-rsa2048", "--encryption-context", "a=1"], env, Buffer.from("x"));
+    assert.equal(asymmetric.code, 1);
+    assert.match(asymmetric.stderr, /--encryption-context applies to symmetric keys \(Aliyun_AES_256, Aliyun_SM4\) only/);
+    const local = await cli(["encrypt", "--key-id", "key-aes", "--local"], env, Buffer.from("x"));
+    assert.equal(local.code, 1);
+    assert.match(local.stderr, /is symmetric \(Aliyun_AES_256\): KMS never reveals a symmetric key.*\(drop --local\)|is symmetric .*drop --local/);
+  });
+
   it("no credentials anywhere: exit 1, what was tried and the operator's ways to give them, in our words", async () => {
     const home = mkdtempSync(join(tmpdir(), "kms-cli-home-"));
     try {
