@@ -113,6 +113,11 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
   const reference = typeof input.keyId === "string" ? parseKeyReference(input.keyId) : "is not a string";
   if (typeof reference === "string") throw new DecryptError(`keyId: ${printable(input.keyId)} ${reference}`, "EnvelopeFormat");
   const symmetric = algorithm === "SYMMETRIC_DEFAULT";
+  if (symmetric && reference.kind === "alias") {
+    // Decrypt takes no key: decrypt() checks the key KMS reports against this one, which needs its ID.
+    throw new DecryptError(`keyId: ${printable(input.keyId)} is an alias; a symmetric ciphertext is checked against the key ` +
+      "KMS opens it with, so give the key's ID or ARN (the value's keyId output)", "EnvelopeFormat");
+  }
   if (!input.keyVersionId && !symmetric) {
     throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
   }

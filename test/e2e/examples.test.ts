@@ -144,6 +144,23 @@ describe("the examples, deployed against the KMS emulator", { timeout: 20 * 60_0
     assert.equal(readFileSync(join(project.dir, "tls.key"), "utf8"), pem);
     await nothingStored("envelope");
   });
+  it("symmetric-key: Encrypt under an encryption context; the envelope opens, a bare ciphertext only with it", async () => {
+    const password = marker("symmetric");
+    await stackFor("symmetric-key", { keyId: "alias/symmetric" }, { dbPassword: password });
+    emulator.resetStats();
+    await project.ok("up", "--yes");
+    assert.equal(realEncryptions(emulator.stats()), 1);
+    type Outputs = { envelope: string; ciphertextBlob: string; encryptionContext: Record<string, string> };
+    const o = (await project.outputs()) as Outputs;
+    assert.deepEqual(o.encryptionContext, { app: "billing", stage: "symmetric-key" });
+    assert.equal((await decrypt(o.envelope, { env: env() })).toString(), password);
+    const bare = { ciphertextBlob: o.ciphertextBlob, keyId: "alias/symmetric", algorithm: "SYMMETRIC_DEFAULT" } as const;
+    await assert.rejects(decrypt(bare, { env: env() }), /keyId: 'alias\/symmetric' is an alias; .* give the key's ID or ARN/);
+    await assert.rejects(decrypt({ ...bare, keyId: "key-aes" }, { env: env() }), /encryption context differs/);
+    assert.equal((await decrypt({ ...bare, keyId: "key-aes", encryptionContext: o.encryptionContext }, { env: env() })).toString(), password);
+    await nothingStored("symmetric-key");
+  });
+
   it("many-secrets: each entry opens through decrypt(); one entry changed is one encryption, the others stay", async () => {
     const secretsConfig = { dbPassword: marker("db"), apiToken: marker("token"), smtpPassword: marker("smtp") };
     await stackFor("many-secrets", { keyId: "alias/app" }, {});
