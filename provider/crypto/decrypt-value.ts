@@ -1,8 +1,9 @@
-import { type Envelope, envelopeAad } from "./envelope-format";
+import { type Envelope, envelopeAad, type EnvelopeTarget } from "./envelope-format";
+import { commitsTo, describeRecipient, encryptionKeyOf, type Recipient, type RecipientsEnvelope, recipientsAad } from "./recipients-envelope";
 import { isTaggedDataKey, openWithDataKey, untagDataKey } from "./data-key-cipher";
 import type { KmsDecryptor } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
-import { isSymmetric } from "../kms/key-spec-limits";
+import { type Algorithm, isSymmetric } from "../kms/key-spec-limits";
 import { parseKeyReference, printable } from "../kms/identifiers";
 
 // The way back: KMS decrypts the value (direct) or the data key (envelope), which then opens the
@@ -17,7 +18,9 @@ export class DataKeyRefusedError extends MessageOnlyError {}
 /** KMS opened a symmetric ciphertext under another key than the envelope names: its header was altered. */
 export class KeyMismatchError extends MessageOnlyError {}
 
-async function kmsDecrypt(kms: KmsDecryptor, e: Envelope, ciphertextBlob: string): Promise<Buffer> {
+type Opener = EnvelopeTarget & { algorithm: Algorithm };
+
+async function kmsDecrypt(kms: KmsDecryptor, e: Opener, ciphertextBlob: string): Promise<Buffer> {
   if (e.certificateId !== undefined) return kms.certificatePrivateKeyDecrypt(e.certificateId, e.algorithm, ciphertextBlob);
   if (!isSymmetric(e.algorithm)) return kms.asymmetricDecrypt(e.keyId, e.keyVersionId, e.algorithm, ciphertextBlob);
   // Decrypt takes no key: the ciphertext names its own. Whoever wrote the envelope must not be able
@@ -56,4 +59,63 @@ export async function decryptEnvelope(kms: KmsDecryptor, e: Envelope): Promise<B
   } finally {
     opened.fill(0);
   }
+}
+
+/** One recipient that could not open the envelope, and why (a KmsCallError, or ours). */
+export interface RecipientFailure {
+  recipient: Recipient;
+  error: unknown;
+}
+
+/** Every recipient tried failed; `failures` holds each one's reason, in the order tried. */
+export class NoRecipientOpenedError extends MessageOnlyError {
+  constructor(readonly failures: RecipientFailure[], describe: (f: RecipientFailure) => string) {
+    super(`no recipient could open the envelope: ${failures.map((f) => `${describeRecipient(f.recipient)}: ${describe(f)}`).join("; ")}`);
+  }
+}
+
+/**
+ * A version 3 envelope: each recipient of `order` in turn until one's KMS opens the data key. A
+ * recipient that fails (disabled key, unreachable region, refused permission) does not stop the
+ * others. The data key that opens must be the one the envelope commits to, else the envelope is
+ * refused outright: it was made to open differently under different recipients.
+ */
+export async function decryptRecipients(
+  decryptorFor: (region: string) => KmsDecryptor,
+  e: RecipientsEnvelope,
+  order: readonly Recipient[],
+  describe: (f: RecipientFailure) => string,
+): Promise<{ plaintext: Buffer; openedBy: Recipient; failures: RecipientFailure[] }> {
+  const failures: RecipientFailure[] = [];
+  for (const recipient of order) {
+    let opened: Buffer;
+    try {
+      opened = await kmsDecrypt(decryptorFor(recipient.region), recipient, recipient.encryptedDataKey);
+    } catch (error) {
+      failures.push({ recipient, error });
+      continue;
+    }
+    const dataKey = untagDataKey(opened, 2);
+    try {
+      if (!dataKey) {
+        failures.push({ recipient, error: new EnvelopeIntegrityError("its encryptedDataKey does not open to a data key") });
+        continue;
+      }
+      if (!commitsTo(e, dataKey)) {
+        throw new EnvelopeIntegrityError(`envelope: ${describeRecipient(recipient)} opens to another data key than the envelope ` +
+          "commits to: it was made to open differently for different recipients, or altered; nothing was decrypted");
+      }
+      const key = encryptionKeyOf(dataKey);
+      const plaintext = openWithDataKey(key, e, recipientsAad(e));
+      key.fill(0);
+      if (!plaintext) {
+        throw new EnvelopeIntegrityError("envelope: the AES-256-GCM tag does not verify: the ciphertext, IV, tag or a recipient " +
+          "was altered, added, removed or reordered; nothing was decrypted");
+      }
+      return { plaintext, openedBy: recipient, failures };
+    } finally {
+      opened.fill(0);
+    }
+  }
+  throw new NoRecipientOpenedError(failures, describe);
 }

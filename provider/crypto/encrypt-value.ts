@@ -1,5 +1,8 @@
 import { DATA_CIPHER, type Envelope, ENVELOPE_VERSION, type EnvelopeTarget, envelopeAad } from "./envelope-format";
 import { newDataKey, sealWithDataKey, tagDataKey } from "./data-key-cipher";
+import {
+  commitmentOf, encryptionKeyOf, type Recipient, RECIPIENTS_VERSION, type RecipientsEnvelope, recipientsAad,
+} from "./recipients-envelope";
 import { type Algorithm, isSymmetric } from "../kms/key-spec-limits";
 import type { KmsService } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
@@ -66,5 +69,31 @@ export async function encryptValue(
   } finally {
     dataKey.fill(0);
     tagged.fill(0);
+  }
+}
+
+/**
+ * One value for several recipients (envelope format v3): one fresh data key, wrapped by each
+ * recipient's KMS (or public key) at once, committed to in the header; the value sealed with a key
+ * derived from it. `kmsFor` gives each recipient's region its service.
+ */
+export async function encryptForRecipients(
+  kmsFor: (t: EncryptionTarget) => KmsService,
+  targets: readonly EncryptionTarget[],
+  plaintext: Buffer,
+): Promise<RecipientsEnvelope> {
+  const dataKey = newDataKey();
+  const tagged = tagDataKey(dataKey);
+  const key = encryptionKeyOf(dataKey);
+  try {
+    const recipients: Recipient[] = await Promise.all(targets.map(async (t) => ({
+      ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey: await kmsEncrypt(kmsFor(t), t, tagged),
+    })));
+    const header = { recipients, cipher: DATA_CIPHER, commitment: commitmentOf(dataKey) } as const;
+    return { version: RECIPIENTS_VERSION, ...header, ...sealWithDataKey(key, plaintext, recipientsAad(header)) };
+  } finally {
+    dataKey.fill(0);
+    tagged.fill(0);
+    key.fill(0);
   }
 }

@@ -113,6 +113,11 @@ function bytes(o: Record<string, unknown>, name: string, length?: number): Buffe
 }
 
 export function parseEnvelope(text: string): Envelope {
+  return parseEnvelopeJson(envelopeJson(text));
+}
+
+/** The JSON object inside an envelope string, of whatever version. */
+export function envelopeJson(text: string): Record<string, unknown> {
   const compact = text.replace(/\s+/g, "");
   if (compact === "") throw new EnvelopeFormatError("the input is empty; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
   if (!STRICT_BASE64.test(compact)) throw new EnvelopeFormatError("not base64; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
@@ -123,10 +128,15 @@ export function parseEnvelope(text: string): Envelope {
     throw new EnvelopeFormatError("the base64 does not hold JSON; it is not an envelope (a bare ciphertextBlob also needs its key, version and algorithm)");
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new EnvelopeFormatError("the JSON is not an object");
-  const json = o as Record<string, unknown>;
+  return o as Record<string, unknown>;
+}
+
+/** A version 1 or 2 envelope (one key or certificate) from its JSON object. */
+export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
   const version = READABLE_VERSIONS.find((v) => v === json.v);
+  if (json.v === 3) throw new EnvelopeFormatError("is an envelope of several recipients (version 3), where one key or certificate is expected");
   if (version === undefined) {
-    throw new EnvelopeFormatError(`version ${printable(json.v)} is not one this package reads (${READABLE_VERSIONS.join(", ")}); ` +
+    throw new EnvelopeFormatError(`version ${printable(json.v)} is not one this package reads (1, 2, 3); ` +
       "upgrade pulumi-alicloud-kms-encrypted");
   }
   const keyId = identifier(json, "keyId", isResourceId, "a key ID");

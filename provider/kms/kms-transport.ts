@@ -29,6 +29,9 @@ function kmsHostNames(region: string): string[] {
  * point a signed request (AccessKeyId, STS token, replayable under signature v1) at another host.
  */
 export function endpointFor(settings: Settings, region: string): { host: string; protocol: "http" | "https" } {
+  // Operator-chosen hosts (configuration, not anything an envelope says): the region's own first.
+  const own = Object.hasOwn(settings.endpoints ?? {}, region) ? settings.endpoints![region] : undefined;
+  if (own) return own;
   if (settings.endpoint) return settings.endpoint;
   const [expected] = kmsHostNames(region) as [string];
   let url: URL | undefined;

@@ -22,6 +22,12 @@ export interface Settings {
   regionFrom?: string;
   /** Explicit endpoint (host[:port]) and its protocol; absent = kms.<region>.aliyuncs.com over HTTPS. */
   endpoint?: { host: string; protocol: "http" | "https"; from: string };
+  /**
+   * Per-region endpoints (alicloud-kms:endpoints / ALIBABA_CLOUD_KMS_ENDPOINTS, a JSON object of
+   * region → endpoint), for values with recipients in several regions: a region listed here uses
+   * its own, any other the endpoint above or KMS's public host for it.
+   */
+  endpoints?: Record<string, { host: string; protocol: "http" | "https"; from: string }>;
   credentials: CredentialSource;
   /** alicloud-kms:encryptLocally, the default for values that do not set encryptLocally. */
   encryptLocally: boolean;
@@ -74,6 +80,16 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
     problems.push({ setting: protocol[0], reason: "plain http needs an explicit alicloud-kms:endpoint; the public KMS endpoints are HTTPS only" });
   }
 
+  const endpoints = first([
+    ["alicloud-kms:endpoints", config("alicloud-kms:endpoints")],
+    ["ALIBABA_CLOUD_KMS_ENDPOINTS", env.ALIBABA_CLOUD_KMS_ENDPOINTS],
+  ]);
+  if (endpoints) {
+    const parsed = parseEndpoints(endpoints[1], protocol?.[1], endpoints[0]);
+    if (typeof parsed === "string") problems.push({ setting: endpoints[0], reason: parsed });
+    else settings.endpoints = parsed;
+  }
+
   const encryptLocally = first([["alicloud-kms:encryptLocally", config("alicloud-kms:encryptLocally")]]);
   if (encryptLocally) {
     if (encryptLocally[1] === "true" || encryptLocally[1] === "false") settings.encryptLocally = encryptLocally[1] === "true";
@@ -82,6 +98,26 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
 
   settings.credentials = resolveCredentials(config, env, problems) ?? settings.credentials;
   return settings;
+}
+
+function parseEndpoints(value: string, protocol: string | undefined, from: string): NonNullable<Settings["endpoints"]> | string {
+  const usage = "use a JSON object of region → endpoint, like {\"cn-shanghai\": \"https://kms-vpc.cn-shanghai.aliyuncs.com\"}";
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    return `is not JSON; ${usage}`;
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return `is not a JSON object; ${usage}`;
+  const endpoints: NonNullable<Settings["endpoints"]> = {};
+  for (const [region, endpoint] of Object.entries(json)) {
+    if (!isRegionId(region)) return `names ${printable(region)}, which is not a region ID; ${usage}`;
+    if (typeof endpoint !== "string") return `gives ${region} a ${typeof endpoint}; ${usage}`;
+    const parsed = parseEndpoint(endpoint, protocol);
+    if (typeof parsed === "string") return `${region}: ${parsed}`;
+    endpoints[region] = { ...parsed, from: `${from} (${region})` };
+  }
+  return endpoints;
 }
 
 function parseEndpoint(value: string, protocol: string | undefined): { host: string; protocol: "http" | "https" } | string {

@@ -1,0 +1,16 @@
+import { type Envelope, envelopeJson, parseEnvelopeJson } from "./envelope-format";
+import { parseRecipientsJson, type RecipientsEnvelope } from "./recipients-envelope";
+
+// What decrypt() and the CLI read: an envelope of one key or certificate (versions 1 and 2), or of
+// several recipients (version 3).
+
+export type AnyEnvelope = Envelope | RecipientsEnvelope;
+
+export function readEnvelope(text: string): AnyEnvelope {
+  const json = envelopeJson(text);
+  return json.v === 3 ? parseRecipientsJson(json) : parseEnvelopeJson(json);
+}
+
+export function hasRecipients(e: AnyEnvelope): e is RecipientsEnvelope {
+  return e.version === 3;
+}
