@@ -4,9 +4,14 @@
 
 export { decodeBase64, STRICT_BASE64 } from "./engine/inputs";
 export { resolveTarget, type TargetInputs } from "./engine/resolve-target";
-export { DataKeyRefusedError, decryptEnvelope, EnvelopeIntegrityError, KeyMismatchError } from "./crypto/decrypt-value";
+export {
+  DataKeyRefusedError, decryptEnvelope, decryptRecipients, EnvelopeIntegrityError, KeyMismatchError, NoRecipientOpenedError,
+  type RecipientFailure,
+} from "./crypto/decrypt-value";
+export { type AnyEnvelope, hasRecipients, readEnvelope } from "./crypto/any-envelope";
+export { formatRecipientsEnvelope, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
 export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
-export { encryptValue } from "./crypto/encrypt-value";
+export { encryptForRecipients, encryptValue, type EncryptionTarget } from "./crypto/encrypt-value";
 export {
   type Envelope,
   ENVELOPE_VERSION,

@@ -13,3 +13,15 @@ export type EncryptionContext = Record<string, string>;
 
 /** How a value notices that its plaintext changed: a salted digest, or a trigger the program changes. */
 export type ChangeDetection = "digest" | "trigger";
+
+/** A recipient as resolved: what each entry of the `recipients` output holds ("" where it does not apply). */
+export interface Recipient {
+  keyId: string;
+  keyVersionId: string;
+  certificateId: string;
+  kmsInstanceId: string;
+  algorithm: EncryptionAlgorithm;
+  keySpec: string;
+  region: string;
+  encryptionContext: EncryptionContext;
+}

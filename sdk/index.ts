@@ -2,9 +2,9 @@
 import "./pulumi-peer";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 
-export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
+export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs, type RecipientArgs } from "./encrypted-value";
 export { EncryptedValues, type EncryptedValuesArgs } from "./encrypted-values";
-export type { EncryptionAlgorithm, EncryptionContext } from "./encryption-algorithm";
+export type { EncryptionAlgorithm, EncryptionContext, Recipient } from "./encryption-algorithm";
 export { KmsTargetResource } from "./kms-target-resource";
 export {
   decrypt,

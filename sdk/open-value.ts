@@ -1,8 +1,10 @@
 import {
   credentialValues, DataKeyRefusedError, decryptEnvelope, describeKmsError, encryptionContextProblem, type Envelope,
   ENVELOPE_VERSION, EnvelopeFormatError, EnvelopeIntegrityError, isAlgorithm, KeyMismatchError,
-  isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseEnvelope, parseKeyReference, printable,
+  isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseKeyReference, printable,
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
+  type AnyEnvelope, decryptRecipients, hasRecipients, NoRecipientOpenedError, readEnvelope, type Recipient, type RecipientFailure,
+  type RecipientsEnvelope,
 } from "../provider/toolkit";
 import type { EncryptionAlgorithm } from "./encryption-algorithm";
 
@@ -64,6 +66,11 @@ export interface DecryptOptions {
    */
   allowedRegions?: string[];
   /**
+   * An envelope of several recipients: called with the recipient that opened it (the application's
+   * own region's are tried first) and the reason each one tried before it failed.
+   */
+  onOpened?: (opened: OpenedBy) => void;
+  /**
    * The only keys and certificates the input may name: key IDs, key ARNs (which pin the region
    * too) or certificate IDs. Any other is refused before a call is made.
    */
@@ -90,9 +97,9 @@ function noRegion(names: SettingNames): DecryptError {
     "or decrypt its envelope output, which carries it");
 }
 
-function envelopeOf(input: DecryptInput, region: string | undefined, names: SettingNames): Envelope {
-  if (typeof input === "string") return parseEnvelope(input);
-  if ("envelope" in input) return parseEnvelope(input.envelope);
+function envelopeOf(input: DecryptInput, region: string | undefined, names: SettingNames): AnyEnvelope {
+  if (typeof input === "string") return readEnvelope(input);
+  if ("envelope" in input) return readEnvelope(input.envelope);
   // A bare ciphertext: every field is checked for its shape, as an envelope's header is.
   if (typeof input.ciphertextBlob !== "string" || input.ciphertextBlob === "" || !STRICT_BASE64.test(input.ciphertextBlob)) {
     throw new DecryptError("ciphertextBlob: must be a non-empty base64 string (EncryptedValue's ciphertextBlob output)", "EnvelopeFormat");
@@ -140,8 +147,11 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
   };
 }
 
+/** Who encrypted it: a key or a certificate, in a region (an envelope, or one of its recipients). */
+type Holder = Pick<Envelope, "region" | "keyId" | "certificateId">;
+
 /** Refuses, before any KMS call, an input naming a region or key the application did not allow. */
-function checkAllowed(e: Envelope, options: DecryptOptions): void {
+function checkAllowed(e: Holder, options: DecryptOptions): void {
   const { allowedRegions, allowedKeys } = options;
   for (const r of allowedRegions ?? []) {
     if (!isRegionId(r)) throw new DecryptError(`allowedRegions: ${printable(r)} is not a region ID (like cn-hangzhou)`, "NotAllowed");
@@ -180,7 +190,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
   const services = new KmsServices(settings, names);
   const problem = services.settingsProblem();
   if (problem) throw new DecryptError(problem);
-  let envelope: Envelope;
+  let envelope: AnyEnvelope;
   try {
     envelope = envelopeOf(input, settings.region, names);
   } catch (e) {
@@ -188,6 +198,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
     if (e instanceof EnvelopeFormatError) throw new DecryptError(e.message, "EnvelopeFormat");
     throw e;
   }
+  if (hasRecipients(envelope)) return openRecipients(envelope, options, services, sensitive);
   checkAllowed(envelope, options);
   const property = envelope.certificateId !== undefined ? "certificateId" : "keyId";
   const value = envelope.certificateId
@@ -206,5 +217,67 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
       throw new DecryptError(redact(message, sensitive), e.code);
     }
     throw new DecryptError(redact(ownMessage(e), sensitive));
+  }
+}
+
+/** A recipient as decrypt() reports it: the key or certificate and its region. */
+export interface RecipientDescription {
+  keyId?: string;
+  certificateId?: string;
+  region: string;
+}
+
+/** What `onOpened` is told: which recipient opened the envelope, and why those tried before it failed. */
+export interface OpenedBy extends RecipientDescription {
+  failed: (RecipientDescription & { reason: string })[];
+}
+
+function recipientDescription(r: Recipient): RecipientDescription {
+  return r.certificateId !== undefined
+    ? { certificateId: r.certificateId, region: r.region }
+    : { keyId: r.keyId, region: r.region };
+}
+
+/**
+ * An envelope of several recipients: those the application allows, its own region's first, then
+ * the envelope's order; the first that opens wins and `onOpened` says which. A recipient that
+ * fails does not stop the others; when every one fails, the message names each one's reason.
+ */
+async function openRecipients(
+  e: RecipientsEnvelope, options: DecryptOptions, services: KmsServices, sensitive: string[],
+): Promise<Buffer> {
+  const refusals: DecryptError[] = [];
+  const allowed = e.recipients.filter((r) => {
+    try {
+      checkAllowed(r, options);
+      return true;
+    } catch (refusal) {
+      if (!(refusal instanceof DecryptError)) throw refusal;
+      refusals.push(refusal);
+      return false;
+    }
+  });
+  if (allowed.length === 0) {
+    throw new DecryptError(`no recipient of the envelope is allowed (${refusals.map((r) => r.message).join("; ")})`, "NotAllowed");
+  }
+  const own = services.settings.region;
+  const order = [...allowed.filter((r) => r.region === own), ...allowed.filter((r) => r.region !== own)];
+  const reason = (f: RecipientFailure): string => {
+    const e = f.error;
+    if (!(e instanceof KmsCallError)) return redact(ownMessage(e), sensitive);
+    const hint = (f.recipient.algorithm === "SYMMETRIC_DEFAULT" ? symmetricHints[e.code] : undefined) ?? decryptHints[e.code];
+    const property = f.recipient.certificateId !== undefined ? "certificateId" : "keyId";
+    const value = f.recipient.certificateId ?? f.recipient.keyId ?? "";
+    return redact(hint ? `${e.code} — ${hint}` : describeKmsError(e, services.errorContext(property, value, f.recipient.region)), sensitive);
+  };
+  try {
+    const { plaintext, openedBy, failures } = await decryptRecipients((region) => services.decryptorIn(region), e, order, reason);
+    const failed = failures.map((f) => ({ ...recipientDescription(f.recipient), reason: reason(f) }));
+    options.onOpened?.({ ...recipientDescription(openedBy), failed });
+    return plaintext;
+  } catch (failure) {
+    if (failure instanceof EnvelopeIntegrityError) throw new DecryptError(failure.message, "EnvelopeIntegrity");
+    if (failure instanceof NoRecipientOpenedError) throw new DecryptError(failure.message, "NoRecipient");
+    throw new DecryptError(redact(ownMessage(failure), sensitive));
   }
 }

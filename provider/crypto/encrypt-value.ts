@@ -25,6 +25,13 @@ export interface EncryptedOutput {
   envelope: Envelope;
 }
 
+/** One recipient's wrapping failed: `index` says which (from 0), `cause` why. */
+export class RecipientEncryptionError extends Error {
+  constructor(readonly index: number, override readonly cause: unknown) {
+    super(`recipient ${index + 1} could not wrap the data key`);
+  }
+}
+
 /** KMS answered with another version than the one asked for (the caller's state is stale). */
 export class VersionMismatchError extends MessageOnlyError {
   constructor(readonly asked: string, readonly used: string) {
@@ -86,9 +93,14 @@ export async function encryptForRecipients(
   const tagged = tagDataKey(dataKey);
   const key = encryptionKeyOf(dataKey);
   try {
-    const recipients: Recipient[] = await Promise.all(targets.map(async (t) => ({
-      ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey: await kmsEncrypt(kmsFor(t), t, tagged),
-    })));
+    const recipients: Recipient[] = await Promise.all(targets.map(async (t, index) => {
+      try {
+        const encryptedDataKey = await kmsEncrypt(kmsFor(t), t, tagged);
+        return { ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey };
+      } catch (cause) {
+        throw new RecipientEncryptionError(index, cause);
+      }
+    }));
     const header = { recipients, cipher: DATA_CIPHER, commitment: commitmentOf(dataKey) } as const;
     return { version: RECIPIENTS_VERSION, ...header, ...sealWithDataKey(key, plaintext, recipientsAad(header)) };
   } finally {

@@ -1,13 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
+import { encryptForRecipients, encryptValue, RecipientEncryptionError, VersionMismatchError } from "../crypto/encrypt-value";
 import { formatEnvelope } from "../crypto/envelope-format";
+import { formatRecipientsEnvelope } from "../crypto/recipients-envelope";
 import { PlaintextHandoff } from "./plaintext-handoff";
-import { type CheckFailure, parseInputs, type ValidInputs } from "./inputs";
+import { type CheckFailure, parseInputs, type RecipientInputs, type ValidInputs } from "./inputs";
 import { logInfo } from "./engine-log";
 import { EncryptedValueError, ProviderContext } from "./provider-context";
 import { resolveTarget } from "./resolve-target";
-import { checkedTargetFields, reencryptionReasons, staleReason, storedTarget } from "./target-state";
+import {
+  checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget, targetFields,
+} from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 
 // The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:
@@ -85,7 +88,39 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     } catch (e) {
       return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
     }
-    if (!resolved.target) return failed(resolved.failures);
+    const several = inputs.moreRecipients !== undefined;
+    const inRecipient = (i: number) => (f: CheckFailure) => ({ ...f, property: f.property && `recipients[${i}].${f.property}` });
+    if (!resolved.target) return failed(several ? resolved.failures.map(inRecipient(0)) : resolved.failures);
+
+    // Every other recipient, resolved in its own region like the first (each previews with its DryRun).
+    let recipients: Props[] | Unknown = [];
+    const more = inputs.moreRecipients;
+    if (isUnknown(more)) recipients = UNKNOWN;
+    else if (more !== undefined) {
+      const plaintexts = [{ property: inputs.plaintextProperty, plaintext: inputs.plaintext }];
+      let results;
+      try {
+        const services = this.context.services;
+        const resolveOne = (r: RecipientInputs) => resolveTarget({ ...r, encryptLocally, envelope: true, plaintexts }, services);
+        results = await Promise.all(more.map(resolveOne));
+      } catch (e) {
+        return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
+      }
+      const recipientFailures = results.flatMap((r, i) => (r.target ? [] : r.failures.map(inRecipient(i + 1))));
+      if (recipientFailures.length > 0) return failed(recipientFailures);
+      recipients = [
+        targetFields(inputs.target, resolved.target, inputs.encryptionContext),
+        ...results.map((r, i) => targetFields(more[i]!.target, r.target!, more[i]!.encryptionContext)),
+      ];
+      const seen = new Map<string, number>();
+      for (const [i, r] of recipients.entries()) {
+        const identity = `${String(r.keyId)}|${String(r.certificateId)}|${String(r.region)}`;
+        if (!isUnknown(r.keyId) && !isUnknown(r.certificateId) && seen.has(identity)) {
+          return failed([{ property: `recipients[${i}]`, reason: `recipients[${i}] is the same key or certificate as recipients[${seen.get(identity)}]; list each once` }]);
+        }
+        seen.set(identity, i);
+      }
+    }
 
     const digestMode = inputs.changeDetection === "digest";
     if (digestMode && inputs.plaintext instanceof Buffer && inputs.offeredDigest === undefined) {
@@ -98,6 +133,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const digest = digestMode ? inputs.offeredDigest ?? UNKNOWN : undefined;
     const checked: Props = {
       ...checkedTargetFields(inputs, resolved.target, encryptLocally),
+      // An input and an output: every recipient as resolved, [] for a value of one key or certificate.
+      recipients,
       plaintextRevision: plaintextRevision(olds, inputs, digest),
       // Inputs only.
       ...(inputs.trigger !== undefined ? { trigger: inputs.trigger } : {}),
@@ -142,19 +179,30 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       throw new EncryptedValueError("the plaintext is not available to this provider process (check did not run in it); run `pulumi up` again");
     }
     const t = storedTarget(inputs);
-    const kms = this.context.services.in(t.region, t.encryptLocally);
+    const more = storedMoreRecipients(inputs);
+    const services = this.context.services;
+    const first = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
+    const recipients = storedRecipients(inputs.recipients);
+    const outputs = { ...t.outputs, recipients, plaintextRevision: reveal(inputs.plaintextRevision) };
     try {
-      const target = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
-      const c = await encryptValue(kms, target, plaintext, t.envelope);
-      return {
-        ...t.outputs,
-        ciphertextBlob: c.ciphertextBlob,
-        envelope: formatEnvelope(c.envelope),
-        plaintextRevision: reveal(inputs.plaintextRevision),
-      };
+      if (more.length > 0) {
+        const targets = [first, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
+        const e = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
+        return { ...outputs, ciphertextBlob: e.recipients[0]!.encryptedDataKey, envelope: formatRecipientsEnvelope(e) };
+      }
+      const c = await encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
+      return { ...outputs, ciphertextBlob: c.ciphertextBlob, envelope: formatEnvelope(c.envelope) };
     } catch (e) {
-      if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
-      throw this.context.userError(e, t.blame.property, t.blame.value, t.region, [plaintext], t.kmsInstanceId);
+      const cause = e instanceof RecipientEncryptionError ? e.cause : e;
+      if (cause instanceof VersionMismatchError) throw new EncryptedValueError(cause.message);
+      if (e instanceof RecipientEncryptionError && e.index > 0) {
+        const r = more[e.index - 1]!;
+        const [property, value] = r.encryptionTarget.certificateId !== undefined
+          ? [`recipients[${e.index}].certificateId`, r.encryptionTarget.certificateId]
+          : [`recipients[${e.index}].keyId`, r.encryptionTarget.keyId];
+        throw this.context.userError(cause, property, value, r.region, [plaintext]);
+      }
+      throw this.context.userError(cause, t.blame.property, t.blame.value, t.region, [plaintext], t.kmsInstanceId);
     } finally {
       plaintext.fill(0);
     }

@@ -43,6 +43,7 @@ export const INPUT_PROPERTIES = [
   "encryptLocally",
   "envelope",
   "encryptionContext",
+  "recipients",
 ] as const;
 
 /** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
@@ -191,11 +192,13 @@ export interface SharedInputs {
   valueUrn: string;
   /** A symmetric key's encryption context (resolve-target refuses it for any other target). */
   encryptionContext?: EncryptionContext | Unknown;
+  /** recipients after the first (target, algorithm, context above are the first's); UNKNOWN in a preview. */
+  moreRecipients?: RecipientInputs[] | Unknown;
 }
 
 /** The encryptionContext input: absent, UNKNOWN while any of it is, or a valid context. */
 function parseEncryptionContext(
-  news: Record<string, unknown>, failures: CheckFailure[],
+  news: Record<string, unknown>, failures: CheckFailure[], property = "encryptionContext",
 ): EncryptionContext | Unknown | undefined {
   const wire = news.encryptionContext;
   const value = reveal(wire);
@@ -204,7 +207,7 @@ function parseEncryptionContext(
   const secretInside = isSecretWire(wire)
     || (typeof value === "object" && value !== null && Object.values(value).some((v) => isSecretWire(v)));
   if (secretInside) {
-    failures.push({ property: "", reason: "encryptionContext holds a secret; the context is stored in state and in every envelope " +
+    failures.push({ property: "", reason: `${property} holds a secret; the context is stored in state and in every envelope ` +
       "as plain text, so use names and labels only (the secret belongs in plaintext)" });
     return undefined;
   }
@@ -216,7 +219,7 @@ function parseEncryptionContext(
     : value;
   const problem = encryptionContextProblem(plain);
   if (problem) {
-    failures.push({ property: "encryptionContext", reason: `encryptionContext ${problem}` });
+    failures.push({ property, reason: `${property} ${problem}` });
     return undefined;
   }
   return plain as EncryptionContext;
@@ -232,36 +235,18 @@ export function parseSharedInputs(
   resource: string,
 ): { shared?: SharedInputs; changeDetection: ChangeDetection } {
   const before = failures.length;
-  // The key or the certificate, exactly one, each in the shape KMS gives it.
-  const keyId = optionalString(news, "keyId", failures, (v) => {
-    const reference = parseKeyReference(v);
-    return typeof reference === "string" ? `${reference} (${KEY_FORMS})` : undefined;
-  });
-  const certificateId = optionalString(news, "certificateId", failures, (v) => isResourceId(v) ? undefined : "is not a certificate ID (letters, digits, - and _)");
-  const keyVersionId = optionalString(news, "keyVersionId", failures, (v) => isResourceId(v) ? undefined : "is not a key version ID (ListKeyVersions gives them)");
-  let target: Target | undefined;
-  if (keyId !== undefined && certificateId !== undefined) {
-    failures.push({ property: "certificateId", reason: "keyId and certificateId are both set; set exactly one (a key encrypts with AsymmetricEncrypt, a certificate with CertificatePublicKeyEncrypt)" });
-  } else if (keyId === undefined && certificateId === undefined) {
-    if (!present(reveal(news.keyId)) && !present(reveal(news.certificateId))) {
-      failures.push({ property: "keyId", reason: "neither keyId nor certificateId is set; set exactly one (a key ID, alias/… or ARN, or a certificate ID)" });
-    }
-  } else if (certificateId !== undefined) {
-    if (keyVersionId !== undefined) {
-      failures.push({ property: "keyVersionId", reason: "keyVersionId applies to keys only; remove it when encrypting with certificateId" });
-    }
-    target = { kind: "certificate", certificateId };
-  } else if (keyId !== undefined) {
-    target = { kind: "key", keyId, ...(keyVersionId !== undefined ? { keyVersionId } : {}) };
+  const recipientsValue = reveal(news.recipients);
+  let first: ParsedTarget | undefined;
+  let moreRecipients: RecipientInputs[] | Unknown | undefined;
+  if (present(recipientsValue)) {
+    const parsed = parseRecipients(news, recipientsValue, failures);
+    first = parsed.first;
+    moreRecipients = parsed.more;
+  } else {
+    first = parseTarget(news, "", failures);
   }
-
-  const algorithmValue = reveal(news.algorithm);
-  let algorithm: Algorithm | Unknown | undefined;
-  if (isUnknown(algorithmValue)) algorithm = UNKNOWN;
-  else if (present(algorithmValue)) {
-    if (isAlgorithm(algorithmValue)) algorithm = algorithmValue;
-    else failures.push({ property: "algorithm", reason: `algorithm '${String(algorithmValue)}' is not supported; use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 (RSA keys), SM2PKE (EC_SM2 keys) or SYMMETRIC_DEFAULT (Aliyun_AES_256 and Aliyun_SM4 keys)` });
-  }
+  const target = first?.target;
+  const algorithm = first?.algorithm;
 
   const modeValue = reveal(news.changeDetection);
   let changeDetection: ChangeDetection = "digest";
@@ -277,16 +262,15 @@ export function parseSharedInputs(
   }
 
   const envelopeValue = reveal(news.envelope);
-  let envelope = false;
+  // Several recipients share one data key: envelope encryption is what recipients are.
+  let envelope = present(recipientsValue);
   if (present(envelopeValue) && !isUnknown(envelopeValue)) {
-    if (typeof envelopeValue === "boolean") envelope = envelopeValue;
-    else failures.push({ property: "envelope", reason: `envelope must be true or false, not ${JSON.stringify(envelopeValue)}` });
+    if (typeof envelopeValue !== "boolean") failures.push({ property: "envelope", reason: `envelope must be true or false, not ${JSON.stringify(envelopeValue)}` });
+    else if (!envelopeValue && present(recipientsValue)) {
+      failures.push({ property: "envelope", reason: "recipients share one data key, so they are envelope encryption; remove envelope: false" });
+    } else envelope = envelopeValue;
   }
-
-  const encryptionContext = parseEncryptionContext(news, failures);
-  if (encryptionContext !== undefined && certificateId !== undefined) {
-    failures.push({ property: "encryptionContext", reason: "encryptionContext applies to symmetric keys only; remove it when encrypting with certificateId" });
-  }
+  const encryptionContext = first?.encryptionContext;
 
   // What the SDK adds: the value's URN and, in digest mode, the plaintext's digest.
   const valueUrn = reveal(news.valueUrn);
@@ -305,6 +289,101 @@ export function parseSharedInputs(
       envelope,
       valueUrn,
       ...(encryptionContext !== undefined ? { encryptionContext } : {}),
+      ...(moreRecipients !== undefined ? { moreRecipients } : {}),
     },
   };
+}
+
+/** One key or certificate to encrypt under, with its algorithm and context, as given. */
+interface ParsedTarget {
+  target?: Target;
+  algorithm?: Algorithm | Unknown;
+  encryptionContext?: EncryptionContext | Unknown;
+}
+
+/** A recipient after the first: what resolve-target needs for it. */
+export interface RecipientInputs {
+  target: Target;
+  algorithm?: Algorithm | Unknown;
+  encryptionContext?: EncryptionContext | Unknown;
+}
+
+export const MAX_RECIPIENTS = 8;
+const TARGET_FIELDS = ["keyId", "certificateId", "keyVersionId", "algorithm", "encryptionContext"] as const;
+
+/** The key or the certificate, exactly one, each in the shape KMS gives it; `prefix` names where (recipients[1].). */
+function parseTarget(source: Record<string, unknown>, prefix: string, failures: CheckFailure[]): ParsedTarget {
+  const name = (field: string) => `${prefix}${field}`;
+  const view = Object.fromEntries(TARGET_FIELDS.map((f) => [name(f), source[f]]));
+  const keyId = optionalString(view, name("keyId"), failures, (v) => {
+    const reference = parseKeyReference(v);
+    return typeof reference === "string" ? `${reference} (${KEY_FORMS})` : undefined;
+  });
+  const certificateId = optionalString(view, name("certificateId"), failures, (v) => isResourceId(v) ? undefined : "is not a certificate ID (letters, digits, - and _)");
+  const keyVersionId = optionalString(view, name("keyVersionId"), failures, (v) => isResourceId(v) ? undefined : "is not a key version ID (ListKeyVersions gives them)");
+  let target: Target | undefined;
+  if (keyId !== undefined && certificateId !== undefined) {
+    failures.push({ property: name("certificateId"), reason: `${name("keyId")} and ${name("certificateId")} are both set; set exactly one (a key encrypts with AsymmetricEncrypt or Encrypt, a certificate with CertificatePublicKeyEncrypt)` });
+  } else if (keyId === undefined && certificateId === undefined) {
+    if (!present(reveal(source.keyId)) && !present(reveal(source.certificateId))) {
+      failures.push({ property: name("keyId"), reason: `neither ${name("keyId")} nor ${name("certificateId")} is set; set exactly one (a key ID, alias/… or ARN, or a certificate ID)` });
+    }
+  } else if (certificateId !== undefined) {
+    if (keyVersionId !== undefined) {
+      failures.push({ property: name("keyVersionId"), reason: `${name("keyVersionId")} applies to keys only; remove it when encrypting with certificateId` });
+    }
+    target = { kind: "certificate", certificateId };
+  } else if (keyId !== undefined) {
+    target = { kind: "key", keyId, ...(keyVersionId !== undefined ? { keyVersionId } : {}) };
+  }
+
+  const algorithmValue = reveal(source.algorithm);
+  let algorithm: Algorithm | Unknown | undefined;
+  if (isUnknown(algorithmValue)) algorithm = UNKNOWN;
+  else if (present(algorithmValue)) {
+    if (isAlgorithm(algorithmValue)) algorithm = algorithmValue;
+    else failures.push({ property: name("algorithm"), reason: `${name("algorithm")} '${String(algorithmValue)}' is not supported; use RSAES_OAEP_SHA_256, RSAES_OAEP_SHA_1 (RSA keys), SM2PKE (EC_SM2 keys) or SYMMETRIC_DEFAULT (Aliyun_AES_256 and Aliyun_SM4 keys)` });
+  }
+
+  const encryptionContext = parseEncryptionContext(source, failures, name("encryptionContext"));
+  if (encryptionContext !== undefined && certificateId !== undefined) {
+    failures.push({ property: name("encryptionContext"), reason: `${name("encryptionContext")} applies to symmetric keys only; remove it when encrypting with certificateId` });
+  }
+  return {
+    ...(target ? { target } : {}),
+    ...(algorithm !== undefined ? { algorithm } : {}),
+    ...(encryptionContext !== undefined ? { encryptionContext } : {}),
+  };
+}
+
+/** recipients: 1 to 8 targets; the first stands where keyId/certificateId would, the rest beside it. */
+function parseRecipients(
+  news: Record<string, unknown>, value: unknown, failures: CheckFailure[],
+): { first?: ParsedTarget; more?: RecipientInputs[] | Unknown } {
+  const alongside = TARGET_FIELDS.filter((f) => present(reveal(news[f])));
+  if (alongside.length > 0) {
+    failures.push({ property: alongside[0]!, reason: `recipients replaces ${alongside.join(", ")}; give each recipient its own inside recipients` });
+    return {};
+  }
+  if (isUnknown(value)) return { first: { target: { kind: "key", keyId: UNKNOWN } }, more: UNKNOWN };
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_RECIPIENTS) {
+    failures.push({ property: "recipients", reason: `recipients must be a list of 1 to ${MAX_RECIPIENTS} recipients, each { keyId } or { certificateId }` });
+    return {};
+  }
+  const parsed = value.map((raw, i) => {
+    const r = reveal(raw);
+    if (isUnknown(r)) return { target: { kind: "key", keyId: UNKNOWN } } as ParsedTarget;
+    if (typeof r !== "object" || r === null || Array.isArray(r)) {
+      failures.push({ property: `recipients[${i}]`, reason: `recipients[${i}] must be an object: { keyId } or { certificateId }, with algorithm, keyVersionId or encryptionContext` });
+      return {};
+    }
+    const given = r as Record<string, unknown>;
+    const extra = Object.keys(given).filter((k) => !(TARGET_FIELDS as readonly string[]).includes(k) && present(given[k]));
+    if (extra.length > 0) failures.push({ property: `recipients[${i}].${extra[0]}`, reason: `recipients[${i}] does not take ${extra.join(", ")}; a recipient takes ${TARGET_FIELDS.join(", ")}` });
+    return parseTarget(r as Record<string, unknown>, `recipients[${i}].`, failures);
+  });
+  if (parsed.some((p) => !p.target)) return {};
+  const more = parsed.slice(1).map((p) => ({ target: p.target!, ...(p.algorithm !== undefined ? { algorithm: p.algorithm } : {}),
+    ...(p.encryptionContext !== undefined ? { encryptionContext: p.encryptionContext } : {}) }));
+  return { first: parsed[0]!, more };
 }

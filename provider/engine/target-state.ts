@@ -1,9 +1,12 @@
-import { parseEnvelope, type EnvelopeTarget } from "../crypto/envelope-format";
+import { type EnvelopeTarget } from "../crypto/envelope-format";
+import { hasRecipients, readEnvelope } from "../crypto/any-envelope";
 import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { KmsCallError } from "../kms/kms-call-error";
 import { isUnknownKeyVersion } from "../kms/kms-service";
-import type { Algorithm } from "../kms/key-spec-limits";
-import type { SharedInputs } from "./inputs";
+import { type Algorithm, isAlgorithm } from "../kms/key-spec-limits";
+import type { SharedInputs, Target } from "./inputs";
+import type { EncryptionContext } from "../kms/encryption-context";
+import type { Unknown } from "./wire-values";
 import { EncryptedValueError, type ProviderContext } from "./provider-context";
 import type { ResolvedTarget } from "./resolve-target";
 import { isUnknown, reveal, revealName, revealText, UNKNOWN } from "./wire-values";
@@ -20,8 +23,10 @@ type Props = Record<string, unknown>;
  * output will be (a preview shows checked inputs as outputs): keyId the key's own ID (the program's
  * alias or ARN is keyReference), keyVersionId the version up will use (a pin is pinnedKeyVersionId).
  */
-export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget, encryptLocally: boolean): Props {
-  const t = inputs.target;
+/** One target's fields, as the target outputs (and each entry of `recipients`) hold them. */
+export function targetFields(
+  t: Target, target: ResolvedTarget, encryptionContext: EncryptionContext | Unknown | undefined,
+): Props {
   return {
     ...(t.kind === "key"
       ? { keyId: target.id, keyVersionId: target.keyVersionId ?? UNKNOWN, kmsInstanceId: target.kmsInstanceId ?? "", certificateId: "" }
@@ -29,15 +34,22 @@ export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget
     algorithm: target.algorithm,
     keySpec: target.keySpec,
     region: target.region,
-    changeDetection: inputs.changeDetection,
+    // {} where there is none (never a secret: check refuses one).
+    encryptionContext: encryptionContext ?? {},
+  };
+}
+
+export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget, encryptLocally: boolean): Props {
+  const t = inputs.target;
+  return {
+    ...targetFields(t, target, inputs.encryptionContext),
     // Inputs only.
     ...(t.kind === "key" ? { keyReference: t.keyId, ...(t.keyVersionId !== undefined ? { pinnedKeyVersionId: t.keyVersionId } : {}) } : {}),
+    changeDetection: inputs.changeDetection,
     // Not compared by diff: both ways give the same kind of ciphertext.
     encryptLocally,
     ...(inputs.envelope ? { envelopeEncryption: true } : {}),
     valueUrn: inputs.valueUrn,
-    // An input and an output: {} where there is none (never a secret: check refuses one).
-    encryptionContext: inputs.encryptionContext ?? {},
   };
 }
 
@@ -52,7 +64,8 @@ function contextSpelling(value: unknown): string {
 export function storedAsEnvelopeEncryption(envelope: unknown): boolean | undefined {
   if (typeof envelope !== "string") return false; // state from before every value had an envelope
   try {
-    return parseEnvelope(envelope).encryptedDataKey !== undefined;
+    const e = readEnvelope(envelope);
+    return hasRecipients(e) || e.encryptedDataKey !== undefined;
   } catch {
     return undefined;
   }
@@ -86,8 +99,48 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   else if ((now("envelopeEncryption") === true) !== before) {
     reasons.push(`envelope encryption switched ${now("envelopeEncryption") === true ? "on" : "off"}`);
   }
+  reasons.push(...recipientReasons(olds, news));
   const stale = revealName(olds.staleReason);
   if (stale) reasons.push(`the stored ciphertext is stale (${stale})`);
+  return reasons;
+}
+
+/** The recipients as stored or checked (state, so read with care): objects only; none is []. */
+export function storedRecipients(value: unknown): Props[] {
+  const v = reveal(value);
+  return Array.isArray(v) ? v.filter((r): r is Props => typeof r === "object" && r !== null && !Array.isArray(r)) : [];
+}
+
+function recipientName(r: Props): string {
+  return `${revealName(r.certificateId) ? `certificate ${revealName(r.certificateId)}` : `key ${String(revealName(r.keyId) ?? revealText(r.keyReference))}`} in ${String(revealText(r.region))}`;
+}
+
+/**
+ * Why the recipients after the first (the first is the target compared above) need a new envelope:
+ * one added, removed or replaced, or one's version, algorithm or context moved.
+ */
+function recipientReasons(olds: Props, news: Props): string[] {
+  if (isUnknown(reveal(news.recipients))) return ["the recipients changed (known at up)"];
+  const was = storedRecipients(olds.recipients);
+  const now = storedRecipients(news.recipients);
+  if (was.length <= 1 && now.length <= 1) return [];
+  const identity = (r: Props) => `${String(reveal(r.keyId))}/${String(reveal(r.certificateId))}/${String(reveal(r.region))}`;
+  if (was.length !== now.length || now.some((r, i) => isUnknown(reveal(r.keyId)) || identity(r) !== identity(was[i]!))) {
+    return [`the recipients changed (${was.map(recipientName).join(", ") || "one"} → ${now.map(recipientName).join(", ")})`];
+  }
+  const reasons: string[] = [];
+  now.forEach((r, i) => {
+    if (i === 0) return;
+    const before = was[i]!;
+    for (const [field, what] of [["keyVersionId", "key version"], ["algorithm", "algorithm"]] as const) {
+      const a = reveal(before[field]);
+      const b = reveal(r[field]);
+      if (isUnknown(b) || a !== b) reasons.push(`recipient ${i + 1} (${recipientName(r)}): the ${what} changed (${String(a)} → ${isUnknown(b) ? "(known at up)" : String(b)})`);
+    }
+    if (contextSpelling(r.encryptionContext) !== contextSpelling(before.encryptionContext)) {
+      reasons.push(`recipient ${i + 1} (${recipientName(r)}): the encryption context changed`);
+    }
+  });
   return reasons;
 }
 
@@ -104,6 +157,38 @@ export interface StoredTarget {
   blame: { property: "keyId" | "certificateId"; value: string };
   /** The outputs about the target, every one present ("" where it does not apply). */
   outputs: Props;
+}
+
+/** A recipient after the first, as create and update encrypt for it. */
+export interface StoredRecipient {
+  encryptionTarget: EnvelopeTarget;
+  algorithm: Algorithm;
+  region: string;
+}
+
+/**
+ * The recipients after the first, from the checked inputs: each checked for its shape, since
+ * nothing read back may reach a host name or a request unchecked.
+ */
+export function storedMoreRecipients(inputs: Props): StoredRecipient[] {
+  return storedRecipients(inputs.recipients).slice(1).map((r, i) => {
+    const region = revealText(r.region);
+    const algorithm = revealText(r.algorithm);
+    const certificateId = revealName(r.certificateId);
+    const keyId = revealName(r.keyId);
+    const keyVersionId = revealName(r.keyVersionId);
+    const context = reveal(r.encryptionContext);
+    const valid = region !== undefined && isRegionId(region) && isAlgorithm(algorithm)
+      && (certificateId
+        ? isResourceId(certificateId)
+        : keyId !== undefined && isResourceId(keyId) && keyVersionId !== undefined && isResourceId(keyVersionId));
+    if (!valid) throw new EncryptedValueError(`recipient ${i + 2} in the checked inputs is malformed; run pulumi up again`);
+    const encryptionContext = isEncryptionContext(context) && Object.keys(context).length > 0 ? context : undefined;
+    const encryptionTarget: EnvelopeTarget = certificateId
+      ? { certificateId }
+      : { keyId: keyId!, keyVersionId: keyVersionId!, ...(encryptionContext ? { encryptionContext } : {}) };
+    return { encryptionTarget, algorithm, region };
+  });
 }
 
 export function storedTarget(inputs: Props): StoredTarget {
@@ -147,6 +232,19 @@ export function storedTarget(inputs: Props): StoredTarget {
 
 /** Why the stored ciphertexts can no longer be decrypted (refresh), or undefined when they still can. */
 export async function staleReason(props: Props, context: ProviderContext): Promise<string | undefined> {
+  const recipients = storedRecipients(props.recipients);
+  if (recipients.length <= 1) return targetStaleReason(props, context);
+  // Any recipient that can no longer decrypt makes the envelope stale: the next up re-wraps it.
+  const reasons = await Promise.all(recipients.map(async (r, i) => {
+    const reason = await targetStaleReason(i === 0 ? props : r, context);
+    return reason && `recipient ${i + 1}: ${reason}`;
+  }));
+  const stale = reasons.filter((r) => r !== undefined);
+  return stale.length > 0 ? stale.join("; ") : undefined;
+}
+
+/** One key or certificate: why it can no longer decrypt, or undefined. */
+async function targetStaleReason(props: Props, context: ProviderContext): Promise<string | undefined> {
   const services = context.services;
   const region = revealName(props.region) ?? services.regionFor(revealName(props.keyId));
   if (!region) return undefined;

@@ -159,7 +159,8 @@ describe("decrypt(): the way back", () => {
       await refused("", /^envelope: the input is empty/, "EnvelopeFormat");
       await refused("not an envelope!", /^envelope: not base64/);
       await refused(Buffer.from("plain text").toString("base64"), /^envelope: the base64 does not hold JSON/);
-      await refused(encode({ ...decode(envelope), v: 3 }), /^envelope: version '3' is not one this package reads \(1, 2\); upgrade/);
+      await refused(encode({ ...decode(envelope), v: 4 }), /^envelope: version '4' is not one this package reads \(1, 2, 3\); upgrade/);
+      await refused(encode({ ...decode(envelope), v: 3 }), /^envelope: recipients must be a list of 1 to 8; the envelope was altered or is not one$/);
       await refused(encode({ ...decode(envelope), keyVersionId: undefined }), /^envelope: needs keyId with keyVersionId, or certificateId alone/);
       await refused(encode({ ...decode(envelope), algorithm: "RSA_PKCS1" }), /^envelope: algorithm must be one of/);
       await refused(encode({ ...decode(envelope), iv: Buffer.alloc(8).toString("base64") }), /^envelope: iv is 8 bytes, not 12/);
