@@ -9,9 +9,9 @@ export {
   type RecipientFailure,
 } from "./crypto/decrypt-value";
 export { type AnyEnvelope, hasRecipients, readEnvelope } from "./crypto/any-envelope";
-export { formatRecipientsEnvelope, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
+export { formatRecipientsEnvelope, MAX_RECIPIENTS, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
 export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
-export { encryptForRecipients, encryptValue, type EncryptionTarget } from "./crypto/encrypt-value";
+export { encryptForRecipients, encryptValue, type EncryptionTarget, RecipientEncryptionError } from "./crypto/encrypt-value";
 export {
   type Envelope,
   ENVELOPE_VERSION,
@@ -24,7 +24,7 @@ export {
 } from "./crypto/envelope-format";
 export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";
 export { isRegionId, isResourceId, parseKeyReference, printable, regionOfKeyReference } from "./kms/identifiers";
-export { type Algorithm, isAlgorithm } from "./kms/key-spec-limits";
+export { type Algorithm, isAlgorithm, isSymmetric } from "./kms/key-spec-limits";
 export { KmsCallError } from "./kms/kms-call-error";
 export { describeKmsError, type SettingNames } from "./kms/kms-error-messages";
 export { KmsServices } from "./kms/kms-services";

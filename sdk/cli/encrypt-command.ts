@@ -1,6 +1,7 @@
 import {
-  type Algorithm, credentialValues, describeKmsError, encryptValue, formatEnvelope, isAlgorithm, KmsCallError,
-  KmsServices, ownMessage, redact, resolveSettings, resolveTarget, type TargetInputs,
+  type Algorithm, credentialValues, describeKmsError, encryptForRecipients, type EncryptionTarget, encryptValue, formatEnvelope,
+  formatRecipientsEnvelope, isAlgorithm, isSymmetric, KmsCallError, KmsServices, MAX_RECIPIENTS, ownMessage,
+  RecipientEncryptionError, redact, resolveSettings, resolveTarget, type TargetInputs,
 } from "../../provider/toolkit";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
@@ -11,9 +12,12 @@ import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "
 export interface EncryptOptions extends TargetFlags {
   envelope: boolean;
   local: boolean;
+  /** --key-id / --certificate-id given more than once: each a recipient of one envelope, in order. */
+  recipients?: { keyId?: string; certificateId?: string }[];
 }
 
 export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
+  if (o.recipients) return encryptForSeveral(o, o.recipients, plaintext, env);
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
   if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
   checkTargetFlags(o);
@@ -60,5 +64,63 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
     throw fail(e instanceof KmsCallError
       ? describeKmsError(e, services.errorContext(property, (o.certificateId ?? o.keyId) as string, region))
       : ownMessage(e));
+  }
+}
+
+/**
+ * Several recipients (envelope format v3): each resolved in its own region (a key ARN's, else
+ * --region) and checked like a preview, then one data key wrapped by every one. The encryption
+ * context binds the symmetric recipients; asymmetric ones and certificates take none.
+ */
+async function encryptForSeveral(
+  o: EncryptOptions, recipients: NonNullable<EncryptOptions["recipients"]>, plaintext: Buffer, env: NodeJS.ProcessEnv,
+): Promise<string> {
+  if (!o.envelope) throw new CliError("several --key-id / --certificate-id share one data key: add --envelope", 2);
+  if (o.keyVersionId !== undefined || o.algorithm !== undefined) {
+    throw new CliError("with several recipients each uses its key's primary version and default algorithm; " +
+      "drop --key-version-id and --algorithm (or give one --key-id to choose them)", 2);
+  }
+  for (const r of recipients) checkTargetFlags(r);
+  if (recipients.length > MAX_RECIPIENTS) throw new CliError(`at most ${MAX_RECIPIENTS} recipients`, 2);
+  if (plaintext.length === 0) throw new CliError("the input is empty; KMS encrypts 1 byte or more", 1);
+  const settings = resolveSettings((key) => (key === "alicloud-kms:region" ? o.region : undefined), env);
+  const sensitive = [...credentialValues(settings), plaintext];
+  const services = new KmsServices(settings, CLI_SETTING_NAMES);
+  const problem = services.settingsProblem();
+  if (problem) throw new CliError(problem, 1);
+  const fail = (message: string) => new CliError(inFlags(redact(message, sensitive)), 1);
+  const plaintexts = [{ property: "plaintext", plaintext }];
+  const resolved = await Promise.all(recipients.map((r) => resolveTarget({
+    plaintexts,
+    target: r.certificateId !== undefined ? { kind: "certificate", certificateId: r.certificateId } : { kind: "key", keyId: r.keyId as string },
+    encryptLocally: o.local,
+    envelope: true,
+  }, services).catch((e: unknown) => ({ target: undefined, failures: [{ property: "", reason: ownMessage(e) }] }))));
+  const failures = resolved.flatMap((r, i) => (r.target ? [] : r.failures.map((f) => `recipient ${i + 1}: ${f.reason}`)));
+  if (failures.length > 0) throw fail(failures.join("\n"));
+  const targets: EncryptionTarget[] = resolved.map(({ target: t }) => {
+    const algorithm = t!.algorithm as Algorithm;
+    const context = o.encryptionContext && isSymmetric(algorithm) ? { encryptionContext: o.encryptionContext } : {};
+    return {
+      target: t!.kind === "certificate"
+        ? { certificateId: t!.id as string }
+        : { keyId: t!.id as string, keyVersionId: t!.keyVersionId as string, ...context },
+      algorithm,
+      region: t!.region as string,
+    };
+  });
+  if (o.encryptionContext && !targets.some((t) => isSymmetric(t.algorithm))) {
+    throw new CliError("--encryption-context binds symmetric keys (Aliyun_AES_256, Aliyun_SM4), and no recipient is one; drop it", 2);
+  }
+  try {
+    return formatRecipientsEnvelope(await encryptForRecipients((t) => services.in(t.region, o.local), targets, plaintext));
+  } catch (e) {
+    const index = e instanceof RecipientEncryptionError ? e.index : 0;
+    const cause = e instanceof RecipientEncryptionError ? e.cause : e;
+    const r = recipients[index]!;
+    const property = r.certificateId !== undefined ? "certificateId" : "keyId";
+    throw fail(`recipient ${index + 1}: ${cause instanceof KmsCallError
+      ? describeKmsError(cause, services.errorContext(property, (r.certificateId ?? r.keyId) as string, targets[index]!.region))
+      : ownMessage(cause)}`);
   }
 }

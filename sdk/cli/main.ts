@@ -11,9 +11,9 @@ import { USAGE } from "./usage";
 // The package's bin: `pulumi-alicloud-kms-encrypted encrypt|decrypt …` for operators. See usage.ts.
 
 const OPTIONS = {
-  "key-id": { type: "string" },
+  "key-id": { type: "string", multiple: true },
   "key-version-id": { type: "string" },
-  "certificate-id": { type: "string" },
+  "certificate-id": { type: "string", multiple: true },
   algorithm: { type: "string" },
   region: { type: "string" },
   "encryption-context": { type: "string", multiple: true },
@@ -49,11 +49,14 @@ function usageProblem(argv: string[]): string {
 async function run(argv: string[]): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch {
     throw new CliError(`${usageProblem(argv)}; see --help`, 2);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
+  // --key-id and --certificate-id in the order given: with more than one, each is a recipient.
+  const recipients = tokens.flatMap((t) => (t.kind === "option" && (t.name === "key-id" || t.name === "certificate-id") && t.value !== undefined
+    ? [t.name === "key-id" ? { keyId: t.value } : { certificateId: t.value }] : []));
   const [command, ...rest] = positionals;
   if (values.help || command === "help") {
     process.stdout.write(USAGE);
@@ -65,11 +68,14 @@ async function run(argv: string[]): Promise<void> {
   if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'; the input comes from --in or stdin`, 2);
 
   const encryptionContext = contextFlags(values["encryption-context"]);
+  if (recipients.length > 1 && command !== "encrypt") {
+    throw new CliError("decrypt takes one --key-id or --certificate-id (a bare ciphertext's); an envelope names its recipients", 2);
+  }
+  const single = recipients.length === 1 ? recipients[0]! : {};
   const target = {
     ...(encryptionContext ? { encryptionContext } : {}),
-    ...(values["key-id"] !== undefined ? { keyId: values["key-id"] } : {}),
+    ...single,
     ...(values["key-version-id"] !== undefined ? { keyVersionId: values["key-version-id"] } : {}),
-    ...(values["certificate-id"] !== undefined ? { certificateId: values["certificate-id"] } : {}),
     ...(values.algorithm !== undefined ? { algorithm: values.algorithm } : {}),
     ...(values.region !== undefined ? { region: values.region } : {}),
   };
@@ -78,7 +84,8 @@ async function run(argv: string[]): Promise<void> {
     if (decryptOnly) throw new CliError(`--${decryptOnly} applies to decrypt; encrypt names its key with --key-id or --certificate-id`, 2);
     const plaintext = await readInput(values.in);
     try {
-      const options = { ...target, envelope: values.envelope, local: values.local };
+      const several = recipients.length > 1 ? { recipients } : {};
+      const options = { ...target, envelope: values.envelope, local: values.local, ...several };
       const envelope = await encryptCommand(options, plaintext, process.env);
       await writeOutput(values.out, Buffer.from(`${envelope}\n`), values.force);
     } finally {

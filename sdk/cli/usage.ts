@@ -20,13 +20,19 @@ Commands:
         --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
                            goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
         --local            encrypt in this process with the key's public key (GetPublicKey)
+      With --envelope, --key-id and --certificate-id may each be given more than once: every one
+      is a recipient (a key ARN names its region), one data key is wrapped for each, and any one
+      opens the value (envelope format v3). Each uses its key's primary version and default
+      algorithm; --encryption-context binds the symmetric ones.
   decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->] [--force]
   decrypt (--key-id <id> --key-version-id <v> | --certificate-id <id>) --algorithm <alg>
           [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
   decrypt --key-id <id> --algorithm SYMMETRIC_DEFAULT [--encryption-context <k=v>]...
           [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
       Decrypts through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt / Decrypt) and writes
-      the plaintext bytes. The input is an envelope, which names its key, version, algorithm and
+      the plaintext bytes. An envelope of several recipients is opened with the first that works
+      (the configured region's first, then in order); stderr says which, and why those tried
+      before it failed. The input is an envelope, which names its key, version, algorithm and
       region; or, with the flags encrypt takes, a bare ciphertext (the ciphertextBlob output of a
       value without envelope: true), the flags being that value's keyId, keyVersionId (or
       certificateId), algorithm and region outputs.
@@ -41,6 +47,7 @@ Commands:
 Settings come from the environment, as the provider reads them:
   ALIBABA_CLOUD_REGION_ID (or ALIBABA_CLOUD_REGION, ALICLOUD_REGION; --region wins),
   ALIBABA_CLOUD_KMS_ENDPOINT (e.g. https://kms-vpc.cn-hangzhou.aliyuncs.com from a VPC),
+  ALIBABA_CLOUD_KMS_ENDPOINTS (a JSON object of region → endpoint, for recipients in several regions),
   ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN),
   ALIBABA_CLOUD_PROFILE, else the @alicloud/credentials default chain.
 

@@ -120,7 +120,10 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
       [["encrypt", "--key-id", "key-\u001b[2J"], /--key-id 'key-\\u\{1b\}\[2J' is not a key ID, alias\/<name> or key ARN/],
       [["encrypt", "--key-id", "acs:kms:cn-hangzhou:1:key/"], /--key-id 'acs:kms:cn-hangzhou:1:key\/' names neither key\/<key ID>/],
       [["encrypt", "--certificate-id", "../c"], /--certificate-id '..\/c' is not a certificate ID/],
-      [["encrypt", "--key-id", "k", "--certificate-id", "c"], /exactly one of --key-id and --certificate-id/],
+      [["encrypt", "--key-id", "k", "--certificate-id", "c"], /several --key-id \/ --certificate-id share one data key: add --envelope/],
+      [["encrypt", "--envelope", "--key-id", "k", "--key-id", "j", "--algorithm", "SM2PKE"], /with several recipients each uses its key's primary version and default algorithm/],
+      [["encrypt", "--envelope", "--key-id", "k", "--key-id", "../j"], /--key-id '\.\.\/j' is not a key ID/],
+      [["decrypt", "--key-id", "k", "--key-id", "j"], /decrypt takes one --key-id or --certificate-id/],
       [["encrypt", "--certificate-id", "c", "--key-version-id", "v"], /--key-version-id applies to keys only/],
       [["encrypt", "--key-id", "k", "--algorithm", "RSA_OAEP"], /--algorithm 'RSA_OAEP' is not RSAES_OAEP_SHA_256/],
       [["decrypt", "--envelope"], /--envelope applies to encrypt; decrypt reads what the input says/],
@@ -206,6 +209,33 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     const local = await cli(["encrypt", "--key-id", "key-aes", "--local"], env, Buffer.from("x"));
     assert.equal(local.code, 1);
     assert.match(local.stderr, /is symmetric \(Aliyun_AES_256\): KMS never reveals a symmetric key.*\(drop --local\)|is symmetric .*drop --local/);
+  });
+
+  it("several recipients: --key-id / --certificate-id more than once; decrypt says which opened it and why the others did not", async () => {
+    const enc = await cli(["encrypt", "--envelope", "--key-id", "alias/app", "--key-id", "key-sm2", "--certificate-id", "cert-rsa"], env, secret);
+    assert.equal(enc.code, 0, enc.stderr);
+    const envelope = JSON.parse(Buffer.from(enc.stdout.toString().trim(), "base64").toString()) as { v: number; recipients: Record<string, string>[] };
+    assert.equal(envelope.v, 3);
+    assert.deepEqual(envelope.recipients.map((r) => r.keyId ?? r.certificateId), ["key-rsa2048", "key-sm2", "cert-rsa"]);
+    const first = await cli(["decrypt"], env, enc.stdout);
+    assert.equal(first.code, 0, first.stderr);
+    assert.ok(first.stdout.equals(secret));
+    assert.equal(first.stderr, "pulumi-alicloud-kms-encrypted: opened with key key-rsa2048 in cn-hangzhou\n");
+    const pinned = await cli(["decrypt", "--allow-key", "cert-rsa"], env, enc.stdout);
+    assert.equal(pinned.stderr, "pulumi-alicloud-kms-encrypted: opened with certificate cert-rsa in cn-hangzhou\n");
+    await call(officialClient(emulator), "DisableKey", { KeyId: "key-rsa2048" });
+    try {
+      const failover = await cli(["decrypt"], env, enc.stdout);
+      assert.equal(failover.code, 0, failover.stderr);
+      assert.ok(failover.stdout.equals(secret));
+      assert.match(failover.stderr, /^pulumi-alicloud-kms-encrypted: opened with key key-sm2 in cn-hangzhou \(tried first: key key-rsa2048 in cn-hangzhou: .*Rejected\.Disabled/);
+      const none = await cli(["decrypt", "--allow-key", "key-rsa2048"], env, enc.stdout);
+      assert.equal(none.code, 1);
+      assert.match(none.stderr, /no recipient could open the envelope: key key-rsa2048 in cn-hangzhou: .*Rejected\.Disabled/);
+      assert.doesNotMatch(none.stderr + failover.stderr, /operator secret line/);
+    } finally {
+      await call(officialClient(emulator), "EnableKey", { KeyId: "key-rsa2048" });
+    }
   });
 
   it("no credentials anywhere: exit 1, what was tried and the operator's ways to give them, in our words", async () => {
