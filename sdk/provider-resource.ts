@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 const PLAIN_KEYS = [
   "alicloud-kms:region",
   "alicloud-kms:endpoint",
+  "alicloud-kms:endpoints",
   "alicloud-kms:protocol",
   "alicloud-kms:encryptLocally",
   "alicloud:region",

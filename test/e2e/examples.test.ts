@@ -161,6 +161,36 @@ describe("the examples, deployed against the KMS emulator", { timeout: 20 * 60_0
     await nothingStored("symmetric-key");
   });
 
+  it("two-regions: either region's key opens the envelope; the application decrypts with the first region's key disabled", async () => {
+    const shanghai = await startKmsEmulator({ region: "cn-shanghai", seed: {
+      accessKeys: [ACCESS_KEY], keys: [{ keyId: "key-backup", keySpec: "RSA_3072", keyUsage: "ENCRYPT/DECRYPT" }], certificates: [],
+    } });
+    try {
+      const password = marker("two-regions");
+      const endpoints = JSON.stringify({ "cn-shanghai": shanghai.endpoint });
+      await stackFor("two-regions", {
+        primaryKeyId: "alias/app", backupKeyArn: `acs:kms:cn-shanghai:${shanghai.accountId}:key/key-backup`, "alicloud-kms:endpoints": endpoints,
+      }, { dbPassword: password });
+      await project.ok("up", "--yes");
+      const o = (await project.outputs()) as { envelope: string; recipients: Record<string, string>[] };
+      assert.deepEqual(o.recipients.map((r) => [r.keyId, r.region]), [["key-rsa2048", "cn-hangzhou"], ["key-backup", "cn-shanghai"]]);
+      const application = { ...env(), ALIBABA_CLOUD_KMS_ENDPOINTS: endpoints };
+      await call(officialClient(emulator), "DisableKey", { KeyId: "key-rsa2048" });
+      try {
+        let opened = "";
+        const plaintext = await decrypt(o.envelope, { env: application, onOpened: (x) => (opened = `${x.keyId} in ${x.region}`) });
+        assert.equal(plaintext.toString(), password);
+        assert.equal(opened, "key-backup in cn-shanghai");
+      } finally {
+        await call(officialClient(emulator), "EnableKey", { KeyId: "key-rsa2048" });
+      }
+      await nothingStored("two-regions");
+      await project.ok("destroy", "--yes", "--skip-preview");
+    } finally {
+      await shanghai.close();
+    }
+  });
+
   it("many-secrets: each entry opens through decrypt(); one entry changed is one encryption, the others stay", async () => {
     const secretsConfig = { dbPassword: marker("db"), apiToken: marker("token"), smtpPassword: marker("smtp") };
     await stackFor("many-secrets", { keyId: "alias/app" }, {});
