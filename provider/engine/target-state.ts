@@ -111,8 +111,12 @@ export function storedRecipients(value: unknown): Props[] {
   return Array.isArray(v) ? v.filter((r): r is Props => typeof r === "object" && r !== null && !Array.isArray(r)) : [];
 }
 
+/** A recipient in the engine's log; from state, so every part escaped (it could hold anything). */
 function recipientName(r: Props): string {
-  return `${revealName(r.certificateId) ? `certificate ${revealName(r.certificateId)}` : `key ${String(revealName(r.keyId) ?? revealText(r.keyReference))}`} in ${String(revealText(r.region))}`;
+  const shown = (v: string | undefined, valid: (s: string) => boolean) => (v !== undefined && valid(v) ? v : printable(v ?? ""));
+  const certificateId = revealName(r.certificateId);
+  const who = certificateId ? `certificate ${shown(certificateId, isResourceId)}` : `key ${shown(revealName(r.keyId), isResourceId)}`;
+  return `${who} in ${shown(revealText(r.region), isRegionId)}`;
 }
 
 /**
