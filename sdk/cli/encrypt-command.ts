@@ -16,6 +16,20 @@ export interface EncryptOptions extends TargetFlags {
   recipients?: { keyId?: string; certificateId?: string }[];
 }
 
+/**
+ * KMS as the CLI reaches it (--region is the region a stack would set as alicloud-kms:region; a key
+ * ARN's own region wins), and its failures in the operator's words, scrubbed of the plaintext and
+ * credentials.
+ */
+function cliServices(o: EncryptOptions, env: NodeJS.ProcessEnv, plaintext: Buffer) {
+  const settings = resolveSettings((key) => (key === "alicloud-kms:region" ? o.region : undefined), env);
+  const sensitive = [...credentialValues(settings), plaintext];
+  const services = new KmsServices(settings, CLI_SETTING_NAMES);
+  const problem = services.settingsProblem();
+  if (problem) throw new CliError(problem, 1);
+  return { services, fail: (message: string) => new CliError(inFlags(redact(message, sensitive)), 1) };
+}
+
 export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
   if (o.recipients) return encryptForSeveral(o, o.recipients, plaintext, env);
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
@@ -23,12 +37,7 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   checkTargetFlags(o);
   if (plaintext.length === 0) throw new CliError("the input is empty; KMS encrypts 1 byte or more", 1);
 
-  // --region is the region a stack would set as alicloud-kms:region; a key ARN's own region wins.
-  const settings = resolveSettings((key) => (key === "alicloud-kms:region" ? o.region : undefined), env);
-  const sensitive = [...credentialValues(settings), plaintext];
-  const services = new KmsServices(settings, CLI_SETTING_NAMES);
-  const problem = services.settingsProblem();
-  if (problem) throw new CliError(problem, 1);
+  const { services, fail } = cliServices(o, env, plaintext);
   const inputs: TargetInputs = {
     plaintexts: [{ property: "plaintext", plaintext }],
     target: o.certificateId !== undefined
@@ -39,7 +48,6 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
     envelope: o.envelope,
     ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
   };
-  const fail = (message: string) => new CliError(inFlags(redact(message, sensitive)), 1);
 
   let resolved;
   try {
@@ -83,12 +91,7 @@ async function encryptForSeveral(
   for (const r of recipients) checkTargetFlags(r);
   if (recipients.length > MAX_RECIPIENTS) throw new CliError(`at most ${MAX_RECIPIENTS} recipients`, 2);
   if (plaintext.length === 0) throw new CliError("the input is empty; KMS encrypts 1 byte or more", 1);
-  const settings = resolveSettings((key) => (key === "alicloud-kms:region" ? o.region : undefined), env);
-  const sensitive = [...credentialValues(settings), plaintext];
-  const services = new KmsServices(settings, CLI_SETTING_NAMES);
-  const problem = services.settingsProblem();
-  if (problem) throw new CliError(problem, 1);
-  const fail = (message: string) => new CliError(inFlags(redact(message, sensitive)), 1);
+  const { services, fail } = cliServices(o, env, plaintext);
   const plaintexts = [{ property: "plaintext", plaintext }];
   const resolved = await Promise.all(recipients.map((r) => resolveTarget({
     plaintexts,

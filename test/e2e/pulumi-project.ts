@@ -1,8 +1,10 @@
+import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { KmsEmulator } from "../kms-emulator";
+import { secretForms } from "../support/secret-forms";
 import { filesUnder, offlinePulumiEnv } from "./offline-pulumi";
 import { pulumiBinDir } from "./pulumi-bin";
 
@@ -123,6 +125,21 @@ export class PulumiProject {
     const exported = (await this.ok("stack", "export", "--show-secrets")).stdout;
     const files = filesUnder(this.backendDir).map((path) => `== ${path}\n${readFileSync(path, "utf8")}`);
     return [exported, ...files].join("\n");
+  }
+
+  /**
+   * Fails when any form of any of `plaintexts` is in state (secrets decrypted), the backend's files,
+   * the stack's outputs (secrets shown) or anything the CLI printed so far.
+   */
+  async assertNothingStored(plaintexts: readonly string[], step: string): Promise<void> {
+    const shown = (await this.pulumi("stack", "output", "--json", "--show-secrets")).stdout;
+    const stored = [await this.everythingStored(), shown, ...this.transcript].join("\n");
+    for (const plaintext of plaintexts) {
+      for (const form of secretForms(plaintext)) {
+        const at = stored.indexOf(form);
+        assert.equal(at, -1, `${step}: a plaintext is stored or printed: …${stored.slice(Math.max(0, at - 300), at + 80)}`);
+      }
+    }
   }
 }
 

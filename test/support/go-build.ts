@@ -83,3 +83,23 @@ export async function builtGoProgram(sources: string, binary: string, label: str
   }
   return join(dir, binary);
 }
+
+/**
+ * Runs one of these programs: `input` on stdin, one JSON answer per line on stdout. It must not
+ * block the event loop, since the emulator may live in this process.
+ */
+export function runJsonLines<T>(binary: string, input: string): Promise<T[]> {
+  return new Promise((done, fail) => {
+    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => {
+      if (code !== 0) fail(new Error(`${binary} exited ${code}: ${stderr.slice(-2000)}`));
+      else done(stdout.trim().split("\n").map((line) => JSON.parse(line) as T));
+    });
+    child.stdin.end(input);
+  });
+}

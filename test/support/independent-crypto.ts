@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { builtGoProgram } from "./go-build";
+import { builtGoProgram, runJsonLines } from "./go-build";
 
 // Go's AES-256-GCM and SM4-GCM (test/independent-crypto/go), to check the emulator's Encrypt and
 // Decrypt against an implementation that shares nothing with it.
@@ -22,17 +21,5 @@ export function independentGcm(): Promise<string> {
 
 /** Runs the program once over all requests (one answer each, in order). */
 export function runGcm(binary: string, requests: GcmRequest[]): Promise<GcmAnswer[]> {
-  return new Promise((done, fail) => {
-    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => {
-      if (code !== 0) fail(new Error(`gcm-check exited ${code}: ${stderr.slice(-2000)}`));
-      else done(stdout.trim().split("\n").map((line) => JSON.parse(line) as GcmAnswer));
-    });
-    child.stdin.end(requests.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  });
+  return runJsonLines<GcmAnswer>(binary, `${requests.map((r) => JSON.stringify(r)).join("\n")}\n`);
 }

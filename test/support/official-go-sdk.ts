@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import { builtGoProgram } from "./go-build";
+import { builtGoProgram, runJsonLines } from "./go-build";
 
 // Alibaba Cloud's official Go SDK for KMS (github.com/alibabacloud-go/kms-20160120/v3), as a small
 // program (test/official-sdks/go) built once from the Go module proxy and cached by the hash of its
@@ -23,19 +22,7 @@ export interface SdkOperation {
   error?: string;
 }
 
-/** Runs the program once; it must not block the event loop, since the emulator may live in this process. */
+/** Runs the program once with one request. */
 export function runOfficialGoSdk(binary: string, request: Record<string, string>): Promise<SdkOperation[]> {
-  return new Promise((done, fail) => {
-    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", fail);
-    child.on("close", (code) => {
-      if (code !== 0) fail(new Error(`kms-sdk-check exited ${code}: ${stderr.slice(-2000)}`));
-      else done(stdout.trim().split("\n").map((line) => JSON.parse(line) as SdkOperation));
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+  return runJsonLines<SdkOperation>(binary, JSON.stringify(request));
 }
