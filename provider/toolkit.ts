@@ -8,7 +8,7 @@ export {
   DataKeyRefusedError, decryptEnvelope, decryptRecipients, EnvelopeIntegrityError, KeyMismatchError, NoRecipientOpenedError,
   type RecipientFailure,
 } from "./crypto/decrypt-value";
-export { type AnyEnvelope, hasRecipients, readEnvelope } from "./crypto/any-envelope";
+export { type AnyEnvelope, hasRecipients, kmsCiphertextOf, readEnvelope } from "./crypto/any-envelope";
 export { formatRecipientsEnvelope, MAX_RECIPIENTS, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
 export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
 export { encryptForRecipients, encryptValue, type EncryptionTarget, RecipientEncryptionError } from "./crypto/encrypt-value";
@@ -18,7 +18,6 @@ export {
   envelopeOfCiphertext,
   EnvelopeFormatError,
   formatEnvelope,
-  kmsCiphertextOf,
   parseEnvelope,
   type TargetOutputs,
 } from "./crypto/envelope-format";

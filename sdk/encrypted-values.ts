@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
-import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm, Recipient } from "./encryption-algorithm";
+import type { RecipientArgs } from "./encrypted-value";
 import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
@@ -47,6 +48,11 @@ export interface EncryptedValuesArgs {
    * it re-encrypts. Never put a secret here.
    */
   encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
+   * Several recipients instead of one key or certificate, as for EncryptedValue: every entry is an
+   * envelope of one data key wrapped for each, any one of which opens it.
+   */
+  recipients?: pulumi.Input<pulumi.Input<RecipientArgs>[]>;
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */
@@ -66,6 +72,8 @@ export class EncryptedValues extends KmsTargetResource {
   declare public readonly envelopes: pulumi.Output<Record<string, string>>;
   /** Each entry's revision: 1 when it appeared, one more each time it changed. */
   declare public readonly plaintextRevisions: pulumi.Output<Record<string, number>>;
+  /** With `recipients`: each one as resolved, in order; `[]` for a map under one key or certificate. */
+  declare public readonly recipients: pulumi.Output<Recipient[]>;
 
   constructor(name: string, args: EncryptedValuesArgs, opts?: pulumi.CustomResourceOptions) {
     // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
@@ -83,6 +91,7 @@ export class EncryptedValues extends KmsTargetResource {
         triggers: args.triggers,
         envelope: args.envelope,
         ...kmsTargetProperties(args),
+        recipients: args.recipients,
         ciphertexts: undefined,
         envelopes: undefined,
         plaintextRevisions: undefined,

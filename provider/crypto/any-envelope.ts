@@ -14,3 +14,13 @@ export function readEnvelope(text: string): AnyEnvelope {
 export function hasRecipients(e: AnyEnvelope): e is RecipientsEnvelope {
   return e.version === 3;
 }
+
+/**
+ * What KMS encrypted inside an envelope: the value's ciphertext, or the data key's for envelope
+ * encryption (the first recipient's, of several): what `ciphertextBlob` outputs hold.
+ */
+export function kmsCiphertextOf(envelope: string): string {
+  const e = readEnvelope(envelope);
+  if (hasRecipients(e)) return e.recipients[0]!.encryptedDataKey;
+  return e.encryptedDataKey ?? e.ciphertextBlob;
+}

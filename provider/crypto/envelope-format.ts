@@ -209,9 +209,3 @@ export function envelopeOfCiphertext(t: TargetOutputs, ciphertextBlob: string): 
       };
   return formatEnvelope({ ...target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region, ciphertextBlob });
 }
-
-/** What KMS encrypted inside an envelope: the value's ciphertext, or the data key's for envelope encryption. */
-export function kmsCiphertextOf(envelope: string): string {
-  const e = parseEnvelope(envelope);
-  return e.encryptedDataKey ?? e.ciphertextBlob;
-}

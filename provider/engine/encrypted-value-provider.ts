@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { encryptForRecipients, encryptValue, RecipientEncryptionError, VersionMismatchError } from "../crypto/encrypt-value";
+import { encryptForRecipients, encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
 import { formatEnvelope } from "../crypto/envelope-format";
 import { formatRecipientsEnvelope } from "../crypto/recipients-envelope";
 import { PlaintextHandoff } from "./plaintext-handoff";
-import { type CheckFailure, parseInputs, type RecipientInputs, type ValidInputs } from "./inputs";
+import { type CheckFailure, parseInputs, type ValidInputs } from "./inputs";
+import { encryptionBlame, inRecipient, resolveRecipients } from "./recipients-check";
 import { logInfo } from "./engine-log";
 import { EncryptedValueError, ProviderContext } from "./provider-context";
 import { resolveTarget } from "./resolve-target";
 import {
-  checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget, targetFields,
+  checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget,
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 
@@ -89,37 +90,17 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
     }
     const several = inputs.moreRecipients !== undefined;
-    const inRecipient = (i: number) => (f: CheckFailure) => ({ ...f, property: f.property && `recipients[${i}].${f.property}` });
     if (!resolved.target) return failed(several ? resolved.failures.map(inRecipient(0)) : resolved.failures);
 
     // Every other recipient, resolved in its own region like the first (each previews with its DryRun).
-    let recipients: Props[] | Unknown = [];
-    const more = inputs.moreRecipients;
-    if (isUnknown(more)) recipients = UNKNOWN;
-    else if (more !== undefined) {
+    let recipients;
+    try {
       const plaintexts = [{ property: inputs.plaintextProperty, plaintext: inputs.plaintext }];
-      let results;
-      try {
-        const services = this.context.services;
-        const resolveOne = (r: RecipientInputs) => resolveTarget({ ...r, encryptLocally, envelope: true, plaintexts }, services);
-        results = await Promise.all(more.map(resolveOne));
-      } catch (e) {
-        return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
-      }
-      const recipientFailures = results.flatMap((r, i) => (r.target ? [] : r.failures.map(inRecipient(i + 1))));
-      if (recipientFailures.length > 0) return failed(recipientFailures);
-      recipients = [
-        targetFields(inputs.target, resolved.target, inputs.encryptionContext),
-        ...results.map((r, i) => targetFields(more[i]!.target, r.target!, more[i]!.encryptionContext)),
-      ];
-      const seen = new Map<string, number>();
-      for (const [i, r] of recipients.entries()) {
-        const identity = `${String(r.keyId)}|${String(r.certificateId)}|${String(r.region)}`;
-        if (!isUnknown(r.keyId) && !isUnknown(r.certificateId) && seen.has(identity)) {
-          return failed([{ property: `recipients[${i}]`, reason: `recipients[${i}] is the same key or certificate as recipients[${seen.get(identity)}]; list each once` }]);
-        }
-        seen.set(identity, i);
-      }
+      const resolution = await resolveRecipients(inputs, resolved.target, { encryptLocally, plaintexts }, this.context.services);
+      if ("failures" in resolution) return failed(resolution.failures);
+      recipients = resolution.recipients;
+    } catch (e) {
+      return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
     }
 
     const digestMode = inputs.changeDetection === "digest";
@@ -193,16 +174,9 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       const c = await encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
       return { ...outputs, ciphertextBlob: c.ciphertextBlob, envelope: formatEnvelope(c.envelope) };
     } catch (e) {
-      const cause = e instanceof RecipientEncryptionError ? e.cause : e;
-      if (cause instanceof VersionMismatchError) throw new EncryptedValueError(cause.message);
-      if (e instanceof RecipientEncryptionError && e.index > 0) {
-        const r = more[e.index - 1]!;
-        const [property, value] = r.encryptionTarget.certificateId !== undefined
-          ? [`recipients[${e.index}].certificateId`, r.encryptionTarget.certificateId]
-          : [`recipients[${e.index}].keyId`, r.encryptionTarget.keyId];
-        throw this.context.userError(cause, property, value, r.region, [plaintext]);
-      }
-      throw this.context.userError(cause, t.blame.property, t.blame.value, t.region, [plaintext], t.kmsInstanceId);
+      const blame = encryptionBlame(e, t, more);
+      if (blame.cause instanceof VersionMismatchError) throw new EncryptedValueError(blame.cause.message);
+      throw this.context.userError(blame.cause, blame.property, blame.value, blame.region, [plaintext], blame.kmsInstanceId);
     } finally {
       plaintext.fill(0);
     }

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
+import { encryptForRecipients, encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
+import { formatRecipientsEnvelope } from "../crypto/recipients-envelope";
+import { encryptionBlame, inRecipient, resolveRecipients } from "./recipients-check";
 import { formatEnvelope } from "../crypto/envelope-format";
 import { logInfo } from "./engine-log";
 import { digestMap, entryProperty, isEntryName, parseEntriesInputs, type ValidEntriesInputs } from "./entries-inputs";
@@ -8,7 +10,9 @@ import type { CheckFailure } from "./inputs";
 import { PlaintextHandoff } from "./plaintext-handoff";
 import { EncryptedValueError, ProviderContext } from "./provider-context";
 import { resolveTarget } from "./resolve-target";
-import { checkedTargetFields, reencryptionReasons, staleReason, storedTarget } from "./target-state";
+import {
+  checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget,
+} from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 
 // The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
@@ -109,13 +113,20 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     const entries = isUnknown(inputs.plaintexts) ? [] : [...inputs.plaintexts];
     try {
       let resolved;
+      let recipients;
       try {
         const plaintexts = entries.map(([name, plaintext]) => ({ property: entryProperty(name), plaintext }));
         resolved = await resolveTarget({ ...inputs, encryptLocally, plaintexts }, this.context.services);
+        const several = inputs.moreRecipients !== undefined;
+        if (!resolved.target) return failed(several ? resolved.failures.map(inRecipient(0)) : resolved.failures);
+        // Every other recipient, resolved in its own region like the first (each previews with its DryRun).
+        const services = this.context.services;
+        const resolution = await resolveRecipients(inputs, resolved.target, { encryptLocally, plaintexts }, services);
+        if ("failures" in resolution) return failed(resolution.failures);
+        recipients = resolution.recipients;
       } catch (e) {
         return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
       }
-      if (!resolved.target) return failed(resolved.failures);
 
       const digests = inputs.offeredDigests;
       if (inputs.changeDetection === "digest" && !isUnknown(digests)) {
@@ -133,6 +144,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
           : secret(JSON.stringify(Object.fromEntries(digests)));
       const checked: Props = {
         ...checkedTargetFields(inputs, resolved.target, encryptLocally),
+        // An input and an output: every recipient as resolved, [] for a map under one key or certificate.
+        recipients,
         plaintextRevisions: plaintextRevisions(olds, inputs),
         // Inputs only: the triggers as given, and the digests as a secret (see crypto/plaintext-digest.ts).
         ...(inputs.triggers === undefined ? {}
@@ -182,6 +195,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       const everything = olds === undefined || reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
       const oldRevisions = storedRevisions(olds?.plaintextRevisions);
       const t = storedTarget(inputs);
+      const more = storedMoreRecipients(inputs);
       // State keeps each entry once: the ciphertext, or with envelope encryption the envelope (the
       // program derives the other map from it and the target's outputs).
       const field = t.envelope ? "envelopes" : "ciphertexts";
@@ -193,8 +207,18 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         throw new EncryptedValueError(`the plaintexts of ${missing.join(", ")} are not available to this provider process ` +
           "(check did not run in it); run `pulumi up` again");
       }
-      const kms = this.context.services.in(t.region, t.encryptLocally);
+      const services = this.context.services;
       const target = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
+      const targets = [target, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
+      // One entry as state keeps it: its envelope of several recipients, or as one value is kept.
+      const encryptEntry = async (plaintext: Buffer) => {
+        if (more.length > 0) {
+          const sealed = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
+          return formatRecipientsEnvelope(sealed);
+        }
+        const c = await encryptValue(services.in(t.region, t.encryptLocally), target, plaintext, t.envelope);
+        return t.envelope ? formatEnvelope(c.envelope) : c.ciphertextBlob;
+      };
       const encrypted = new Map<string, string>();
       // A few at a time (KMS's client bounds its own calls too): the first failure fails the update,
       // and the entries not yet sent are then not sent at all.
@@ -203,13 +227,14 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
           const plaintext = plaintexts.get(name)!;
           try {
-            const c = await encryptValue(kms, target, plaintext, t.envelope);
-            encrypted.set(name, t.envelope ? formatEnvelope(c.envelope) : c.ciphertextBlob);
+            encrypted.set(name, await encryptEntry(plaintext));
           } catch (e) {
             queue.length = 0;
-            if (e instanceof VersionMismatchError) throw new EncryptedValueError(e.message);
+            const blame = encryptionBlame(e, t, more);
+            if (blame.cause instanceof VersionMismatchError) throw new EncryptedValueError(blame.cause.message);
             // A request carries one entry's plaintext, so its failure can carry no other.
-            const failure = this.context.userError(e, t.blame.property, t.blame.value, t.region, [plaintext], t.kmsInstanceId);
+            const { cause, property, value, region, kmsInstanceId } = blame;
+            const failure = this.context.userError(cause, property, value, region, [plaintext], kmsInstanceId);
             throw new EncryptedValueError(`entry ${name}: ${failure.message}`);
           }
         }
@@ -219,6 +244,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         ...t.outputs,
         [field]: Object.fromEntries(Object.keys(revisions).map((n) => [n, encrypted.get(n) ?? oldStored[n]])),
         plaintextRevisions: revisions,
+        recipients: storedRecipients(inputs.recipients),
       };
     } finally {
       for (const plaintext of plaintexts.values()) plaintext.fill(0);

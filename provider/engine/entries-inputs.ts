@@ -27,6 +27,7 @@ export const ENTRIES_INPUT_PROPERTIES = [
   "encryptLocally",
   "envelope",
   "encryptionContext",
+  "recipients",
 ] as const;
 
 /** Inputs the SDK itself adds. */

@@ -7,6 +7,8 @@ import { secretForms } from "../support/secret-forms";
 import { applicationEnv } from "../support/application-env";
 import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
 import { reencryptionReasons } from "../../provider/engine/target-state";
+import { entryMaps } from "../../sdk/encrypted-values";
+import type { TargetOutputs } from "../../provider/toolkit";
 
 // EncryptedValue with recipients through the dynamic provider host, against two regions of the
 // emulator (cn-hangzhou, the fixtures'; cn-shanghai, a second emulator reached through
@@ -15,6 +17,7 @@ import { reencryptionReasons } from "../../provider/engine/target-state";
 // staleness or a change of recipients re-encrypts, and nothing else does.
 
 type Props = Record<string, unknown>;
+type Entries = Record<string, string>;
 const decode = (envelope: unknown) => JSON.parse(Buffer.from(String(envelope), "base64").toString()) as Props;
 
 describe("recipients in two regions through the provider", () => {
@@ -125,6 +128,43 @@ describe("recipients in two regions through the provider", () => {
     assert.equal((await d.stack.up("dr", inputs)).op, "update", "the next up re-encrypts");
   });
 
+  it("EncryptedValues with recipients: every entry opens with either key; one changed entry is rewrapped alone", async () => {
+    const plaintexts = { db: `db-${Math.random().toString(36).slice(2)}`, token: `token-${Math.random().toString(36).slice(2)}` };
+    seen.push(...Object.values(plaintexts));
+    const program = { plaintexts, recipients: inputs.recipients };
+    assert.equal((await d.values.up("dr-map", program)).op, "create");
+    const stored = () => d.values.state.get("dr-map")!.outputs;
+    const maps = () => {
+      const o = stored();
+      return entryMaps(o.ciphertexts as Entries | undefined, o.envelopes as Entries | undefined, o as unknown as TargetOutputs);
+    };
+    const first = maps();
+    assert.equal("ciphertexts" in stored(), false, "state keeps the envelopes alone");
+    assert.deepEqual((stored().recipients as Props[]).map((r) => r.keyId), ["key-rsa2048", "key-sh"]);
+    for (const [entry, envelope] of Object.entries(first.envelopes)) {
+      assert.equal(decode(envelope).v, 3);
+      assert.equal(first.ciphertexts[entry], (decode(envelope).recipients as Props[])[0]!.encryptedDataKey);
+    }
+    await call(officialClient(d.emulator), "DisableKey", { KeyId: "key-rsa2048" });
+    try {
+      for (const [entry, plaintext] of Object.entries(plaintexts)) {
+        assert.equal((await decrypt(first.envelopes[entry]!, { env: env("cn-hangzhou") })).toString(), plaintext, entry);
+      }
+    } finally {
+      await call(officialClient(d.emulator), "EnableKey", { KeyId: "key-rsa2048" });
+    }
+    const changed = { ...plaintexts, token: `token-${Math.random().toString(36).slice(2)}` };
+    seen.push(changed.token);
+    d.emulator.resetStats();
+    shanghai.resetStats();
+    assert.equal((await d.values.up("dr-map", { ...program, plaintexts: changed })).op, "update");
+    assert.equal(encryptCalls(d.emulator), 1);
+    assert.equal((shanghai.stats().calls.Encrypt ?? 0) - (shanghai.stats().dryRunCalls.Encrypt ?? 0), 1);
+    const second = maps();
+    assert.equal(second.envelopes.db, first.envelopes.db, "the unchanged entry keeps its envelope byte for byte");
+    assert.equal((await decrypt(second.envelopes.token!, { env: env("cn-shanghai") })).toString(), changed.token);
+  });
+
   it("bad recipients are named by position, at preview", async () => {
     const cases: [Props, RegExp, string][] = [
       [{ plaintext: "a", keyId: "key-rsa2048", recipients: [{ keyId: "key-rsa2048" }] }, /recipients replaces keyId; give each recipient its own/, "keyId"],
@@ -144,7 +184,7 @@ describe("recipients in two regions through the provider", () => {
   });
 
   it("no plaintext in any form in any response, state or output", () => {
-    const everything = [d.transcript(), JSON.stringify([...d.stack.state.values()])].join("\n");
+    const everything = [d.transcript(), JSON.stringify([...d.stack.state.values(), ...d.values.state.values()])].join("\n");
     for (const plaintext of seen) {
       for (const form of secretForms(Buffer.from(plaintext))) assert.equal(everything.includes(form), false, "a plaintext was found");
     }
