@@ -1,6 +1,6 @@
 import { KmsCallError } from "./kms-call-error";
 import { type Algorithm, isSymmetric } from "./key-spec-limits";
-import type { EncryptionContext } from "./encryption-context";
+import { canonicalContext, type EncryptionContext } from "./encryption-context";
 import type { KmsTransport } from "./kms-transport";
 
 // The KMS operations the provider uses, typed. One instance talks to one region.
@@ -74,9 +74,13 @@ export interface KmsDecryptor {
   decrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<{ plaintext: Buffer; keyId: string }>;
 }
 
-/** The EncryptionContext parameter: JSON, left out when there is none. */
+/**
+ * The EncryptionContext parameter, left out when there is none: JSON in one spelling (keys sorted),
+ * so Encrypt and every later Decrypt send the same string, whether KMS compares contexts as maps
+ * ("an equivalent value", as the reference says) or as the text it was given.
+ */
 function contextParam(context?: EncryptionContext): Record<string, string> {
-  return context && Object.keys(context).length > 0 ? { EncryptionContext: JSON.stringify(context) } : {};
+  return context && Object.keys(context).length > 0 ? { EncryptionContext: canonicalContext(context) } : {};
 }
 
 function field(o: Record<string, unknown>, name: string): string {

@@ -8,7 +8,8 @@ const usage = `usage: kms-emulator [--port <p>] [--host <h>] [--seed <file>] [--
                    [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]
                    [--primary-key-version present|absent|empty] [--dry-run-messages with-code|bare]
                    [--key-version-not-found-code Forbidden.KeyVersionNotFound|Forbidden.ResourceNotFound]
-                   [--certificate-api served|absent] [--symmetric-encrypt-version primary|initial]`;
+                   [--certificate-api served|absent] [--symmetric-encrypt-version primary|initial]
+                   [--encryption-context-match equivalent|exact]`;
 
 function fail(message: string): never {
   process.stderr.write(`kms-emulator: ${message}\n${usage}\n`);
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     ["Forbidden.KeyVersionNotFound", "Forbidden.ResourceNotFound"] as const);
   const certificateApi = choice(values["certificate-api"], "certificate-api", ["served", "absent"] as const);
   const symmetricVersion = choice(values["symmetric-encrypt-version"], "symmetric-encrypt-version", ["primary", "initial"] as const);
+  const contextMatch = choice(values["encryption-context-match"], "encryption-context-match", ["equivalent", "exact"] as const);
   const emulator = await startKmsEmulator({
     port: number(values.port, "port", 0, 65535) ?? 0,
     host: values.host ?? "127.0.0.1",
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       ...(versionCode ? { keyVersionNotFoundCode: versionCode } : {}),
       ...(certificateApi ? { certificateApi } : {}),
       ...(symmetricVersion ? { symmetricEncryptVersion: symmetricVersion } : {}),
+      ...(contextMatch ? { encryptionContextMatch: contextMatch } : {}),
     },
     faults: {
       errorRate: number(values["error-rate"], "error-rate", 0, 1) ?? 0,
@@ -118,6 +121,7 @@ function parse() {
       "key-version-not-found-code": { type: "string" },
       "certificate-api": { type: "string" },
       "symmetric-encrypt-version": { type: "string" },
+      "encryption-context-match": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,

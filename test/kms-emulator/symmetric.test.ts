@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { call, officialClient, rejection } from "../support/kms-client";
 import { independentGcm, runGcm } from "../support/independent-crypto";
 import { privateKeyFile } from "./store/keys-dir";
-import { blobAad, formatBlob, parseBlob } from "./keys/symmetric-blob";
+import { blobAad, canonicalContext, formatBlob, parseBlob } from "./keys/symmetric-blob";
 import { type KmsEmulator, startKmsEmulator } from "./index";
 
 // The emulator's Encrypt and Decrypt (symmetric keys) checked by an implementation that shares
@@ -54,10 +54,10 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
       const blob = parseBlob(Buffer.from(String(answer.CiphertextBlob), "base64"))!;
       assert.equal(blob.keyVersionId, answer.KeyVersionId);
       const key = material(keyId, blob.keyVersionId);
-      const aad = b64(blobAad(keyId, blob.keyVersionId, context));
+      const aad = b64(blobAad(keyId, blob.keyVersionId, canonicalContext(context)));
       const [opened, wrongContext] = await runGcm(gcm, [
         { op: "open", cipher, key, iv: b64(blob.iv), aad, ciphertext: b64(Buffer.concat([blob.ciphertext, blob.tag])) },
-        { op: "open", cipher, key, iv: b64(blob.iv), aad: b64(blobAad(keyId, blob.keyVersionId, { app: "billing" })),
+        { op: "open", cipher, key, iv: b64(blob.iv), aad: b64(blobAad(keyId, blob.keyVersionId, canonicalContext({ app: "billing" }))),
           ciphertext: b64(Buffer.concat([blob.ciphertext, blob.tag])) },
       ]);
       assert.equal(opened!.plaintext, b64(plaintext), "Go's GCM opens the emulator's ciphertext");
@@ -93,6 +93,22 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
     await call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: b64(Buffer.alloc(6144, 1)) });
     for (const context of ["[1]", "{\"a\":1}", "not json"]) {
       assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: b64("x"), EncryptionContext: context }))).code, "InvalidParameterError", context);
+    }
+  });
+
+  it("encryptionContextMatch \"exact\": Decrypt takes only the same JSON text, where \"equivalent\" takes the keys in any order", async () => {
+    const exact = await startKmsEmulator({
+      seed: { accessKeys: [{ accessKeyId: "LTAIsym", accessKeySecret: "sym-secret" }], keys: [{ keyId: "key-aes", keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT" }], certificates: [] },
+      behaviour: { encryptionContextMatch: "exact" },
+    });
+    try {
+      const kmsExact = officialClient(exact);
+      const sealed = String((await call(kmsExact, "Encrypt", { KeyId: "key-aes", Plaintext: b64("x"), EncryptionContext: "{\"b\":\"2\",\"a\":\"1\"}" })).CiphertextBlob);
+      await call(kmsExact, "Decrypt", { CiphertextBlob: sealed, EncryptionContext: "{\"b\":\"2\",\"a\":\"1\"}" });
+      const reordered = await rejection(call(kmsExact, "Decrypt", { CiphertextBlob: sealed, EncryptionContext: "{\"a\":\"1\",\"b\":\"2\"}" }));
+      assert.equal(reordered.code, "InvalidCiphertextError");
+    } finally {
+      await exact.close();
     }
   });
 

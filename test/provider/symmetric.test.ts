@@ -164,3 +164,22 @@ describe("symmetric keys where Encrypt keeps the key's first version (symmetricE
     assert.equal((await decrypt(String(d.stack.state.get("v")!.outputs.envelope), { env })).toString(), inputs.plaintext);
   });
 });
+
+describe("symmetric keys where KMS matches the encryption context as exact text (encryptionContextMatch: exact)", () => {
+  let d: Deployment;
+  before(async () => {
+    d = await deploy({ behaviour: { encryptionContextMatch: "exact" } });
+  });
+  after(() => d.close());
+
+  it("the provider, decrypt() and the CLI's flags all send one spelling, so any order of keys opens it", async () => {
+    const inputs = { plaintext: "exact-context-value", keyId: "key-aes", encryptionContext: { stage: "prod", app: "billing" } };
+    assert.equal((await d.stack.up("v", inputs)).op, "create");
+    const o = d.stack.state.get("v")!.outputs;
+    const env = applicationEnv(d.emulator, ACCESS_KEY);
+    assert.equal((await decrypt(String(o.envelope), { env })).toString(), inputs.plaintext);
+    // The engine hands the provider map keys sorted; an application may give them in any order.
+    const bare = { ciphertextBlob: String(o.ciphertextBlob), keyId: "key-aes", algorithm: "SYMMETRIC_DEFAULT" as const };
+    assert.equal((await decrypt({ ...bare, encryptionContext: { stage: "prod", app: "billing" } }, { env })).toString(), inputs.plaintext);
+  });
+});

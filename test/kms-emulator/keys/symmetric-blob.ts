@@ -5,7 +5,8 @@ import type { KeySpec } from "./key-spec";
 // whole), so any self-identifying layout will do. Ours, before base64:
 //   0x01 ‖ len ‖ keyId ‖ len ‖ keyVersionId ‖ IV (12) ‖ tag (16) ‖ ciphertext
 // with GCM's additional data binding the key, the version and the encryption context:
-//   "kms-emulator/encrypt/v1\n" + keyId + "\n" + keyVersionId + "\n" + canonical context (JSON, keys sorted)
+//   "kms-emulator/encrypt/v1\n" + keyId + "\n" + keyVersionId + "\n" + the context: its JSON with keys
+//   sorted, or with Behaviour.encryptionContextMatch "exact" the text as sent
 
 const FORMAT = 0x01;
 
@@ -20,8 +21,9 @@ export function canonicalContext(context: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(context).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
-export function blobAad(keyId: string, keyVersionId: string, context: Record<string, string>): Buffer {
-  return Buffer.from(`kms-emulator/encrypt/v1\n${keyId}\n${keyVersionId}\n${canonicalContext(context)}`, "utf8");
+/** `context`: the context's text as Decrypt must match it (operations/common.ts encryptionContext). */
+export function blobAad(keyId: string, keyVersionId: string, context: string): Buffer {
+  return Buffer.from(`kms-emulator/encrypt/v1\n${keyId}\n${keyVersionId}\n${context}`, "utf8");
 }
 
 export function formatBlob(b: SymmetricBlob): string {

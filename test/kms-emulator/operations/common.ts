@@ -4,6 +4,7 @@ import type { Params } from "../protocol/params";
 import type { KeyStore } from "../store/key-store";
 import type { KeyRecord } from "../store/records";
 import type { Behaviour, OperationContext } from "./operation";
+import { canonicalContext } from "../keys/symmetric-blob";
 
 // Preconditions shared by several operations, each throwing the error KMS answers.
 
@@ -154,10 +155,13 @@ export function assertSymmetric(key: KeyRecord): void {
   }
 }
 
-/** EncryptionContext: a JSON object of string → string, or none ({}). */
-export function encryptionContext(params: Params): Record<string, string> {
+/**
+ * EncryptionContext: a JSON object of string → string, or none ({}), as the text bound into the
+ * ciphertext: keys sorted when contexts match as maps, the text itself when they must match exactly.
+ */
+export function encryptionContext(params: Params, behaviour: Behaviour): string {
   const raw = params.EncryptionContext;
-  if (raw === undefined || raw === "") return {};
+  if (raw === undefined || raw === "") return "{}";
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -168,5 +172,5 @@ export function encryptionContext(params: Params): Record<string, string> {
     || !Object.values(parsed).every((v) => typeof v === "string")) {
     throw errors.invalidParameter("EncryptionContext", "It must be a JSON object of string values.");
   }
-  return parsed as Record<string, string>;
+  return behaviour.encryptionContextMatch === "exact" ? raw : canonicalContext(parsed as Record<string, string>);
 }

@@ -17,11 +17,11 @@ export const decrypt: Operation = {
     assertUsable(key);
     assertSymmetric(key);
     const version = store.version(key, blob.keyVersionId);
-    const encryptionContextMap = encryptionContext(params);
+    const boundContext = encryptionContext(params, context.behaviour);
     return () => {
       const material = Buffer.from(version.symmetricMaterial!, "base64");
       // A different encryption context fails the tag exactly as altered bytes do.
-      const aad = blobAad(key.keyId, version.keyVersionId, encryptionContextMap);
+      const aad = blobAad(key.keyId, version.keyVersionId, boundContext);
       const plaintext = open(cipherOf[key.keySpec]!, material, blob, aad);
       if (!plaintext) throw errors.invalidCiphertext();
       return { KeyId: key.keyId, KeyVersionId: version.keyVersionId, Plaintext: plaintext.toString("base64") };

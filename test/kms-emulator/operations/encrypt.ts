@@ -16,12 +16,12 @@ export const encrypt: Operation = {
     assertUsable(key);
     assertSymmetric(key);
     const plaintext = plaintextWithin(params, SYMMETRIC_PLAINTEXT_LIMIT);
-    const encryptionContextMap = encryptionContext(params);
+    const boundContext = encryptionContext(params, context.behaviour);
     // Which version Encrypt uses is told two ways (Behaviour.symmetricEncryptVersion).
     const version = behaviour.symmetricEncryptVersion === "initial" ? key.versions[0]! : store.primaryVersion(key);
     return () => {
       const material = Buffer.from(version.symmetricMaterial!, "base64");
-      const aad = blobAad(key.keyId, version.keyVersionId, encryptionContextMap);
+      const aad = blobAad(key.keyId, version.keyVersionId, boundContext);
       const sealed = seal(cipherOf[key.keySpec]!, material, plaintext, aad);
       return {
         KeyId: key.keyId,

@@ -31,6 +31,11 @@ export interface Behaviour {
    * default) or "initial" (the AdvanceEncrypt page says Encrypt keeps the key's first version).
    */
   symmetricEncryptVersion: "primary" | "initial";
+  /**
+   * How Decrypt compares the EncryptionContext with Encrypt's: "equivalent" (as maps, keys in any
+   * order: the reference's "an equivalent value", the default) or "exact" (the same JSON text).
+   */
+  encryptionContextMatch: "equivalent" | "exact";
 }
 
 export const defaultBehaviour: Behaviour = {
@@ -40,6 +45,7 @@ export const defaultBehaviour: Behaviour = {
   keyVersionNotFoundCode: "Forbidden.KeyVersionNotFound",
   certificateApi: "served",
   symmetricEncryptVersion: "primary",
+  encryptionContextMatch: "equivalent",
 };
 
 /** Which face of KMS a request came through: the public gateway, or the VPC one. */
