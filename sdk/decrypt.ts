@@ -4,7 +4,7 @@ import type { SettingNames } from "../provider/toolkit";
 export type { EncryptionAlgorithm, EncryptionContext } from "./encryption-algorithm";
 export {
   type CertificateCiphertext, DecryptError, type DecryptInput, type DecryptOptions, type EnvelopeInput, type KeyCiphertext,
-  type OpenedBy, type RecipientDescription,
+  type FailedRecipient, type OpenedBy, type RecipientDescription,
 } from "./open-value";
 
 // `pulumi-alicloud-kms-encrypted/decrypt`: the application side. It loads no @pulumi/pulumi, so an

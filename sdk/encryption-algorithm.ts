@@ -16,12 +16,20 @@ export type ChangeDetection = "digest" | "trigger";
 
 /** A recipient as resolved: what each entry of the `recipients` output holds ("" where it does not apply). */
 export interface Recipient {
+  /** The key's own ID (aliases and ARNs resolved); "" for a certificate. */
   keyId: string;
+  /** The key version its data key was wrapped under; "" for a certificate. */
   keyVersionId: string;
+  /** The certificate; "" for a key. */
   certificateId: string;
+  /** The KMS instance (`kst-…`) the key lives in; "" outside one. */
   kmsInstanceId: string;
+  /** The algorithm that wrapped the data key. */
   algorithm: EncryptionAlgorithm;
+  /** The key or certificate spec, e.g. RSA_2048 or Aliyun_SM4. */
   keySpec: string;
+  /** The region whose KMS wrapped the data key (and decrypts it). */
   region: string;
+  /** A symmetric key's encryption context; {} for none. */
   encryptionContext: EncryptionContext;
 }

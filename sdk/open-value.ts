@@ -222,14 +222,24 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
 
 /** A recipient as decrypt() reports it: the key or certificate and its region. */
 export interface RecipientDescription {
+  /** The key's ID, for a key. */
   keyId?: string;
+  /** The certificate's ID, for a certificate. */
   certificateId?: string;
+  /** The region whose KMS was asked. */
   region: string;
+}
+
+/** A recipient tried before the one that opened the envelope, and why it could not. */
+export interface FailedRecipient extends RecipientDescription {
+  /** One sentence: KMS's code and what it means, or why the answer was refused. */
+  reason: string;
 }
 
 /** What `onOpened` is told: which recipient opened the envelope, and why those tried before it failed. */
 export interface OpenedBy extends RecipientDescription {
-  failed: (RecipientDescription & { reason: string })[];
+  /** The recipients tried first, in order, each with its reason. */
+  failed: FailedRecipient[];
 }
 
 function recipientDescription(r: Recipient): RecipientDescription {
