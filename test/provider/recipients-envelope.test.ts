@@ -101,6 +101,24 @@ describe("envelopes of several recipients (format v3)", () => {
     }
   });
 
+  it("a region that does not answer does not stop the next recipient", async () => {
+    const e = readEnvelope(formatRecipientsEnvelope(await seal("region down"))) as RecipientsEnvelope;
+    // cn-shanghai's endpoint is a port nothing listens on: the region is unreachable.
+    const down = new KmsServices(resolveSettings((key) => ({
+      "alicloud-kms:endpoint": hangzhou.endpoint,
+      "alicloud-kms:endpoints": JSON.stringify({ "cn-shanghai": "http://127.0.0.1:1" }),
+      "alicloud-kms:region": "cn-hangzhou",
+    } as Record<string, string>)[key], {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    }));
+    const [hz, sh] = e.recipients as [Recipient, Recipient];
+    const opened = await decryptRecipients((region) => down.decryptorIn(region), e, [sh, hz], describeFailure);
+    assert.equal(opened.plaintext.toString(), "region down");
+    assert.equal(opened.openedBy, hz);
+    assert.deepEqual(opened.failures.map((f) => f.recipient.keyId), ["key-sh"]);
+    assert.ok(opened.failures[0]!.error instanceof KmsCallError, "the unreachable region is a KMS call failure");
+  });
+
   it("a recipient altered, removed, added or reordered fails the tag; an altered context is refused by KMS", async () => {
     const e = readEnvelope(formatRecipientsEnvelope(await seal("bound header"))) as RecipientsEnvelope;
     const [hz, sh, cert] = e.recipients as [Recipient, Recipient, Recipient];
