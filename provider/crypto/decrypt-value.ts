@@ -1,9 +1,9 @@
-import { type Envelope, envelopeAad, type EnvelopeTarget } from "./envelope-format";
+import { type Envelope, envelopeAad, type EnvelopeHeader } from "./envelope-format";
 import { commitsTo, describeRecipient, encryptionKeyOf, type Recipient, type RecipientsEnvelope, recipientsAad } from "./recipients-envelope";
 import { isTaggedDataKey, openWithDataKey, untagDataKey } from "./data-key-cipher";
 import type { KmsDecryptor } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
-import { type Algorithm, isSymmetric } from "../kms/key-spec-limits";
+import { isSymmetric } from "../kms/key-spec-limits";
 import { parseKeyReference, printable } from "../kms/identifiers";
 
 // The way back: KMS decrypts the value (direct) or the data key (envelope), which then opens the
@@ -18,9 +18,7 @@ export class DataKeyRefusedError extends MessageOnlyError {}
 /** KMS opened a symmetric ciphertext under another key than the envelope names: its header was altered. */
 export class KeyMismatchError extends MessageOnlyError {}
 
-type Opener = EnvelopeTarget & { algorithm: Algorithm };
-
-async function kmsDecrypt(kms: KmsDecryptor, e: Opener, ciphertextBlob: string): Promise<Buffer> {
+async function kmsDecrypt(kms: KmsDecryptor, e: EnvelopeHeader, ciphertextBlob: string): Promise<Buffer> {
   if (e.certificateId !== undefined) return kms.certificatePrivateKeyDecrypt(e.certificateId, e.algorithm, ciphertextBlob);
   if (!isSymmetric(e.algorithm)) return kms.asymmetricDecrypt(e.keyId, e.keyVersionId, e.algorithm, ciphertextBlob);
   // Decrypt takes no key: the ciphertext names its own. Whoever wrote the envelope must not be able

@@ -97,19 +97,52 @@ export function formatEnvelope(e: Envelope): string {
  */
 type Shape = (v: unknown) => v is string;
 
-function identifier(o: Record<string, unknown>, name: string, valid: Shape, what: string): string | undefined {
+function identifier(o: Record<string, unknown>, name: string, valid: Shape, what: string, where: string): string | undefined {
   const v = o[name];
   if (v === undefined) return undefined;
-  if (!valid(v)) throw new EnvelopeFormatError(`${name} ${printable(v)} is not ${what}; the envelope was altered or is not one`);
+  if (!valid(v)) throw new EnvelopeFormatError(`${where}${name} ${printable(v)} is not ${what}; the envelope was altered or is not one`);
   return v;
 }
 
-function bytes(o: Record<string, unknown>, name: string, length?: number): Buffer {
+/** A base64 field's bytes; `where` names the part of the envelope it is in (a recipient's), if any. */
+export function bytes(o: Record<string, unknown>, name: string, length?: number, where = ""): Buffer {
   const v = o[name];
-  if (typeof v !== "string" || !STRICT_BASE64.test(v) || v === "") throw new EnvelopeFormatError(`${name} is missing or not base64`);
+  if (typeof v !== "string" || !STRICT_BASE64.test(v) || v === "") throw new EnvelopeFormatError(`${where}${name} is missing or not base64`);
   const b = Buffer.from(v, "base64");
-  if (length !== undefined && b.length !== length) throw new EnvelopeFormatError(`${name} is ${b.length} bytes, not ${length}; the envelope was truncated or altered`);
+  if (length !== undefined && b.length !== length) {
+    throw new EnvelopeFormatError(`${where}${name} is ${b.length} bytes, not ${length}; the envelope was truncated or altered`);
+  }
   return b;
+}
+
+/** Who encrypted: the key or certificate, its context, algorithm and region, as an envelope's header names them. */
+export type EnvelopeHeader = EnvelopeTarget & { algorithm: Algorithm; region: string };
+
+/**
+ * The header fields of a version 2 envelope or of one recipient of a version 3 one (`where` says
+ * which, for messages), each checked for its shape.
+ */
+export function parseHeader(o: Record<string, unknown>, where = ""): EnvelopeHeader {
+  const keyId = identifier(o, "keyId", isResourceId, "a key ID", where);
+  const keyVersionId = identifier(o, "keyVersionId", isResourceId, "a key version ID", where);
+  const certificateId = identifier(o, "certificateId", isResourceId, "a certificate ID", where);
+  let target: EnvelopeTarget;
+  if (certificateId !== undefined && keyId === undefined && keyVersionId === undefined) target = { certificateId };
+  else if (certificateId === undefined && keyId !== undefined && keyVersionId !== undefined) target = { keyId, keyVersionId };
+  else throw new EnvelopeFormatError(`${where}needs keyId with keyVersionId, or certificateId alone`);
+  if (!isAlgorithm(o.algorithm)) throw new EnvelopeFormatError(`${where}algorithm must be one of ${ALGORITHMS.join(", ")}`);
+  if (o.encryptionContext !== undefined) {
+    // Not printed: a context is not secret, but whoever wrote the envelope chose it.
+    const problem = encryptionContextProblem(o.encryptionContext);
+    if (problem) throw new EnvelopeFormatError(`${where}encryptionContext ${problem}; the envelope was altered or is not one`);
+    if (!isSymmetric(o.algorithm) || target.certificateId !== undefined) {
+      throw new EnvelopeFormatError(`${where}has an encryptionContext, which only a symmetric key (SYMMETRIC_DEFAULT) takes`);
+    }
+    target = { ...target, encryptionContext: o.encryptionContext as EncryptionContext };
+  }
+  const region = identifier(o, "region", isRegionId, "a region ID (like cn-hangzhou)", where);
+  if (region === undefined) throw new EnvelopeFormatError(`${where}region is missing`);
+  return { ...target, algorithm: o.algorithm, region };
 }
 
 export function parseEnvelope(text: string): Envelope {
@@ -139,26 +172,7 @@ export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
     throw new EnvelopeFormatError(`version ${printable(json.v)} is not one this package reads (1, 2, 3); ` +
       "upgrade pulumi-alicloud-kms-encrypted");
   }
-  const keyId = identifier(json, "keyId", isResourceId, "a key ID");
-  const keyVersionId = identifier(json, "keyVersionId", isResourceId, "a key version ID");
-  const certificateId = identifier(json, "certificateId", isResourceId, "a certificate ID");
-  let target: EnvelopeTarget;
-  if (certificateId !== undefined && keyId === undefined && keyVersionId === undefined) target = { certificateId };
-  else if (certificateId === undefined && keyId !== undefined && keyVersionId !== undefined) target = { keyId, keyVersionId };
-  else throw new EnvelopeFormatError("needs keyId with keyVersionId, or certificateId alone");
-  if (!isAlgorithm(json.algorithm)) throw new EnvelopeFormatError(`algorithm must be one of ${ALGORITHMS.join(", ")}`);
-  if (json.encryptionContext !== undefined) {
-    // Not printed: a context is not secret, but whoever wrote the envelope chose it.
-    const problem = encryptionContextProblem(json.encryptionContext);
-    if (problem) throw new EnvelopeFormatError(`encryptionContext ${problem}; the envelope was altered or is not one`);
-    if (!isSymmetric(json.algorithm) || target.certificateId !== undefined) {
-      throw new EnvelopeFormatError("has an encryptionContext, which only a symmetric key (SYMMETRIC_DEFAULT) takes");
-    }
-    target = { ...target, encryptionContext: json.encryptionContext as EncryptionContext };
-  }
-  const region = identifier(json, "region", isRegionId, "a region ID (like cn-hangzhou)");
-  if (region === undefined) throw new EnvelopeFormatError("region is missing");
-  const header = { ...target, version, algorithm: json.algorithm, region };
+  const header = { ...parseHeader(json), version };
 
   if (json.encryptedDataKey === undefined) {
     if (json.cipher !== undefined || json.ciphertext !== undefined) throw new EnvelopeFormatError("has a ciphertext but no encryptedDataKey");

@@ -1,9 +1,7 @@
 import { hkdfSync, timingSafeEqual } from "node:crypto";
-import { STRICT_BASE64 } from "../engine/inputs";
-import { canonicalContext, type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";
-import { isRegionId, isResourceId, printable } from "../kms/identifiers";
-import { ALGORITHMS, type Algorithm, isAlgorithm, isSymmetric } from "../kms/key-spec-limits";
-import { DATA_CIPHER, EnvelopeFormatError, type EnvelopeTarget } from "./envelope-format";
+import { canonicalContext } from "../kms/encryption-context";
+import { printable } from "../kms/identifiers";
+import { bytes, DATA_CIPHER, EnvelopeFormatError, type EnvelopeHeader, parseHeader } from "./envelope-format";
 import { DATA_KEY_BYTES } from "./data-key-cipher";
 
 // Envelope format version 3: one data key wrapped for several recipients (keys in any region,
@@ -30,9 +28,7 @@ export const RECIPIENTS_VERSION = 3;
 export const MAX_RECIPIENTS = 8;
 const COMMITMENT_BYTES = 32;
 
-export type Recipient = EnvelopeTarget & {
-  algorithm: Algorithm;
-  region: string;
+export type Recipient = EnvelopeHeader & {
   /** The recipient's KMS ciphertext of the tagged data key, base64. */
   encryptedDataKey: string;
 };
@@ -91,52 +87,13 @@ export function formatRecipientsEnvelope(e: RecipientsEnvelope): string {
   return Buffer.from(JSON.stringify(json), "utf8").toString("base64");
 }
 
-function base64Field(o: Record<string, unknown>, name: string, where: string, length?: number): Buffer {
-  const v = o[name];
-  if (typeof v !== "string" || !STRICT_BASE64.test(v) || (v === "" && name !== "ciphertext")) {
-    throw new EnvelopeFormatError(`${where}${name} is missing or not base64`);
-  }
-  const b = Buffer.from(v, "base64");
-  if (length !== undefined && b.length !== length) throw new EnvelopeFormatError(`${where}${name} is ${b.length} bytes, not ${length}; the envelope was truncated or altered`);
-  return b;
-}
-
-function shaped(
-  o: Record<string, unknown>, name: string, valid: (v: unknown) => boolean, what: string, where: string,
-): string | undefined {
-  const v = o[name];
-  if (v === undefined) return undefined;
-  if (!valid(v)) throw new EnvelopeFormatError(`${where}${name} ${printable(v)} is not ${what}; the envelope was altered or is not one`);
-  return v as string;
-}
-
 function parseRecipient(raw: unknown, index: number): Recipient {
   const where = `recipient ${index + 1}: `;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new EnvelopeFormatError(`${where}is not an object`);
   const o = raw as Record<string, unknown>;
-  const id = (v: unknown) => typeof v === "string" && isResourceId(v);
-  const keyId = shaped(o, "keyId", id, "a key ID", where);
-  const keyVersionId = shaped(o, "keyVersionId", id, "a key version ID", where);
-  const certificateId = shaped(o, "certificateId", id, "a certificate ID", where);
-  const region = shaped(o, "region", (v) => typeof v === "string" && isRegionId(v), "a region ID (like cn-hangzhou)", where);
-  if (region === undefined) throw new EnvelopeFormatError(`${where}region is missing`);
-  if (!isAlgorithm(o.algorithm)) throw new EnvelopeFormatError(`${where}algorithm must be one of ${ALGORITHMS.join(", ")}`);
-  const algorithm = o.algorithm;
-  const encryptedDataKey = o.encryptedDataKey;
-  base64Field(o, "encryptedDataKey", where);
-  let target: EnvelopeTarget;
-  if (certificateId !== undefined && keyId === undefined && keyVersionId === undefined) target = { certificateId };
-  else if (certificateId === undefined && keyId !== undefined && keyVersionId !== undefined) target = { keyId, keyVersionId };
-  else throw new EnvelopeFormatError(`${where}needs keyId with keyVersionId, or certificateId alone`);
-  if (o.encryptionContext !== undefined) {
-    const problem = encryptionContextProblem(o.encryptionContext);
-    if (problem) throw new EnvelopeFormatError(`${where}encryptionContext ${problem}; the envelope was altered or is not one`);
-    if (!isSymmetric(algorithm) || target.certificateId !== undefined) {
-      throw new EnvelopeFormatError(`${where}has an encryptionContext, which only a symmetric key (SYMMETRIC_DEFAULT) takes`);
-    }
-    target = { ...target, encryptionContext: o.encryptionContext as EncryptionContext };
-  }
-  return { ...target, algorithm, region, encryptedDataKey: encryptedDataKey as string };
+  const header = parseHeader(o, where);
+  bytes(o, "encryptedDataKey", undefined, where);
+  return { ...header, encryptedDataKey: o.encryptedDataKey as string };
 }
 
 /** A version 3 envelope from its JSON object (envelope-format.ts reads the base64 and the version). */
@@ -151,10 +108,10 @@ export function parseRecipientsJson(json: Record<string, unknown>): RecipientsEn
     version: RECIPIENTS_VERSION,
     recipients,
     cipher: DATA_CIPHER,
-    commitment: base64Field(json, "commitment", "", COMMITMENT_BYTES),
-    iv: base64Field(json, "iv", "", 12),
-    tag: base64Field(json, "tag", "", 16),
-    ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : base64Field(json, "ciphertext", ""),
+    commitment: bytes(json, "commitment", COMMITMENT_BYTES),
+    iv: bytes(json, "iv", 12),
+    tag: bytes(json, "tag", 16),
+    ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : bytes(json, "ciphertext"),
   };
 }
 
