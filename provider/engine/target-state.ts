@@ -18,11 +18,6 @@ import { canonicalContext, isEncryptionContext } from "../kms/encryption-context
 
 type Props = Record<string, unknown>;
 
-/**
- * What check returns about the target. Every name shared with an output holds exactly what that
- * output will be (a preview shows checked inputs as outputs): keyId the key's own ID (the program's
- * alias or ARN is keyReference), keyVersionId the version up will use (a pin is pinnedKeyVersionId).
- */
 /** One target's fields, as the target outputs (and each entry of `recipients`) hold them. */
 export function targetFields(
   t: Target, target: ResolvedTarget, encryptionContext: EncryptionContext | Unknown | undefined,
@@ -39,6 +34,11 @@ export function targetFields(
   };
 }
 
+/**
+ * What check returns about the target. Every name shared with an output holds exactly what that
+ * output will be (a preview shows checked inputs as outputs): keyId the key's own ID (the program's
+ * alias or ARN is keyReference), keyVersionId the version up will use (a pin is pinnedKeyVersionId).
+ */
 export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget, encryptLocally: boolean): Props {
   const t = inputs.target;
   return {
@@ -178,21 +178,27 @@ export function storedMoreRecipients(inputs: Props): StoredRecipient[] {
   return storedRecipients(inputs.recipients).slice(1).map((r, i) => {
     const region = revealText(r.region);
     const algorithm = revealText(r.algorithm);
-    const certificateId = revealName(r.certificateId);
-    const keyId = revealName(r.keyId);
-    const keyVersionId = revealName(r.keyVersionId);
-    const context = reveal(r.encryptionContext);
+    const encryptionTarget = storedEncryptionTarget(r);
+    const { certificateId, keyId, keyVersionId } = encryptionTarget;
     const valid = region !== undefined && isRegionId(region) && isAlgorithm(algorithm)
       && (certificateId
         ? isResourceId(certificateId)
         : keyId !== undefined && isResourceId(keyId) && keyVersionId !== undefined && isResourceId(keyVersionId));
     if (!valid) throw new EncryptedValueError(`recipient ${i + 2} in the checked inputs is malformed; run pulumi up again`);
-    const encryptionContext = isEncryptionContext(context) && Object.keys(context).length > 0 ? context : undefined;
-    const encryptionTarget: EnvelopeTarget = certificateId
-      ? { certificateId }
-      : { keyId: keyId!, keyVersionId: keyVersionId!, ...(encryptionContext ? { encryptionContext } : {}) };
     return { encryptionTarget, algorithm, region };
   });
+}
+
+/** What a stored target (the value's, or one recipient's) names and KMS is called with; a context only when there is one. */
+function storedEncryptionTarget(fields: Props): EnvelopeTarget {
+  const certificateId = revealName(fields.certificateId);
+  if (certificateId) return { certificateId };
+  const context = reveal(fields.encryptionContext);
+  return {
+    keyId: revealName(fields.keyId) as string,
+    keyVersionId: revealName(fields.keyVersionId) as string,
+    ...(isEncryptionContext(context) ? { encryptionContext: context } : {}),
+  };
 }
 
 export function storedTarget(inputs: Props): StoredTarget {
@@ -202,11 +208,7 @@ export function storedTarget(inputs: Props): StoredTarget {
   const keyId = revealName(inputs.keyId);
   const keyVersionId = revealName(inputs.keyVersionId);
   const kmsInstanceId = revealName(inputs.kmsInstanceId);
-  const context = reveal(inputs.encryptionContext);
-  const encryptionContext = isEncryptionContext(context) ? context : undefined;
-  const encryptionTarget: EnvelopeTarget = certificateId
-    ? { certificateId }
-    : { keyId: keyId as string, keyVersionId: keyVersionId as string, ...(encryptionContext ? { encryptionContext } : {}) };
+  const encryptionTarget = storedEncryptionTarget(inputs);
   return {
     region,
     algorithm,
@@ -228,7 +230,7 @@ export function storedTarget(inputs: Props): StoredTarget {
       keySpec: revealText(inputs.keySpec),
       region,
       changeDetection: revealText(inputs.changeDetection) ?? "digest",
-      encryptionContext: encryptionContext ?? {},
+      encryptionContext: encryptionTarget.encryptionContext ?? {},
       staleReason: "",
     },
   };
