@@ -3,13 +3,13 @@
 // here loads @pulumi/pulumi, so decrypt() and the CLI stay free of it.
 
 export { decodeBase64, STRICT_BASE64 } from "./engine/inputs";
-export { resolveTarget, type TargetInputs } from "./engine/resolve-target";
+export { type ResolvedTarget, resolveTarget, type TargetInputs } from "./engine/resolve-target";
 export {
   DataKeyRefusedError, decryptEnvelope, decryptRecipients, EnvelopeIntegrityError, KeyMismatchError, NoRecipientOpenedError,
   type RecipientFailure,
 } from "./crypto/decrypt-value";
 export { type AnyEnvelope, hasRecipients, kmsCiphertextOf, readEnvelope } from "./crypto/any-envelope";
-export { formatRecipientsEnvelope, MAX_RECIPIENTS, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
+export { describeRecipient, formatRecipientsEnvelope, MAX_RECIPIENTS, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
 export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
 export { encryptForRecipients, encryptValue, type EncryptionTarget, RecipientEncryptionError } from "./crypto/encrypt-value";
 export {

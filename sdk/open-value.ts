@@ -176,6 +176,11 @@ const symmetricHints: Record<string, string> = {
   InvalidCiphertext: "KMS cannot open it: the encryption context differs from the one it was encrypted with " +
     "(pass the value's encryptionContext output), or the ciphertext was altered",
 };
+/** The decrypt-specific hint for a KMS code, by the kind of key that answered. */
+function hintFor(algorithm: string, code: string): string | undefined {
+  return (algorithm === "SYMMETRIC_DEFAULT" ? symmetricHints[code] : undefined) ?? decryptHints[code];
+}
+
 const decryptHints: Record<string, string> = {
   InvalidCiphertext: "KMS cannot open it with this key version and algorithm: it was encrypted under another key or version, or altered",
   "Forbidden.KeyVersionNotFound": "the key has no such version; the ciphertext names a version that does not exist (altered, or another key's)",
@@ -210,7 +215,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
     if (e instanceof DataKeyRefusedError) throw new DecryptError(e.message, "DataKeyRefused");
     if (e instanceof KeyMismatchError) throw new DecryptError(e.message, "KeyMismatch");
     if (e instanceof KmsCallError) {
-      const hint = (envelope.algorithm === "SYMMETRIC_DEFAULT" ? symmetricHints[e.code] : undefined) ?? decryptHints[e.code];
+      const hint = hintFor(envelope.algorithm, e.code);
       const message = hint
         ? `${property} '${value}': ${e.code} — ${hint}`
         : describeKmsError(e, services.errorContext(property, value, envelope.region));
@@ -275,7 +280,7 @@ async function openRecipients(
   const reason = (f: RecipientFailure): string => {
     const e = f.error;
     if (!(e instanceof KmsCallError)) return redact(ownMessage(e), sensitive);
-    const hint = (f.recipient.algorithm === "SYMMETRIC_DEFAULT" ? symmetricHints[e.code] : undefined) ?? decryptHints[e.code];
+    const hint = hintFor(f.recipient.algorithm, e.code);
     const property = f.recipient.certificateId !== undefined ? "certificateId" : "keyId";
     const value = f.recipient.certificateId ?? f.recipient.keyId ?? "";
     return redact(hint ? `${e.code} — ${hint}` : describeKmsError(e, services.errorContext(property, value, f.recipient.region)), sensitive);

@@ -116,6 +116,6 @@ export function parseRecipientsJson(json: Record<string, unknown>): RecipientsEn
 }
 
 /** Who a recipient is, in words for messages (identifiers were checked when parsed). */
-export function describeRecipient(r: Pick<Recipient, "keyId" | "keyVersionId" | "certificateId" | "region">): string {
+export function describeRecipient(r: { keyId?: string; certificateId?: string; region: string }): string {
   return r.certificateId !== undefined ? `certificate ${r.certificateId} in ${r.region}` : `key ${r.keyId} in ${r.region}`;
 }

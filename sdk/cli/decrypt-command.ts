@@ -1,5 +1,5 @@
-import { type Algorithm, parseEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
-import { type DecryptInput, DecryptError, type DecryptOptions, openValue, type RecipientDescription } from "../open-value";
+import { type Algorithm, describeRecipient, parseEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
+import { type DecryptInput, DecryptError, type DecryptOptions, openValue } from "../open-value";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
 
@@ -66,11 +66,6 @@ function inputFrom(o: DecryptCommandOptions, text: string): DecryptInput {
       };
 }
 
-/** A recipient in the operator's words. */
-function who(r: RecipientDescription): string {
-  return `${r.certificateId !== undefined ? `certificate ${r.certificateId}` : `key ${r.keyId}`} in ${r.region}`;
-}
-
 /** `report`: where the CLI says which recipient opened an envelope of several (stderr). */
 export async function decryptCommand(
   o: DecryptCommandOptions, input: Buffer, env: NodeJS.ProcessEnv, report: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
@@ -79,8 +74,8 @@ export async function decryptCommand(
   const value = inputFrom(o, text);
   const options: DecryptOptions = {
     env,
-    onOpened: (opened) => report(`pulumi-alicloud-kms-encrypted: opened with ${who(opened)}` +
-      (opened.failed.length ? ` (tried first: ${opened.failed.map((f) => `${who(f)}: ${inFlags(f.reason)}`).join("; ")})` : "")),
+    onOpened: (opened) => report(`pulumi-alicloud-kms-encrypted: opened with ${describeRecipient(opened)}` +
+      (opened.failed.length ? ` (tried first: ${opened.failed.map((f) => `${describeRecipient(f)}: ${inFlags(f.reason)}`).join("; ")})` : "")),
     ...(o.allowedRegions ? { allowedRegions: o.allowedRegions } : {}),
     ...(o.allowedKeys ? { allowedKeys: o.allowedKeys } : {}),
   };

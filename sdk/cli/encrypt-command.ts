@@ -1,7 +1,7 @@
 import {
   type Algorithm, credentialValues, describeKmsError, encryptForRecipients, type EncryptionTarget, encryptValue, formatEnvelope,
   formatRecipientsEnvelope, isAlgorithm, isSymmetric, KmsCallError, KmsServices, MAX_RECIPIENTS, ownMessage,
-  RecipientEncryptionError, redact, resolveSettings, resolveTarget, type TargetInputs,
+  RecipientEncryptionError, redact, type ResolvedTarget, resolveSettings, resolveTarget, type TargetInputs,
 } from "../../provider/toolkit";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
@@ -57,15 +57,10 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   }
   const t = resolved.target;
   if (!t) throw fail(resolved.failures.map((f) => f.reason).join("\n"));
-  // Everything is known here: no preview unknowns in a CLI.
-  const region = t.region as string;
-  const algorithm = t.algorithm as Algorithm;
-  const context = o.encryptionContext ? { encryptionContext: o.encryptionContext } : {};
-  const target = t.kind === "certificate"
-    ? { certificateId: t.id as string }
-    : { keyId: t.id as string, keyVersionId: t.keyVersionId as string, ...context };
+  const target = encryptionTargetOf(t, o.encryptionContext);
+  const { region } = target;
   try {
-    const c = await encryptValue(services.in(region, o.local), { target, algorithm, region }, plaintext, o.envelope);
+    const c = await encryptValue(services.in(region, o.local), target, plaintext, o.envelope);
     return formatEnvelope(c.envelope);
   } catch (e) {
     const property = t.kind === "certificate" ? "certificateId" : "keyId";
@@ -73,6 +68,16 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
       ? describeKmsError(e, services.errorContext(property, (o.certificateId ?? o.keyId) as string, region))
       : ownMessage(e));
   }
+}
+
+/** A resolved target as encryption takes it. Everything is known here: no preview unknowns in a CLI. */
+function encryptionTargetOf(t: ResolvedTarget, encryptionContext: Record<string, string> | undefined): EncryptionTarget {
+  const context = encryptionContext ? { encryptionContext } : {};
+  return {
+    target: t.kind === "certificate" ? { certificateId: t.id as string } : { keyId: t.id as string, keyVersionId: t.keyVersionId as string, ...context },
+    algorithm: t.algorithm as Algorithm,
+    region: t.region as string,
+  };
 }
 
 /**
@@ -101,17 +106,8 @@ async function encryptForSeveral(
   }, services).catch((e: unknown) => ({ target: undefined, failures: [{ property: "", reason: ownMessage(e) }] }))));
   const failures = resolved.flatMap((r, i) => (r.target ? [] : r.failures.map((f) => `recipient ${i + 1}: ${f.reason}`)));
   if (failures.length > 0) throw fail(failures.join("\n"));
-  const targets: EncryptionTarget[] = resolved.map(({ target: t }) => {
-    const algorithm = t!.algorithm as Algorithm;
-    const context = o.encryptionContext && isSymmetric(algorithm) ? { encryptionContext: o.encryptionContext } : {};
-    return {
-      target: t!.kind === "certificate"
-        ? { certificateId: t!.id as string }
-        : { keyId: t!.id as string, keyVersionId: t!.keyVersionId as string, ...context },
-      algorithm,
-      region: t!.region as string,
-    };
-  });
+  const targets = resolved.map(({ target: t }) =>
+    encryptionTargetOf(t!, o.encryptionContext && isSymmetric(t!.algorithm as Algorithm) ? o.encryptionContext : undefined));
   if (o.encryptionContext && !targets.some((t) => isSymmetric(t.algorithm))) {
     throw new CliError("--encryption-context binds symmetric keys (Aliyun_AES_256, Aliyun_SM4), and no recipient is one; drop it", 2);
   }
