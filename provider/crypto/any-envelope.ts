@@ -1,5 +1,5 @@
-import { type Envelope, envelopeJson, parseEnvelopeJson } from "./envelope-format";
-import { parseRecipientsJson, type RecipientsEnvelope } from "./recipients-envelope";
+import { type Envelope, envelopeJson, formatEnvelope, parseEnvelopeJson } from "./envelope-format";
+import { formatRecipientsEnvelope, parseRecipientsJson, type RecipientsEnvelope } from "./recipients-envelope";
 
 // What decrypt() and the CLI read: an envelope of one key or certificate (versions 1 and 2), or of
 // several recipients (version 3).
@@ -13,6 +13,10 @@ export function readEnvelope(text: string): AnyEnvelope {
 
 export function hasRecipients(e: AnyEnvelope): e is RecipientsEnvelope {
   return e.version === 3;
+}
+
+export function formatAnyEnvelope(e: AnyEnvelope): string {
+  return hasRecipients(e) ? formatRecipientsEnvelope(e) : formatEnvelope(e);
 }
 
 /**

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { encryptForRecipients, encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
-import { formatEnvelope } from "../crypto/envelope-format";
-import { formatRecipientsEnvelope } from "../crypto/recipients-envelope";
+import { formatAnyEnvelope } from "../crypto/any-envelope";
+import { VersionMismatchError } from "../crypto/encrypt-value";
 import { PlaintextHandoff } from "./plaintext-handoff";
 import { type CheckFailure, parseInputs, type ValidInputs } from "./inputs";
-import { encryptionBlame, inRecipient, resolveRecipients } from "./recipients-check";
+import { encryptForStored, encryptionBlame, inRecipient, resolveRecipients } from "./recipients-check";
 import { logInfo } from "./engine-log";
 import { EncryptedValueError, ProviderContext } from "./provider-context";
 import { resolveTarget } from "./resolve-target";
@@ -161,18 +160,15 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     const t = storedTarget(inputs);
     const more = storedMoreRecipients(inputs);
-    const services = this.context.services;
-    const first = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
-    const recipients = storedRecipients(inputs.recipients);
-    const outputs = { ...t.outputs, recipients, plaintextRevision: reveal(inputs.plaintextRevision) };
     try {
-      if (more.length > 0) {
-        const targets = [first, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
-        const e = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
-        return { ...outputs, ciphertextBlob: e.recipients[0]!.encryptedDataKey, envelope: formatRecipientsEnvelope(e) };
-      }
-      const c = await encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
-      return { ...outputs, ciphertextBlob: c.ciphertextBlob, envelope: formatEnvelope(c.envelope) };
+      const c = await encryptForStored(this.context.services, t, more, plaintext);
+      return {
+        ...t.outputs,
+        recipients: storedRecipients(inputs.recipients),
+        plaintextRevision: reveal(inputs.plaintextRevision),
+        ciphertextBlob: c.ciphertextBlob,
+        envelope: formatAnyEnvelope(c.envelope),
+      };
     } catch (e) {
       const blame = encryptionBlame(e, t, more);
       if (blame.cause instanceof VersionMismatchError) throw new EncryptedValueError(blame.cause.message);

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { encryptForRecipients, encryptValue, VersionMismatchError } from "../crypto/encrypt-value";
-import { formatRecipientsEnvelope } from "../crypto/recipients-envelope";
-import { encryptionBlame, inRecipient, resolveRecipients } from "./recipients-check";
-import { formatEnvelope } from "../crypto/envelope-format";
+import { formatAnyEnvelope } from "../crypto/any-envelope";
+import { VersionMismatchError } from "../crypto/encrypt-value";
+import { encryptForStored, encryptionBlame, inRecipient, resolveRecipients } from "./recipients-check";
 import { logInfo } from "./engine-log";
 import { digestMap, entryProperty, isEntryName, parseEntriesInputs, type ValidEntriesInputs } from "./entries-inputs";
 import type { CheckFailure } from "./inputs";
@@ -207,17 +206,10 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         throw new EncryptedValueError(`the plaintexts of ${missing.join(", ")} are not available to this provider process ` +
           "(check did not run in it); run `pulumi up` again");
       }
-      const services = this.context.services;
-      const target = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
-      const targets = [target, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
-      // One entry as state keeps it: its envelope of several recipients, or as one value is kept.
+      // One entry as state keeps it: its envelope (of one target or of several recipients), or its ciphertext.
       const encryptEntry = async (plaintext: Buffer) => {
-        if (more.length > 0) {
-          const sealed = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
-          return formatRecipientsEnvelope(sealed);
-        }
-        const c = await encryptValue(services.in(t.region, t.encryptLocally), target, plaintext, t.envelope);
-        return t.envelope ? formatEnvelope(c.envelope) : c.ciphertextBlob;
+        const c = await encryptForStored(this.context.services, t, more, plaintext);
+        return t.envelope ? formatAnyEnvelope(c.envelope) : c.ciphertextBlob;
       };
       const encrypted = new Map<string, string>();
       // A few at a time (KMS's client bounds its own calls too): the first failure fails the update,

@@ -1,7 +1,8 @@
 import type { KmsServices } from "../kms/kms-services";
 import type { CheckFailure, RecipientInputs, SharedInputs } from "./inputs";
 import { type ResolvedTarget, resolveTarget, type SizedPlaintext } from "./resolve-target";
-import { RecipientEncryptionError } from "../crypto/encrypt-value";
+import type { AnyEnvelope } from "../crypto/any-envelope";
+import { encryptForRecipients, encryptValue, RecipientEncryptionError } from "../crypto/encrypt-value";
 import { type StoredRecipient, type StoredTarget, targetFields } from "./target-state";
 import { isUnknown, UNKNOWN, type Unknown } from "./wire-values";
 
@@ -64,4 +65,19 @@ export function encryptionBlame(e: unknown, t: StoredTarget, more: readonly Stor
       : { cause, property: `recipients[${e.index}].keyId`, value: keyId, region: r.region };
   }
   return { cause, property: t.blame.property, value: t.blame.value, region: t.region, kmsInstanceId: t.kmsInstanceId };
+}
+
+/**
+ * One plaintext under a stored target: an envelope of one key or certificate, or with further
+ * recipients one of several. `ciphertextBlob` is KMS's ciphertext (of the value, or of the data key:
+ * the first recipient's with several); the caller formats the envelope if it keeps it.
+ */
+export async function encryptForStored(
+  services: KmsServices, t: StoredTarget, more: readonly StoredRecipient[], plaintext: Buffer,
+): Promise<{ ciphertextBlob: string; envelope: AnyEnvelope }> {
+  const first = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
+  if (more.length === 0) return encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
+  const targets = [first, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
+  const envelope = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
+  return { ciphertextBlob: envelope.recipients[0]!.encryptedDataKey, envelope };
 }
