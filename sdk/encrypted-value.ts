@@ -5,8 +5,8 @@ import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
 import { encryptedValueProvider } from "./provider-resource";
 
-import type { ChangeDetection, EncryptionAlgorithm, Recipient } from "./encryption-algorithm";
-import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
+import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
 
 export type { ChangeDetection, EncryptionAlgorithm };
 
@@ -85,23 +85,6 @@ export interface EncryptedValueArgs {
   recipients?: pulumi.Input<pulumi.Input<RecipientArgs>[]>;
 }
 
-/**
- * One recipient of an envelope of several: a key (asymmetric, or symmetric with its own context),
- * in any region its ARN names, or a certificate. Any recipient alone can decrypt the value.
- */
-export interface RecipientArgs {
-  /** A key ID, `alias/<name>`, or an ARN `acs:kms:<region>:<account>:key/<id>` (its region is the recipient's). */
-  keyId?: pulumi.Input<string>;
-  /** A KMS-managed certificate (in the configured region). */
-  certificateId?: pulumi.Input<string>;
-  /** Default by key spec, as for EncryptedValue. */
-  algorithm?: pulumi.Input<EncryptionAlgorithm>;
-  /** Pin this recipient's key version (asymmetric keys only). */
-  keyVersionId?: pulumi.Input<string>;
-  /** A symmetric key's encryption context. */
-  encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
-
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */
 const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest", "valueUrn", "trigger", "encryptLocally"] as const;
 
@@ -133,11 +116,6 @@ export class EncryptedValue extends KmsTargetResource {
    * that reason. The digest and the trigger themselves are never outputs.
    */
   declare public readonly plaintextRevision: pulumi.Output<number>;
-  /**
-   * With `recipients`: each one as resolved (key ID, version, region, …), in order; the target
-   * outputs (`keyId`, `region`, …) describe the first. `[]` for a value of one key or certificate.
-   */
-  declare public readonly recipients: pulumi.Output<Recipient[]>;
 
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
     // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
@@ -162,7 +140,6 @@ export class EncryptedValue extends KmsTargetResource {
         trigger: args.trigger,
         envelope: args.envelope,
         ...kmsTargetProperties(args),
-        recipients: args.recipients,
         // Outputs only.
         ciphertextBlob: undefined,
         plaintextRevision: undefined,

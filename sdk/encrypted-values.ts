@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
-import type { ChangeDetection, EncryptionAlgorithm, Recipient } from "./encryption-algorithm";
-import type { RecipientArgs } from "./encrypted-value";
-import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
+import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
@@ -72,8 +71,6 @@ export class EncryptedValues extends KmsTargetResource {
   declare public readonly envelopes: pulumi.Output<Record<string, string>>;
   /** Each entry's revision: 1 when it appeared, one more each time it changed. */
   declare public readonly plaintextRevisions: pulumi.Output<Record<string, number>>;
-  /** With `recipients`: each one as resolved, in order; `[]` for a map under one key or certificate. */
-  declare public readonly recipients: pulumi.Output<Recipient[]>;
 
   constructor(name: string, args: EncryptedValuesArgs, opts?: pulumi.CustomResourceOptions) {
     // Stack traces are not captured while the resource is constructed (promise-stack-traces.ts).
@@ -91,7 +88,6 @@ export class EncryptedValues extends KmsTargetResource {
         triggers: args.triggers,
         envelope: args.envelope,
         ...kmsTargetProperties(args),
-        recipients: args.recipients,
         ciphertexts: undefined,
         envelopes: undefined,
         plaintextRevisions: undefined,

@@ -2,7 +2,8 @@
 import "./pulumi-peer";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 
-export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs, type RecipientArgs } from "./encrypted-value";
+export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
+export type { RecipientArgs } from "./kms-target-resource";
 export { EncryptedValues, type EncryptedValuesArgs } from "./encrypted-values";
 export type { EncryptionAlgorithm, EncryptionContext, Recipient } from "./encryption-algorithm";
 export { KmsTargetResource } from "./kms-target-resource";

@@ -1,5 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ChangeDetection, EncryptionAlgorithm, EncryptionContext } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm, EncryptionContext, Recipient } from "./encryption-algorithm";
+
+/**
+ * One recipient of an envelope of several: a key (asymmetric, or symmetric with its own context),
+ * in any region its ARN names, or a certificate. Any recipient alone can decrypt the value.
+ */
+export interface RecipientArgs {
+  /** A key ID, `alias/<name>`, or an ARN `acs:kms:<region>:<account>:key/<id>` (its region is the recipient's). */
+  keyId?: pulumi.Input<string>;
+  /** A KMS-managed certificate (in the configured region). */
+  certificateId?: pulumi.Input<string>;
+  /** Default by key spec, as for EncryptedValue. */
+  algorithm?: pulumi.Input<EncryptionAlgorithm>;
+  /** Pin this recipient's key version (asymmetric keys only). */
+  keyVersionId?: pulumi.Input<string>;
+  /** A symmetric key's encryption context. */
+  encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
 
 /** The target inputs EncryptedValue and EncryptedValues share (their Args document each). */
 export interface KmsTargetArgs {
@@ -9,6 +26,7 @@ export interface KmsTargetArgs {
   keyVersionId?: pulumi.Input<string>;
   changeDetection?: pulumi.Input<ChangeDetection>;
   encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  recipients?: pulumi.Input<pulumi.Input<RecipientArgs>[]>;
 }
 
 /**
@@ -37,6 +55,11 @@ export abstract class KmsTargetResource extends pulumi.CustomResource {
   declare public readonly changeDetection: pulumi.Output<ChangeDetection>;
   /** A symmetric key's encryption context ({} for none): Decrypt needs it again; the envelope carries it. */
   declare public readonly encryptionContext: pulumi.Output<EncryptionContext>;
+  /**
+   * With `recipients`: each one as resolved (key ID, version, region, …), in order; the target
+   * outputs (`keyId`, `region`, …) describe the first. `[]` for one key or certificate.
+   */
+  declare public readonly recipients: pulumi.Output<Recipient[]>;
   /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
   declare public readonly staleReason: pulumi.Output<string>;
 }
@@ -50,6 +73,7 @@ export function kmsTargetProperties(args: KmsTargetArgs): Record<string, unknown
     keyVersionId: args.keyVersionId,
     changeDetection: args.changeDetection,
     encryptionContext: args.encryptionContext,
+    recipients: args.recipients,
     keySpec: undefined,
     kmsInstanceId: undefined,
     region: undefined,
