@@ -1,4 +1,4 @@
-import { type Algorithm, describeRecipient, parseEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
+import { type Algorithm, describeRecipient, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
 import { type DecryptInput, DecryptError, type DecryptOptions, openValue } from "../open-value";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
@@ -21,7 +21,7 @@ const BARE_USAGE = "a bare ciphertext needs --key-id with --key-version-id (or -
 
 function isEnvelope(text: string): boolean {
   try {
-    parseEnvelope(text);
+    readEnvelope(text);
     return true;
   } catch {
     return false;

@@ -221,6 +221,9 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     assert.equal(first.code, 0, first.stderr);
     assert.ok(first.stdout.equals(secret));
     assert.equal(first.stderr, "pulumi-alicloud-kms-encrypted: opened with key key-rsa2048 in cn-hangzhou\n");
+    const flagged = await cli(["decrypt", "--key-id", "key-sm2", "--key-version-id", "v", "--algorithm", "SM2PKE"], env, enc.stdout);
+    assert.equal(flagged.code, 2, "an envelope of several is an envelope: it names its own recipients");
+    assert.match(flagged.stderr, /the input is an envelope, which names its own key, version, algorithm and region; drop --key-id/);
     const pinned = await cli(["decrypt", "--allow-key", "cert-rsa"], env, enc.stdout);
     assert.equal(pinned.stderr, "pulumi-alicloud-kms-encrypted: opened with certificate cert-rsa in cn-hangzhou\n");
     await call(officialClient(emulator), "DisableKey", { KeyId: "key-rsa2048" });
