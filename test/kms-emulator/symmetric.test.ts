@@ -50,7 +50,7 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
       const context = { app: "billing", stage: "prod" };
       const plaintext = Buffer.from(`symmetric ${keyId} ${"x".repeat(100)}`);
       const encryptionContext = JSON.stringify(context);
-      const answer = await call(kms(), "Encrypt", { KeyId: keyId, Plaintext: b64(plaintext), EncryptionContext: encryptionContext });
+      const answer = await call(kms(), "Encrypt", { KeyId: keyId, Plaintext: plaintext.toString("utf8"), EncryptionContext: encryptionContext });
       const blob = parseBlob(Buffer.from(String(answer.CiphertextBlob), "base64"))!;
       assert.equal(blob.keyVersionId, answer.KeyVersionId);
       const key = material(keyId, blob.keyVersionId);
@@ -72,7 +72,7 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
       });
       const reordered = JSON.stringify({ stage: "prod", app: "billing" });
       const decrypted = await call(kms(), "Decrypt", { CiphertextBlob: goBlob, EncryptionContext: reordered });
-      assert.equal(Buffer.from(String(decrypted.Plaintext), "base64").toString(), "sealed by Go");
+      assert.equal(decrypted.Plaintext, "sealed by Go", "Decrypt returns the sealed bytes as text, not base64");
       assert.equal(decrypted.KeyId, keyId);
 
       for (const other of [{}, { app: "billing" }, { app: "billing", stage: "dev" }]) {
@@ -87,13 +87,50 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
   it("Encrypt refuses asymmetric keys, plaintext over 6 KB and a context that is not a JSON object of strings", async () => {
     await call(kms(), "CreateKey", { KeySpec: "RSA_2048", KeyUsage: "ENCRYPT/DECRYPT" }).then(async (created) => {
       const rsa = String((created.KeyMetadata as Record<string, unknown>).KeyId);
-      assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: rsa, Plaintext: b64("x") }))).code, "Rejected.UnsupportedOperationError");
+      assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: rsa, Plaintext: "x" }))).code, "Rejected.UnsupportedOperationError");
     });
-    assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: b64(Buffer.alloc(6145, 1)) }))).code, "InvalidParameterError");
-    await call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: b64(Buffer.alloc(6144, 1)) });
+    assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: "é".repeat(3072) + "x" }))).code, "InvalidParameterError",
+      "6,145 UTF-8 bytes (3,073 characters): the limit counts bytes");
+    await call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: "é".repeat(3072) });
     for (const context of ["[1]", "{\"a\":1}", "not json"]) {
-      assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: b64("x"), EncryptionContext: context }))).code, "InvalidParameterError", context);
+      assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: "x", EncryptionContext: context }))).code, "InvalidParameterError", context);
     }
+  });
+
+  it("Plaintext is an opaque string: Decrypt returns it verbatim, whatever it looks like", async () => {
+    // Text that is also valid base64 ("YWJj" decodes to "abc") must come back as written, as must
+    // non-ASCII text, a PEM with its newlines, and base64 with padding.
+    for (const text of ["YWJj", "hunter2", "YourPassword1234!", "密码 ünïcödé 🔑", "-----BEGIN X-----\nAAAA\n-----END X-----\n", "AAAA=="]) {
+      const sealed = await call(kms(), "Encrypt", { KeyId: "key-sm4", Plaintext: text });
+      const opened = await call(kms(), "Decrypt", { CiphertextBlob: String(sealed.CiphertextBlob) });
+      assert.equal(opened.Plaintext, text);
+    }
+    assert.equal((await rejection(call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: "" }))).code, "MissingParameterError");
+  });
+
+  it("GenerateDataKey: Plaintext is base64 of a fresh key, and Decrypt of its CiphertextBlob returns that base64 text", async () => {
+    const context = JSON.stringify({ purpose: "data-key" });
+    for (const [params, bytes] of [[{}, 32], [{ KeySpec: "AES_256" }, 32], [{ KeySpec: "AES_128" }, 16], [{ NumberOfBytes: "24" }, 24]] as const) {
+      const made = await call(kms(), "GenerateDataKey", { KeyId: "key-aes", EncryptionContext: context, ...params });
+      const plaintext = String(made.Plaintext);
+      assert.equal(Buffer.from(plaintext, "base64").length, bytes, JSON.stringify(params));
+      assert.equal(made.KeyId, "key-aes");
+      const opened = await call(kms(), "Decrypt", { CiphertextBlob: String(made.CiphertextBlob), EncryptionContext: context });
+      assert.equal(opened.Plaintext, plaintext);
+      assert.equal((await rejection(call(kms(), "Decrypt", { CiphertextBlob: String(made.CiphertextBlob) }))).code, "InvalidCiphertextError");
+    }
+    // Go's GCM, with the key material, finds the base64 text inside the blob.
+    const made = await call(kms(), "GenerateDataKey", { KeyId: "key-aes" });
+    const blob = parseBlob(Buffer.from(String(made.CiphertextBlob), "base64"))!;
+    const [opened] = await runGcm(gcm, [{
+      op: "open", cipher: "AES_256_GCM", key: material("key-aes", blob.keyVersionId), iv: b64(blob.iv),
+      aad: b64(blobAad("key-aes", blob.keyVersionId, "{}")), ciphertext: b64(Buffer.concat([blob.ciphertext, blob.tag])),
+    }]);
+    assert.equal(Buffer.from(opened!.plaintext!, "base64").toString("utf8"), made.Plaintext);
+    for (const bad of <Record<string, string>[]>[{ KeySpec: "AES_512" }, { NumberOfBytes: "0" }, { NumberOfBytes: "1025" }]) {
+      assert.equal((await rejection(call(kms(), "GenerateDataKey", { KeyId: "key-aes", ...bad }))).code, "InvalidParameterError", JSON.stringify(bad));
+    }
+    assert.equal((await rejection(call(kms(), "GenerateDataKey", { KeyId: "key-aes", DryRun: "true" }))).code, "DryRunOperationErrorError");
   });
 
   it("encryptionContextMatch \"exact\": Decrypt takes only the same JSON text, where \"equivalent\" takes the keys in any order", async () => {
@@ -103,7 +140,7 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
     });
     try {
       const kmsExact = officialClient(exact);
-      const sealed = String((await call(kmsExact, "Encrypt", { KeyId: "key-aes", Plaintext: b64("x"), EncryptionContext: "{\"b\":\"2\",\"a\":\"1\"}" })).CiphertextBlob);
+      const sealed = String((await call(kmsExact, "Encrypt", { KeyId: "key-aes", Plaintext: "x", EncryptionContext: "{\"b\":\"2\",\"a\":\"1\"}" })).CiphertextBlob);
       await call(kmsExact, "Decrypt", { CiphertextBlob: sealed, EncryptionContext: "{\"b\":\"2\",\"a\":\"1\"}" });
       const reordered = await rejection(call(kmsExact, "Decrypt", { CiphertextBlob: sealed, EncryptionContext: "{\"a\":\"1\",\"b\":\"2\"}" }));
       assert.equal(reordered.code, "InvalidCiphertextError");
@@ -114,7 +151,7 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
 
   it("Encrypt uses the primary version, or the initial one where the emulator is told to (symmetricEncryptVersion)", async () => {
     const versionOf = async (e: KmsEmulator) =>
-      String((await call(officialClient(e), "Encrypt", { KeyId: "key-sm4", Plaintext: b64("v") })).KeyVersionId);
+      String((await call(officialClient(e), "Encrypt", { KeyId: "key-sm4", Plaintext: "v" })).KeyVersionId);
     const rotate = async (e: KmsEmulator) =>
       String(((await call(officialClient(e), "CreateKeyVersion", { KeyId: "key-sm4" })).KeyVersion as Record<string, unknown>).KeyVersionId);
     const first = await versionOf(emulator);
@@ -133,10 +170,10 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
     try {
       const was = await versionOf(initial);
       await rotate(initial);
-      const old = await call(officialClient(initial), "Encrypt", { KeyId: "key-sm4", Plaintext: b64("v") });
+      const old = await call(officialClient(initial), "Encrypt", { KeyId: "key-sm4", Plaintext: "v" });
       assert.equal(old.KeyVersionId, was, "the first version, after a rotation too");
       const opened = await call(officialClient(initial), "Decrypt", { CiphertextBlob: String(old.CiphertextBlob) });
-      assert.equal(Buffer.from(String(opened.Plaintext), "base64").toString(), "v");
+      assert.equal(opened.Plaintext, "v");
     } finally {
       await initial.close();
     }

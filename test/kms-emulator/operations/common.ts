@@ -77,8 +77,21 @@ export function encryptionAlgorithm(
   return { algorithm: algorithm as EncryptionAlgorithm, limit };
 }
 
+/** The asymmetric and certificate operations' Plaintext: base64 of the bytes to encrypt. */
 export function plaintextWithin(params: Params, limit: number): Buffer {
-  const plaintext = base64Bytes(params, "Plaintext");
+  return withinLimit(base64Bytes(params, "Plaintext"), limit);
+}
+
+/**
+ * Encrypt's Plaintext: an opaque string, encrypted as its UTF-8 bytes and returned verbatim by
+ * Decrypt (Alibaba's best-practice page, alicloud_kms_ciphertext and its Encryption SDK all rely on
+ * that); its limit counts those bytes.
+ */
+export function textPlaintextWithin(params: Params, limit: number): Buffer {
+  return withinLimit(Buffer.from(required(params, "Plaintext"), "utf8"), limit);
+}
+
+function withinLimit(plaintext: Buffer, limit: number): Buffer {
   if (plaintext.length === 0) throw errors.invalidParameter("Plaintext", "It must not be empty.");
   if (plaintext.length > limit) {
     throw errors.invalidParameter(

@@ -24,7 +24,8 @@ export const decrypt: Operation = {
       const aad = blobAad(key.keyId, version.keyVersionId, boundContext);
       const plaintext = open(cipherOf[key.keySpec]!, material, blob, aad);
       if (!plaintext) throw errors.invalidCiphertext();
-      return { KeyId: key.keyId, KeyVersionId: version.keyVersionId, Plaintext: plaintext.toString("base64") };
+      // The string Encrypt was given, verbatim.
+      return { KeyId: key.keyId, KeyVersionId: version.keyVersionId, Plaintext: plaintext.toString("utf8") };
     };
   },
 };

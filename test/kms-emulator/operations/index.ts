@@ -13,6 +13,7 @@ import { describeKeyVersion } from "./describe-key-version";
 import { disableKey } from "./disable-key";
 import { enableKey } from "./enable-key";
 import { encrypt } from "./encrypt";
+import { generateDataKey } from "./generate-data-key";
 import { getCertificate } from "./get-certificate";
 import { getPublicKey } from "./get-public-key";
 import { listAliases } from "./list-aliases";
@@ -28,6 +29,7 @@ export const operations: ReadonlyMap<string, Operation> = new Map(
     asymmetricDecrypt,
     encrypt,
     decrypt,
+    generateDataKey,
     getPublicKey,
     describeKey,
     listKeys,
