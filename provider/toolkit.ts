@@ -6,6 +6,7 @@ export { decodeBase64, STRICT_BASE64 } from "./engine/inputs";
 export { type ResolvedTarget, resolveTarget, type TargetInputs } from "./engine/resolve-target";
 export {
   DataKeyRefusedError, decryptEnvelope, decryptRecipients, EnvelopeIntegrityError, KeyMismatchError, NoRecipientOpenedError,
+  PlaintextEncodingError,
   type RecipientFailure,
 } from "./crypto/decrypt-value";
 export { type AnyEnvelope, hasRecipients, kmsCiphertextOf, readEnvelope } from "./crypto/any-envelope";
@@ -19,6 +20,8 @@ export {
   EnvelopeFormatError,
   formatEnvelope,
   parseEnvelope,
+  PLAINTEXT_ENCODINGS,
+  type PlaintextEncoding,
   type TargetOutputs,
 } from "./crypto/envelope-format";
 export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";

@@ -33,3 +33,10 @@ export interface Recipient {
   /** A symmetric key's encryption context; {} for none. */
   encryptionContext: EncryptionContext;
 }
+
+/**
+ * How KMS's `Plaintext` carries a value: `"text"`, the value's own UTF-8 text (a symmetric key's
+ * Encrypt and Decrypt, as every KMS client reads them); `"base64"`, base64 of its bytes (the
+ * asymmetric and certificate operations, data keys, and symmetric values written by 0.1).
+ */
+export type PlaintextEncoding = "text" | "base64";

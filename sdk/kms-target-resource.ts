@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ChangeDetection, EncryptionAlgorithm, EncryptionContext, Recipient } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm, EncryptionContext, PlaintextEncoding, Recipient } from "./encryption-algorithm";
 
 /**
  * One recipient of an envelope of several: a key (asymmetric, or symmetric with its own context),
@@ -60,6 +60,13 @@ export abstract class KmsTargetResource extends pulumi.CustomResource {
    * outputs (`keyId`, `region`, …) describe the first. `[]` for one key or certificate.
    */
   declare public readonly recipients: pulumi.Output<Recipient[]>;
+  /**
+   * How the `Plaintext` that KMS's Decrypt (or AsymmetricDecrypt, CertificatePrivateKeyDecrypt)
+   * returns for `ciphertextBlob` carries it: `"text"`, the secret itself (a symmetric key without
+   * envelope encryption: what `kmsEncryptedPassword` and every KMS client read); `"base64"`, base64
+   * of the bytes (asymmetric keys and certificates; with envelope encryption, of the data key).
+   */
+  declare public readonly plaintextEncoding: pulumi.Output<PlaintextEncoding>;
   /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
   declare public readonly staleReason: pulumi.Output<string>;
 }
@@ -77,6 +84,7 @@ export function kmsTargetProperties(args: KmsTargetArgs): Record<string, unknown
     keySpec: undefined,
     kmsInstanceId: undefined,
     region: undefined,
+    plaintextEncoding: undefined,
     staleReason: undefined,
   };
 }

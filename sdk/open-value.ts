@@ -4,9 +4,9 @@ import {
   isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseKeyReference, printable,
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
   type AnyEnvelope, decryptRecipients, hasRecipients, NoRecipientOpenedError, readEnvelope, type Recipient, type RecipientFailure,
-  type RecipientsEnvelope,
+  type RecipientsEnvelope, PLAINTEXT_ENCODINGS, PlaintextEncodingError,
 } from "../provider/toolkit";
-import type { EncryptionAlgorithm } from "./encryption-algorithm";
+import type { EncryptionAlgorithm, PlaintextEncoding } from "./encryption-algorithm";
 
 // Opening what EncryptedValue or the CLI's encrypt produced, for decrypt() (an application) and the
 // CLI's decrypt (an operator): the same checks and calls, with messages naming the settings of
@@ -35,6 +35,15 @@ export interface KeyCiphertext {
   region?: string;
   /** A symmetric key's encryption context (`encryptionContext` output): Decrypt refuses any other. */
   encryptionContext?: Record<string, string>;
+  /**
+   * A symmetric key's: what Decrypt's `Plaintext` holds. `"text"` (the default) returns it as its
+   * UTF-8 bytes, as every KMS client reads it: ciphertexts of this package from 0.2 on (the
+   * `plaintextEncoding` output), of `alicloud.kms.Ciphertext`, the `aliyun` CLI or any SDK.
+   * `"base64"` decodes it, for ciphertexts written by 0.1 or by clients that encrypt base64, and
+   * refuses (`PlaintextEncoding`) text that is not strict base64. The asymmetric operations always
+   * carry base64, which decrypt() decodes whatever this says.
+   */
+  plaintextEncoding?: PlaintextEncoding;
 }
 
 /** A bare ciphertext made with a certificate's public key. */
@@ -84,7 +93,8 @@ export class DecryptError extends MessageOnlyError {
    * envelope or bare ciphertext, `EnvelopeIntegrity` when its AES-GCM tag does not verify,
    * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`,
    * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key,
-   * `KeyMismatch` when KMS opened a symmetric ciphertext under another key than the one it names.
+   * `KeyMismatch` when KMS opened a symmetric ciphertext under another key than the one it names,
+   * `PlaintextEncoding` when base64 was asked for and KMS's plaintext is not base64.
    */
   constructor(message: string, readonly code?: string) {
     super(message);
@@ -137,6 +147,10 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
     if (problem) throw new DecryptError(`encryptionContext ${problem}`, "EnvelopeFormat");
     if (!symmetric) throw new DecryptError("encryptionContext: only a symmetric key (SYMMETRIC_DEFAULT) takes one; remove it", "EnvelopeFormat");
   }
+  const encoding = input.plaintextEncoding;
+  if (encoding !== undefined && !(PLAINTEXT_ENCODINGS as readonly unknown[]).includes(encoding)) {
+    throw new DecryptError(`plaintextEncoding: ${printable(encoding)} is not "text" or "base64"`, "EnvelopeFormat");
+  }
   const where = input.region ?? regionOfKeyReference(input.keyId) ?? region;
   if (!where) throw noRegion(names);
   // A symmetric ciphertext names its own version; "-" stands in the header, which needs one.
@@ -144,6 +158,8 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
   return {
     keyId: input.keyId, keyVersionId, ...(context ? { encryptionContext: context } : {}),
     version: ENVELOPE_VERSION, algorithm, region: where, ciphertextBlob,
+    // A bare symmetric ciphertext may come from any client: its text, unless told otherwise.
+    ...(symmetric ? { plaintextEncoding: encoding ?? "text" } : {}),
   };
 }
 
@@ -214,6 +230,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
     if (e instanceof EnvelopeIntegrityError) throw new DecryptError(e.message, "EnvelopeIntegrity");
     if (e instanceof DataKeyRefusedError) throw new DecryptError(e.message, "DataKeyRefused");
     if (e instanceof KeyMismatchError) throw new DecryptError(e.message, "KeyMismatch");
+    if (e instanceof PlaintextEncodingError) throw new DecryptError(e.message, "PlaintextEncoding");
     if (e instanceof KmsCallError) {
       const hint = hintFor(envelope.algorithm, e.code);
       const message = hint

@@ -1,4 +1,5 @@
-import { type Envelope, envelopeAad, type EnvelopeHeader } from "./envelope-format";
+import { type Envelope, envelopeAad, type EnvelopeHeader, type PlaintextEncoding } from "./envelope-format";
+import { dataKeyFromText } from "../kms/symmetric-plaintext";
 import { commitsTo, describeRecipient, encryptionKeyOf, type Recipient, type RecipientsEnvelope, recipientsAad } from "./recipients-envelope";
 import { isTaggedDataKey, openWithDataKey, untagDataKey } from "./data-key-cipher";
 import type { KmsDecryptor } from "../kms/kms-service";
@@ -11,6 +12,9 @@ import { parseKeyReference, printable } from "../kms/identifiers";
 
 /** The envelope's data does not authenticate: altered, truncated, or sealed under another header. */
 export class EnvelopeIntegrityError extends MessageOnlyError {}
+
+/** KMS's plaintext is not in the encoding the envelope or the caller says. */
+export class PlaintextEncodingError extends MessageOnlyError {}
 
 /** A direct value that KMS opened to a tagged data key: never handed out as a value. */
 export class DataKeyRefusedError extends MessageOnlyError {}
@@ -33,9 +37,39 @@ async function kmsDecrypt(kms: KmsDecryptor, e: EnvelopeHeader, ciphertextBlob: 
   return plaintext;
 }
 
+/**
+ * The data key an envelope's encryptedDataKey opens to: a symmetric key's Decrypt returns the
+ * base64 text it was given (encrypt-value.ts dataKeyForKms), the asymmetric ones the bytes.
+ * Undefined when a symmetric answer is not base64 (not one of our data keys).
+ */
+async function openDataKey(kms: KmsDecryptor, e: EnvelopeHeader, encryptedDataKey: string): Promise<Buffer | undefined> {
+  const opened = await kmsDecrypt(kms, e, encryptedDataKey);
+  if (!isSymmetric(e.algorithm)) return opened;
+  const dataKey = dataKeyFromText(opened);
+  opened.fill(0);
+  return dataKey;
+}
+
+/**
+ * A direct value from what KMS returned: a symmetric key's Decrypt returns the string Encrypt got,
+ * the value's own text, or in envelopes written before 0.2 base64 of it, decoded strictly: never
+ * bytes that merely look like a value.
+ */
+export function directValue(opened: Buffer, encoding: PlaintextEncoding | undefined): Buffer {
+  if (encoding !== "base64") return opened;
+  const decoded = dataKeyFromText(opened);
+  opened.fill(0);
+  if (!decoded) {
+    throw new PlaintextEncodingError("KMS's plaintext is not base64, though base64 was asked for (plaintextEncoding); " +
+      "nothing was returned: ciphertexts made by other KMS clients and by this package from 0.2 on hold the text itself, so decrypt without it");
+  }
+  return decoded;
+}
+
 export async function decryptEnvelope(kms: KmsDecryptor, e: Envelope): Promise<Buffer> {
   if (e.encryptedDataKey === undefined) {
-    const plaintext = await kmsDecrypt(kms, e, e.ciphertextBlob);
+    const opened = await kmsDecrypt(kms, e, e.ciphertextBlob);
+    const plaintext = isSymmetric(e.algorithm) ? directValue(opened, e.plaintextEncoding) : opened;
     if (isTaggedDataKey(plaintext)) {
       plaintext.fill(0);
       throw new DataKeyRefusedError(
@@ -44,7 +78,7 @@ export async function decryptEnvelope(kms: KmsDecryptor, e: Envelope): Promise<B
     }
     return plaintext;
   }
-  const opened = await kmsDecrypt(kms, e, e.encryptedDataKey);
+  const opened = await openDataKey(kms, e, e.encryptedDataKey) ?? Buffer.alloc(0);
   try {
     const dataKey = untagDataKey(opened, e.version);
     const plaintext = dataKey && openWithDataKey(dataKey, e, envelopeAad(e));
@@ -88,7 +122,7 @@ export async function decryptRecipients(
   for (const recipient of order) {
     let opened: Buffer;
     try {
-      opened = await kmsDecrypt(decryptorFor(recipient.region), recipient, recipient.encryptedDataKey);
+      opened = await openDataKey(decryptorFor(recipient.region), recipient, recipient.encryptedDataKey) ?? Buffer.alloc(0);
     } catch (error) {
       failures.push({ recipient, error });
       continue;

@@ -6,6 +6,7 @@ import {
 import { type Algorithm, isSymmetric } from "../kms/key-spec-limits";
 import type { KmsService } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
+import { dataKeyAsText } from "../kms/symmetric-plaintext";
 
 // One value encrypted under a key version or a certificate: directly (KMS, or the public key in
 // process, encrypts the value) or as an envelope (a fresh data key encrypts the value with
@@ -53,6 +54,14 @@ async function kmsEncrypt(kms: KmsService, t: EncryptionTarget, plaintext: Buffe
   return c.ciphertextBlob;
 }
 
+/**
+ * A data key as the recipient's KMS call takes it: Encrypt gets its base64 text (the way Alibaba's
+ * Encryption SDK sends GenerateDataKey's Plaintext), the asymmetric operations its bytes.
+ */
+export function dataKeyForKms(algorithm: Algorithm, dataKey: Buffer): Buffer {
+  return isSymmetric(algorithm) ? dataKeyAsText(dataKey) : dataKey;
+}
+
 export async function encryptValue(
   kms: KmsService,
   t: EncryptionTarget,
@@ -61,11 +70,13 @@ export async function encryptValue(
 ): Promise<EncryptedOutput> {
   const header = { ...t.target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region };
   if (!envelope) {
+    // A symmetric key's Encrypt gets the value's own text, so every KMS client's Decrypt returns it.
     const ciphertextBlob = await kmsEncrypt(kms, t, plaintext);
-    return { ciphertextBlob, envelope: { ...header, ciphertextBlob } };
+    const encoding = isSymmetric(t.algorithm) ? { plaintextEncoding: "text" as const } : {};
+    return { ciphertextBlob, envelope: { ...header, ciphertextBlob, ...encoding } };
   }
   const dataKey = newDataKey();
-  const tagged = tagDataKey(dataKey);
+  const tagged = dataKeyForKms(t.algorithm, tagDataKey(dataKey));
   try {
     const encryptedDataKey = await kmsEncrypt(kms, t, tagged);
     // The AAD covers the header only, so it can be computed before the data fields exist.
@@ -95,8 +106,13 @@ export async function encryptForRecipients(
   try {
     const recipients: Recipient[] = await Promise.all(targets.map(async (t, index) => {
       try {
-        const encryptedDataKey = await kmsEncrypt(kmsFor(t), t, tagged);
-        return { ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey };
+        const wrapped = dataKeyForKms(t.algorithm, tagged);
+        try {
+          const encryptedDataKey = await kmsEncrypt(kmsFor(t), t, wrapped);
+          return { ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey };
+        } finally {
+          wrapped.fill(0);
+        }
       } catch (cause) {
         throw new RecipientEncryptionError(index, cause);
       }

@@ -13,7 +13,10 @@ import { MessageOnlyError } from "../message-only-error";
 //     "algorithm": "RSAES_OAEP_SHA_256" | "RSAES_OAEP_SHA_1" | "SM2PKE" | "SYMMETRIC_DEFAULT",
 //     "region": "cn-hangzhou",
 //     then either, for a value KMS encrypted directly (at most 190–6047 bytes):
-//     "ciphertextBlob": base64 of KMS's ciphertext of the value
+//     "ciphertextBlob": base64 of KMS's ciphertext of the value,
+//     "plaintextEncoding": "text"         — a symmetric key's only: Encrypt was given the value's
+//                         own UTF-8 text, which Decrypt returns as it is. Absent (envelopes
+//                         written before 0.2), it was given base64 of the value; "base64" says so
 //     or, for envelope encryption (any size):
 //     "encryptedDataKey": base64 of KMS's ciphertext of the tagged data key: the 8 bytes
 //                         00 50 41 4B 4D 53 44 4B ("\0PAKMSDK") then a fresh 32-byte data key,
@@ -43,7 +46,12 @@ export type Envelope = EnvelopeTarget & {
   algorithm: Algorithm;
   region: string;
 } & (
-  | { ciphertextBlob: string; encryptedDataKey?: undefined }
+  | {
+    ciphertextBlob: string;
+    encryptedDataKey?: undefined;
+    /** A symmetric key's: what Decrypt's Plaintext is, the value's text or base64 of it (see above). */
+    plaintextEncoding?: PlaintextEncoding;
+  }
   | {
     encryptedDataKey: string;
     cipher: typeof DATA_CIPHER;
@@ -53,6 +61,14 @@ export type Envelope = EnvelopeTarget & {
     ciphertextBlob?: undefined;
   }
 );
+
+/**
+ * How KMS's Plaintext carries a value: "text", the value's own UTF-8 text (Encrypt and Decrypt, as
+ * every KMS client reads it); "base64", base64 of its bytes (the asymmetric and certificate
+ * operations always; Encrypt in envelopes written before 0.2).
+ */
+export const PLAINTEXT_ENCODINGS = ["text", "base64"] as const;
+export type PlaintextEncoding = (typeof PLAINTEXT_ENCODINGS)[number];
 
 /** A malformed envelope; the message says which part and what to do. */
 export class EnvelopeFormatError extends MessageOnlyError {
@@ -79,7 +95,7 @@ export function formatEnvelope(e: Envelope): string {
     algorithm: e.algorithm,
     region: e.region,
     ...(e.encryptedDataKey === undefined
-      ? { ciphertextBlob: e.ciphertextBlob }
+      ? { ciphertextBlob: e.ciphertextBlob, ...(e.plaintextEncoding ? { plaintextEncoding: e.plaintextEncoding } : {}) }
       : {
           encryptedDataKey: e.encryptedDataKey,
           cipher: e.cipher,
@@ -177,9 +193,10 @@ export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
   if (json.encryptedDataKey === undefined) {
     if (json.cipher !== undefined || json.ciphertext !== undefined) throw new EnvelopeFormatError("has a ciphertext but no encryptedDataKey");
     bytes(json, "ciphertextBlob");
-    return { ...header, ciphertextBlob: json.ciphertextBlob as string };
+    return { ...header, ciphertextBlob: json.ciphertextBlob as string, ...directEncoding(json, header.algorithm) };
   }
   if (json.ciphertextBlob !== undefined) throw new EnvelopeFormatError("has both ciphertextBlob and encryptedDataKey");
+  if (json.plaintextEncoding !== undefined) throw new EnvelopeFormatError("has a plaintextEncoding, which only a value KMS encrypted directly has");
   if (json.cipher !== DATA_CIPHER) throw new EnvelopeFormatError(`cipher ${JSON.stringify(json.cipher)} is not ${DATA_CIPHER}`);
   bytes(json, "encryptedDataKey");
   return {
@@ -190,6 +207,23 @@ export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
     tag: bytes(json, "tag", 16),
     ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : bytes(json, "ciphertext"),
   };
+}
+
+/**
+ * A direct value's plaintextEncoding: a symmetric key's says what Decrypt returns ("base64" when
+ * absent: written before 0.2); the asymmetric operations always carry base64, so none is written.
+ */
+function directEncoding(json: Record<string, unknown>, algorithm: Algorithm): { plaintextEncoding?: PlaintextEncoding } {
+  const v = json.plaintextEncoding;
+  if (!isSymmetric(algorithm)) {
+    if (v !== undefined) throw new EnvelopeFormatError("has a plaintextEncoding, which only a symmetric key's value has");
+    return {};
+  }
+  if (v === undefined) return { plaintextEncoding: "base64" };
+  if (!(PLAINTEXT_ENCODINGS as readonly unknown[]).includes(v)) {
+    throw new EnvelopeFormatError(`plaintextEncoding ${printable(v)} is not "text" or "base64"; the envelope was altered or is not one`);
+  }
+  return { plaintextEncoding: v as PlaintextEncoding };
 }
 
 /** The target outputs an envelope's header is made of, as a resource reports them ("" where one does not apply). */
@@ -221,5 +255,9 @@ export function envelopeOfCiphertext(t: TargetOutputs, ciphertextBlob: string): 
         keyVersionId: t.keyVersionId,
         ...(hasContext(t.encryptionContext) ? { encryptionContext: t.encryptionContext } : {}),
       };
-  return formatEnvelope({ ...target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region, ciphertextBlob });
+  return formatEnvelope({
+    ...target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region, ciphertextBlob,
+    // Every symmetric value this version stores carries its text (older ones re-encrypt at the next up).
+    ...(isSymmetric(t.algorithm) ? { plaintextEncoding: "text" as const } : {}),
+  });
 }

@@ -1,5 +1,6 @@
 import { WRAPPED_DATA_KEY_BYTES } from "../crypto/data-key-cipher";
 import { KmsCallError } from "../kms/kms-call-error";
+import { base64Length, isUtf8Text } from "../kms/symmetric-plaintext";
 import { describeKmsError, keyStateHints } from "../kms/kms-error-messages";
 import { currentKeyVersion, isUnknownKeyVersion, type KmsService } from "../kms/kms-service";
 import type { KmsServices } from "../kms/kms-services";
@@ -9,6 +10,7 @@ import {
   ENCRYPTION_KEY_SPECS,
   type EncryptionKeySpec,
   isEncryptionKeySpec,
+  isSymmetric,
   isSymmetricKeySpec,
   maxPlaintextBytes,
   type Algorithm,
@@ -133,9 +135,22 @@ export async function resolveTarget(inputs: TargetInputs, services: KmsServices)
       }),
     };
   }
+  if (isSymmetric(algorithm) && !inputs.envelope) {
+    // Encrypt carries a direct value as its own text, which every KMS client's Decrypt returns.
+    const binary = inputs.plaintexts.filter(({ plaintext }) => plaintext instanceof Buffer && !isUtf8Text(plaintext));
+    if (binary.length > 0) {
+      return {
+        failures: binary.map(({ property }) => plaintextFailure(property,
+          "is not UTF-8 text: a symmetric key's Encrypt takes a value as text, which every KMS client's Decrypt returns as it is. " +
+          "Set envelope: true for binary data (AES-256-GCM with a data key that KMS encrypts)")),
+      };
+    }
+  }
   if (t.kind === "key" && keyVersionId !== undefined) {
-    // With an envelope, KMS encrypts only the (tagged) data key; otherwise the largest plaintext.
-    const size = inputs.envelope ? WRAPPED_DATA_KEY_BYTES : sizes.reduce((most, p) => Math.max(most, p.size), 1);
+    // With an envelope, KMS encrypts only the (tagged) data key, a symmetric key's as base64 text;
+    // otherwise the largest plaintext.
+    const wrapped = isSymmetric(algorithm) ? base64Length(WRAPPED_DATA_KEY_BYTES) : WRAPPED_DATA_KEY_BYTES;
+    const size = inputs.envelope ? wrapped : sizes.reduce((most, p) => Math.max(most, p.size), 1);
     try {
       const context = isUnknown(inputs.encryptionContext) ? undefined : inputs.encryptionContext;
       await kms.dryRunEncrypt(id, keyVersionId, algorithm, size, context);

@@ -1,9 +1,9 @@
-import { type EnvelopeTarget } from "../crypto/envelope-format";
+import { type EnvelopeTarget, type PlaintextEncoding } from "../crypto/envelope-format";
 import { hasRecipients, readEnvelope } from "../crypto/any-envelope";
 import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { KmsCallError } from "../kms/kms-call-error";
 import { isUnknownKeyVersion } from "../kms/kms-service";
-import { type Algorithm, isAlgorithm } from "../kms/key-spec-limits";
+import { type Algorithm, isAlgorithm, isSymmetric } from "../kms/key-spec-limits";
 import type { SharedInputs, Target } from "./inputs";
 import type { EncryptionContext } from "../kms/encryption-context";
 import type { Unknown } from "./wire-values";
@@ -50,7 +50,18 @@ export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget
     encryptLocally,
     ...(inputs.envelope ? { envelopeEncryption: true } : {}),
     valueUrn: inputs.valueUrn,
+    plaintextEncoding: plaintextEncodingOf(target.algorithm, inputs.envelope),
   };
+}
+
+/**
+ * An output too: how KMS's Plaintext carries what ciphertextBlob holds. "text" for a symmetric
+ * key's direct value (Encrypt got the value's own text, and every client's Decrypt returns it);
+ * "base64" for the asymmetric and certificate operations, and for data keys.
+ */
+function plaintextEncodingOf(algorithm: Algorithm | Unknown, envelope: boolean): PlaintextEncoding | Unknown {
+  if (isUnknown(algorithm)) return UNKNOWN;
+  return isSymmetric(algorithm) && !envelope ? "text" : "base64";
 }
 
 /** A stored or checked context in one spelling, for comparing; none is {}. */
@@ -98,6 +109,12 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   if (before === undefined) reasons.push("the stored envelope cannot be read");
   else if ((now("envelopeEncryption") === true) !== before) {
     reasons.push(`envelope encryption switched ${now("envelopeEncryption") === true ? "on" : "off"}`);
+  }
+  // Before 0.2 a symmetric direct value went to Encrypt as base64, which every other KMS client's
+  // Decrypt (kmsEncryptedPassword among them) would have returned as it is.
+  if (was("algorithm") === "SYMMETRIC_DEFAULT" && before === false && was("plaintextEncoding") !== "text" && now("plaintextEncoding") === "text") {
+    reasons.push("its ciphertext holds base64 of the plaintext (written before 0.2); re-encrypted once so that KMS's Decrypt, " +
+      "for every client, returns the text itself");
   }
   reasons.push(...recipientReasons(olds, news));
   const stale = revealName(olds.staleReason);
@@ -231,6 +248,7 @@ export function storedTarget(inputs: Props): StoredTarget {
       region,
       changeDetection: revealText(inputs.changeDetection) ?? "digest",
       encryptionContext: encryptionTarget.encryptionContext ?? {},
+      plaintextEncoding: revealText(inputs.plaintextEncoding) ?? "base64",
       staleReason: "",
     },
   };

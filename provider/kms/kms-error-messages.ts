@@ -63,6 +63,7 @@ const hints: Record<string, Hint> = {
   "InvalidAction.NotFound": (e) => CERTIFICATE_ACTIONS.has(e.action)
     ? `KMS in this region or account does not offer ${e.action} (Certificates Manager's API); encrypt with a key (keyId) instead`
     : `KMS does not offer ${e.action} here`,
+  NotText: () => "the plaintext is not UTF-8 text, which Encrypt carries as it is; give it as text, or set envelope: true for binary data",
   NoKeyVersion: () => "no key version to use (KMS named none); set keyVersionId, or check the key with ListKeyVersions",
   ...Object.fromEntries(Object.entries(keyStateHints).map(([state, hint]) => [`Rejected.${state}`, () => hint])),
   "Rejected.UnsupportedOperation": (e) =>

@@ -2,6 +2,7 @@ import { KmsCallError } from "./kms-call-error";
 import { type Algorithm, isSymmetric } from "./key-spec-limits";
 import { canonicalContext, type EncryptionContext } from "./encryption-context";
 import type { KmsTransport } from "./kms-transport";
+import { isUtf8Text } from "./symmetric-plaintext";
 
 // The KMS operations the provider uses, typed. One instance talks to one region.
 
@@ -57,7 +58,8 @@ export interface KmsService {
   dryRunGetPublicKey(keyId: string, keyVersionId: string): Promise<void>;
   /**
    * AsymmetricEncrypt under the version, or for SYMMETRIC_DEFAULT Encrypt, which takes no version
-   * (KMS picks it and says which) and binds the encryption context.
+   * (KMS picks it and says which) and binds the encryption context. For Encrypt, `plaintext` is the
+   * UTF-8 bytes of the string KMS is given and Decrypt returns (symmetric-plaintext.ts).
    */
   encrypt(
     keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer, context?: EncryptionContext,
@@ -70,7 +72,10 @@ export interface KmsDecryptor {
   readonly region: string;
   asymmetricDecrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer>;
   certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer>;
-  /** Decrypt (symmetric keys): the ciphertext names its key; KMS says which, for the caller to compare. */
+  /**
+   * Decrypt (symmetric keys): the ciphertext names its key; KMS says which, for the caller to
+   * compare. `plaintext` is the UTF-8 bytes of the string Encrypt was given.
+   */
   decrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<{ plaintext: Buffer; keyId: string }>;
 }
 
@@ -108,6 +113,15 @@ export async function currentKeyVersion(kms: KmsService, key: KeyMetadata): Prom
     if (v.keyVersionId && (!newest || at >= newest.at)) newest = { id: v.keyVersionId, at };
   }
   return newest?.id;
+}
+
+/**
+ * Encrypt's Plaintext: the string whose UTF-8 bytes these are (symmetric-plaintext.ts). Anything
+ * else would not come back from Decrypt as it went in, so it never leaves.
+ */
+function symmetricText(plaintext: Buffer): string {
+  if (!isUtf8Text(plaintext)) throw new KmsCallError("Encrypt", "NotText", "");
+  return plaintext.toString("utf8");
 }
 
 /** Never a request with an empty KeyVersionId: KMS would answer MissingParameter about a key that is fine. */
@@ -166,9 +180,9 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
   async dryRunEncrypt(
     keyId: string, keyVersionId: string, algorithm: Algorithm, plaintextBytes: number, context?: EncryptionContext,
   ): Promise<void> {
-    const zeros = Buffer.alloc(Math.max(1, plaintextBytes)).toString("base64");
     if (isSymmetric(algorithm)) {
-      await this.dryRun("Encrypt", { KeyId: keyId, Plaintext: zeros, ...contextParam(context) });
+      // Encrypt's Plaintext is a string, counted in UTF-8 bytes: as many zeros as the real one has.
+      await this.dryRun("Encrypt", { KeyId: keyId, Plaintext: "0".repeat(Math.max(1, plaintextBytes)), ...contextParam(context) });
       return;
     }
     await this.dryRun("AsymmetricEncrypt", {
@@ -207,7 +221,7 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
     keyId: string, keyVersionId: string, algorithm: Algorithm, plaintext: Buffer, context?: EncryptionContext,
   ): Promise<Ciphertext> {
     if (isSymmetric(algorithm)) {
-      const answer = await this.send("Encrypt", { KeyId: keyId, Plaintext: plaintext.toString("base64"), ...contextParam(context) });
+      const answer = await this.send("Encrypt", { KeyId: keyId, Plaintext: symmetricText(plaintext), ...contextParam(context) });
       return { ciphertextBlob: field(answer, "CiphertextBlob"), keyId: field(answer, "KeyId"), keyVersionId: field(answer, "KeyVersionId") };
     }
     const answer = await this.send("AsymmetricEncrypt", {
@@ -236,7 +250,8 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
 
   async decrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<{ plaintext: Buffer; keyId: string }> {
     const answer = await this.send("Decrypt", { CiphertextBlob: ciphertextBlob, ...contextParam(context) });
-    return { plaintext: Buffer.from(field(answer, "Plaintext"), "base64"), keyId: field(answer, "KeyId") };
+    // The string Encrypt was given, verbatim: its UTF-8 bytes (symmetric-plaintext.ts).
+    return { plaintext: Buffer.from(field(answer, "Plaintext"), "utf8"), keyId: field(answer, "KeyId") };
   }
 
   async certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {

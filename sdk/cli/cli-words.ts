@@ -21,6 +21,7 @@ const FLAG_WORDS: [RegExp, string][] = [
   [/^algorithm\b/g, "--algorithm"],
   [/^region\b/g, "--region"],
   [/\bencryptionContext\b/g, "--encryption-context"],
+  [/\(plaintextEncoding\)/g, "(--plaintext-encoding)"],
   [/^(plaintext|ciphertextBlob)\b/g, "the input"],
   [/set envelope: true/gi, "add --envelope"],
   [/\(encryptLocally: false\)|set encryptLocally: false/g, "(drop --local)"],

@@ -1,4 +1,4 @@
-import { type Algorithm, describeRecipient, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
+import { type Algorithm, describeRecipient, printable, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
 import { type DecryptInput, DecryptError, type DecryptOptions, openValue } from "../open-value";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
@@ -10,6 +10,8 @@ import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "
 export interface DecryptCommandOptions extends TargetFlags {
   allowedRegions?: string[];
   allowedKeys?: string[];
+  /** --plaintext-encoding: what a bare symmetric ciphertext's Decrypt returns (default text). */
+  plaintextEncoding?: string;
 }
 
 const TARGET_FLAGS = [["keyId", "--key-id"], ["keyVersionId", "--key-version-id"], ["certificateId", "--certificate-id"],
@@ -43,6 +45,13 @@ function looksBare(text: string): boolean {
 /** What to decrypt: the input as an envelope, or with the flags, as a bare ciphertext. */
 function inputFrom(o: DecryptCommandOptions, text: string): DecryptInput {
   const given = TARGET_FLAGS.filter(([field]) => o[field] !== undefined);
+  const encoding = o.plaintextEncoding;
+  if (encoding !== undefined) {
+    if (encoding !== "text" && encoding !== "base64") throw new CliError(`--plaintext-encoding ${printable(encoding)} is not text or base64`, 2);
+    if (o.algorithm !== "SYMMETRIC_DEFAULT") {
+      throw new CliError("--plaintext-encoding applies to a bare symmetric ciphertext (--algorithm SYMMETRIC_DEFAULT); an envelope says its own", 2);
+    }
+  }
   if (given.length === 0) return text;
   checkTargetFlags(o);
   if (isEnvelope(text)) {
@@ -63,6 +72,7 @@ function inputFrom(o: DecryptCommandOptions, text: string): DecryptInput {
         ciphertextBlob, keyId: o.keyId as string, algorithm, ...region,
         ...(o.keyVersionId !== undefined ? { keyVersionId: o.keyVersionId } : {}),
         ...(o.encryptionContext ? { encryptionContext: o.encryptionContext } : {}),
+        ...(encoding !== undefined ? { plaintextEncoding: encoding } : {}),
       };
 }
 

@@ -24,10 +24,12 @@ const OPTIONS = {
   force: { type: "boolean", default: false },
   "allow-region": { type: "string", multiple: true },
   "allow-key": { type: "string", multiple: true },
+  "plaintext-encoding": { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
 const ENCRYPT_ONLY = ["envelope", "local"] as const;
+const DECRYPT_ONLY = ["allow-region", "allow-key", "plaintext-encoding"] as const;
 
 /** What is wrong with the arguments parseArgs refused, in our words (node:util's are its own). */
 function usageProblem(argv: string[]): string {
@@ -80,7 +82,7 @@ async function run(argv: string[]): Promise<void> {
     ...(values.region !== undefined ? { region: values.region } : {}),
   };
   if (command === "encrypt") {
-    const decryptOnly = (["allow-region", "allow-key"] as const).find((flag) => values[flag] !== undefined);
+    const decryptOnly = DECRYPT_ONLY.find((flag) => values[flag] !== undefined);
     if (decryptOnly) throw new CliError(`--${decryptOnly} applies to decrypt; encrypt names its key with --key-id or --certificate-id`, 2);
     const plaintext = await readInput(values.in);
     try {
@@ -101,6 +103,7 @@ async function run(argv: string[]): Promise<void> {
     ...target,
     ...(values["allow-region"] ? { allowedRegions: values["allow-region"] } : {}),
     ...(values["allow-key"] ? { allowedKeys: values["allow-key"] } : {}),
+    ...(values["plaintext-encoding"] !== undefined ? { plaintextEncoding: values["plaintext-encoding"] } : {}),
   }, input, process.env);
   try {
     await writeOutput(values.out, plaintext, values.force);

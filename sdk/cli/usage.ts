@@ -28,7 +28,8 @@ Commands:
   decrypt (--key-id <id> --key-version-id <v> | --certificate-id <id>) --algorithm <alg>
           [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
   decrypt --key-id <id> --algorithm SYMMETRIC_DEFAULT [--encryption-context <k=v>]...
-          [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
+          [--plaintext-encoding text|base64] [--region <r>] [--allow-region <r>]...
+          [--allow-key <id>]... [--in] [--out] [--force]
       Decrypts through KMS (AsymmetricDecrypt / CertificatePrivateKeyDecrypt / Decrypt) and writes
       the plaintext bytes. An envelope of several recipients is opened with the first that works
       (the configured region's first, then in order); stderr says which, and why those tried
@@ -36,6 +37,10 @@ Commands:
       region; or, with the flags encrypt takes, a bare ciphertext (the ciphertextBlob output of a
       value without envelope: true), the flags being that value's keyId, keyVersionId (or
       certificateId), algorithm and region outputs.
+        --plaintext-encoding  a bare symmetric ciphertext: "text" (default) writes what KMS's
+                           Decrypt returns as it is, as every KMS client reads it; "base64"
+                           decodes it (ciphertexts of 0.1, or of clients that encrypt base64)
+                           and refuses anything that is not strict base64
         --allow-region     refuse an input naming any other region (repeatable)
         --allow-key        refuse an input naming any other key ID, key ARN or certificate ID
                            (repeatable); both are checked before anything is sent to KMS

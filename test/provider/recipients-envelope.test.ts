@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { readEnvelope, hasRecipients } from "../../provider/crypto/any-envelope";
 import { parseEnvelope } from "../../provider/crypto/envelope-format";
 import { decryptRecipients, NoRecipientOpenedError, type RecipientFailure } from "../../provider/crypto/decrypt-value";
-import { encryptForRecipients, type EncryptionTarget } from "../../provider/crypto/encrypt-value";
+import { dataKeyForKms, encryptForRecipients, type EncryptionTarget } from "../../provider/crypto/encrypt-value";
 import { newDataKey, sealWithDataKey, tagDataKey } from "../../provider/crypto/data-key-cipher";
 import {
   commitmentOf, encryptionKeyOf, formatRecipientsEnvelope, type Recipient, type RecipientsEnvelope, recipientsAad,
@@ -150,7 +150,8 @@ describe("envelopes of several recipients (format v3)", () => {
     const wrap = async (t: EncryptionTarget, k: Buffer) => {
       const kms = services.in(t.region);
       const { keyId, keyVersionId, encryptionContext } = t.target;
-      const c = await kms.encrypt(keyId!, keyVersionId!, t.algorithm, tagDataKey(k), encryptionContext);
+      const wrapped = dataKeyForKms(t.algorithm, tagDataKey(k));
+      const c = await kms.encrypt(keyId!, keyVersionId!, t.algorithm, wrapped, encryptionContext);
       return { ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey: c.ciphertextBlob } as Recipient;
     };
     const recipients = [await wrap(hzTarget, k1), await wrap(shTarget, k2)];

@@ -211,6 +211,39 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     assert.match(local.stderr, /is symmetric \(Aliyun_AES_256\): KMS never reveals a symmetric key.*\(drop --local\)|is symmetric .*drop --local/);
   });
 
+  it("a bare symmetric ciphertext from any KMS client: its text by default, --plaintext-encoding base64 only for base64", async () => {
+    const client = officialClient(emulator);
+    const made = await call(client, "Encrypt", { KeyId: "key-aes", Plaintext: "example" });
+    const flags = ["decrypt", "--key-id", "key-aes", "--algorithm", "SYMMETRIC_DEFAULT"];
+    const text = await cli(flags, env, Buffer.from(String(made.CiphertextBlob)));
+    assert.equal(text.code, 0, text.stderr);
+    assert.equal(text.stdout.toString(), "example");
+    const refused = await cli([...flags, "--plaintext-encoding", "base64"], env, Buffer.from(String(made.CiphertextBlob)));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /not base64, though base64 was asked for \(--plaintext-encoding\)/);
+    assert.doesNotMatch(refused.stderr, /example/);
+    const binary = await call(client, "Encrypt", { KeyId: "key-aes", Plaintext: Buffer.from([0, 255, 7]).toString("base64") });
+    const decoded = await cli([...flags, "--plaintext-encoding", "base64"], env, Buffer.from(String(binary.CiphertextBlob)));
+    assert.equal(decoded.code, 0, decoded.stderr);
+    assert.deepEqual(decoded.stdout, Buffer.from([0, 255, 7]));
+    for (const [args, message] of [
+      [[...flags, "--plaintext-encoding", "hex"], /--plaintext-encoding 'hex' is not text or base64/],
+      [["decrypt", "--plaintext-encoding", "base64"], /--plaintext-encoding applies to a bare symmetric ciphertext/],
+      [["encrypt", "--key-id", "key-aes", "--plaintext-encoding", "text"], /--plaintext-encoding applies to decrypt/],
+    ] as const) {
+      const r = await cli([...args], env, Buffer.from(String(made.CiphertextBlob)));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+    // What the CLI's encrypt sends: the text itself, which Decrypt through any SDK returns.
+    const enc = await cli(["encrypt", "--key-id", "key-aes"], env, Buffer.from("operator text ✓"));
+    const ciphertext = String(JSON.parse(Buffer.from(enc.stdout.toString().trim(), "base64").toString()).ciphertextBlob);
+    assert.equal((await call(client, "Decrypt", { CiphertextBlob: ciphertext })).Plaintext, "operator text ✓");
+    const notText = await cli(["encrypt", "--key-id", "key-aes"], env, Buffer.from([0xff, 0xfe, 0x01]));
+    assert.equal(notText.code, 1);
+    assert.match(notText.stderr, /the input is not UTF-8 text: a symmetric key's Encrypt takes a value as text.*add --envelope for binary data/);
+  });
+
   it("several recipients: --key-id / --certificate-id more than once; decrypt says which opened it and why the others did not", async () => {
     const enc = await cli(["encrypt", "--envelope", "--key-id", "alias/app", "--key-id", "key-sm2", "--certificate-id", "cert-rsa"], env, secret);
     assert.equal(enc.code, 0, enc.stderr);

@@ -139,7 +139,7 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     // What `export const db = …` serializes: every own enumerable property not starting with "__".
     const exported = Object.keys(db).filter((k) => !k.startsWith("__") && pulumi.Output.isInstance((db as unknown as Record<string, unknown>)[k]));
     assert.deepEqual(exported.sort(), ["algorithm", "certificateId", "changeDetection", "ciphertextBlob", "encryptionContext", "envelope", "id", "keyId",
-      "keySpec", "keyVersionId", "kmsInstanceId", "plaintextRevision", "recipients", "region", "staleReason", "urn"]);
+      "keySpec", "keyVersionId", "kmsInstanceId", "plaintextEncoding", "plaintextRevision", "recipients", "region", "staleReason", "urn"]);
   });
 
   it("hands the ciphertext, a plain output, to another alicloud resource", async () => {
