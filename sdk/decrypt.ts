@@ -1,7 +1,7 @@
 import { type DecryptInput, type DecryptOptions, openValue } from "./open-value";
 import type { SettingNames } from "../provider/toolkit";
 
-export type { EncryptionAlgorithm, EncryptionContext, PlaintextEncoding } from "./encryption-algorithm";
+export type { EncryptionAlgorithm, EncryptionContext, EnvelopeFormat, PlaintextEncoding } from "./encryption-algorithm";
 export {
   type CertificateCiphertext, DecryptError, type DecryptInput, type DecryptOptions, type EnvelopeInput, type KeyCiphertext,
   type FailedRecipient, type OpenedBy, type RecipientDescription,

@@ -5,7 +5,7 @@ import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
 import { encryptedValueProvider } from "./provider-resource";
 
-import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm, EnvelopeFormat } from "./encryption-algorithm";
 import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
 
 export type { ChangeDetection, EncryptionAlgorithm };
@@ -83,6 +83,13 @@ export interface EncryptedValueArgs {
    * recipient, and a recipient added or removed, re-encrypts. Up to 8.
    */
   recipients?: pulumi.Input<pulumi.Input<RecipientArgs>[]>;
+  /**
+   * `"encryption-sdk"`: write the `envelope` output as Alibaba Cloud's Encryption SDK message, which
+   * an application opens with `AliyunCrypto.decrypt` (Java, Python, Go) and nothing of ours, as
+   * `decrypt()` does too. Symmetric keys only (the key, or every recipient, with one
+   * `encryptionContext`); envelope encryption is implied. Default `"native"`. Changing it re-encrypts.
+   */
+  envelopeFormat?: pulumi.Input<EnvelopeFormat>;
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */

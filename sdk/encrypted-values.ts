@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
-import type { ChangeDetection, EncryptionAlgorithm } from "./encryption-algorithm";
+import type { ChangeDetection, EncryptionAlgorithm, EnvelopeFormat } from "./encryption-algorithm";
 import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
@@ -52,6 +52,13 @@ export interface EncryptedValuesArgs {
    * envelope of one data key wrapped for each, any one of which opens it.
    */
   recipients?: pulumi.Input<pulumi.Input<RecipientArgs>[]>;
+  /**
+   * `"encryption-sdk"`: write the `envelope` output as Alibaba Cloud's Encryption SDK message, which
+   * an application opens with `AliyunCrypto.decrypt` (Java, Python, Go) and nothing of ours, as
+   * `decrypt()` does too. Symmetric keys only (the key, or every recipient, with one
+   * `encryptionContext`); envelope encryption is implied. Default `"native"`. Changing it re-encrypts.
+   */
+  envelopeFormat?: pulumi.Input<EnvelopeFormat>;
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */

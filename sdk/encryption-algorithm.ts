@@ -40,3 +40,11 @@ export interface Recipient {
  * asymmetric and certificate operations, data keys, and symmetric values written by 0.1).
  */
 export type PlaintextEncoding = "text" | "base64";
+
+/**
+ * The format of an `envelope` output. `"native"` (the default): this package's envelope (JSON,
+ * formats v2 and v3: any key, certificates, key commitment across recipients). `"encryption-sdk"`:
+ * Alibaba Cloud's Encryption SDK message (ASN.1), which `AliyunCrypto.decrypt` in Java, Python or
+ * Go opens with nothing of ours; symmetric keys only, one encryption context for all of them.
+ */
+export type EnvelopeFormat = "native" | "encryption-sdk";

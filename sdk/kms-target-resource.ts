@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ChangeDetection, EncryptionAlgorithm, EncryptionContext, PlaintextEncoding, Recipient } from "./encryption-algorithm";
+import type {
+  ChangeDetection, EncryptionAlgorithm, EncryptionContext, EnvelopeFormat, PlaintextEncoding, Recipient,
+} from "./encryption-algorithm";
 
 /**
  * One recipient of an envelope of several: a key (asymmetric, or symmetric with its own context),
@@ -27,6 +29,7 @@ export interface KmsTargetArgs {
   changeDetection?: pulumi.Input<ChangeDetection>;
   encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   recipients?: pulumi.Input<pulumi.Input<RecipientArgs>[]>;
+  envelopeFormat?: pulumi.Input<EnvelopeFormat>;
 }
 
 /**
@@ -67,6 +70,8 @@ export abstract class KmsTargetResource extends pulumi.CustomResource {
    * of the bytes (asymmetric keys and certificates; with envelope encryption, of the data key).
    */
   declare public readonly plaintextEncoding: pulumi.Output<PlaintextEncoding>;
+  /** The format of the `envelope` output: `"native"`, or `"encryption-sdk"` (Alibaba's Encryption SDK message). */
+  declare public readonly envelopeFormat: pulumi.Output<EnvelopeFormat>;
   /** Set by `pulumi refresh` when the key, version or certificate can no longer decrypt; "" otherwise. */
   declare public readonly staleReason: pulumi.Output<string>;
 }
@@ -81,6 +86,7 @@ export function kmsTargetProperties(args: KmsTargetArgs): Record<string, unknown
     changeDetection: args.changeDetection,
     encryptionContext: args.encryptionContext,
     recipients: args.recipients,
+    envelopeFormat: args.envelopeFormat,
     keySpec: undefined,
     kmsInstanceId: undefined,
     region: undefined,

@@ -4,7 +4,7 @@ import {
   isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseKeyReference, printable,
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
   type AnyEnvelope, decryptRecipients, hasRecipients, NoRecipientOpenedError, readEnvelope, type Recipient, type RecipientFailure,
-  type RecipientsEnvelope, PLAINTEXT_ENCODINGS, PlaintextEncodingError,
+  type MultiRecipientEnvelope, PLAINTEXT_ENCODINGS, PlaintextEncodingError,
 } from "../provider/toolkit";
 import type { EncryptionAlgorithm, PlaintextEncoding } from "./encryption-algorithm";
 
@@ -276,7 +276,7 @@ function recipientDescription(r: Recipient): RecipientDescription {
  * fails does not stop the others; when every one fails, the message names each one's reason.
  */
 async function openRecipients(
-  e: RecipientsEnvelope, options: DecryptOptions, services: KmsServices, sensitive: string[],
+  e: MultiRecipientEnvelope, options: DecryptOptions, services: KmsServices, sensitive: string[],
 ): Promise<Buffer> {
   const refusals: DecryptError[] = [];
   const allowed = e.recipients.filter((r) => {

@@ -1,22 +1,29 @@
-import { type Envelope, envelopeJson, formatEnvelope, parseEnvelopeJson } from "./envelope-format";
+import { type Envelope, envelopeBytes, formatEnvelope, jsonOf, parseEnvelopeJson } from "./envelope-format";
 import { formatRecipientsEnvelope, parseRecipientsJson, type RecipientsEnvelope } from "./recipients-envelope";
+import { formatSdkMessage, isSdkMessage, looksLikeSdkMessage, parseSdkMessage, type SdkMessage } from "./encryption-sdk-message";
 
-// What decrypt() and the CLI read: an envelope of one key or certificate (versions 1 and 2), or of
-// several recipients (version 3).
+// What decrypt() and the CLI read: an envelope of one key or certificate (versions 1 and 2), of
+// several recipients (version 3), or Alibaba's Encryption SDK message (base64 of its DER).
 
-export type AnyEnvelope = Envelope | RecipientsEnvelope;
+export type AnyEnvelope = Envelope | RecipientsEnvelope | SdkMessage;
+
+/** Envelopes opened through any one of their recipients' KMS: version 3, and Encryption SDK messages. */
+export type MultiRecipientEnvelope = RecipientsEnvelope | SdkMessage;
 
 export function readEnvelope(text: string): AnyEnvelope {
-  const json = envelopeJson(text);
+  const bytes = envelopeBytes(text);
+  if (looksLikeSdkMessage(bytes)) return parseSdkMessage(bytes);
+  const json = jsonOf(bytes);
   return json.v === 3 ? parseRecipientsJson(json) : parseEnvelopeJson(json);
 }
 
-export function hasRecipients(e: AnyEnvelope): e is RecipientsEnvelope {
-  return e.version === 3;
+export function hasRecipients(e: AnyEnvelope): e is MultiRecipientEnvelope {
+  return isSdkMessage(e) || e.version === 3;
 }
 
 export function formatAnyEnvelope(e: AnyEnvelope): string {
-  return hasRecipients(e) ? formatRecipientsEnvelope(e) : formatEnvelope(e);
+  if (isSdkMessage(e)) return formatSdkMessage(e).toString("base64");
+  return e.version === 3 ? formatRecipientsEnvelope(e) : formatEnvelope(e);
 }
 
 /**

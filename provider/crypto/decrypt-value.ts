@@ -1,5 +1,6 @@
 import { type Envelope, envelopeAad, type EnvelopeHeader, type PlaintextEncoding } from "./envelope-format";
 import { dataKeyFromText } from "../kms/symmetric-plaintext";
+import { isSdkMessage, openSdkMessage, type SdkMessage } from "./encryption-sdk-message";
 import { commitsTo, describeRecipient, encryptionKeyOf, type Recipient, type RecipientsEnvelope, recipientsAad } from "./recipients-envelope";
 import { isTaggedDataKey, openWithDataKey, untagDataKey } from "./data-key-cipher";
 import type { KmsDecryptor } from "../kms/kms-service";
@@ -107,14 +108,46 @@ export class NoRecipientOpenedError extends MessageOnlyError {
 }
 
 /**
- * A version 3 envelope: each recipient of `order` in turn until one's KMS opens the data key. A
- * recipient that fails (disabled key, unreachable region, refused permission) does not stop the
- * others. The data key that opens must be the one the envelope commits to, else the envelope is
- * refused outright: it was made to open differently under different recipients.
+ * A version 3 envelope's value from what one recipient's KMS opened: the data key must be the one
+ * the envelope commits to, else the envelope is refused outright (it was made to open differently
+ * under different recipients). Undefined when it is not a data key at all (try the next).
+ */
+function openV3(e: RecipientsEnvelope, recipient: Recipient, opened: Buffer): Buffer | undefined {
+  const dataKey = untagDataKey(opened, 2);
+  if (!dataKey) return undefined;
+  if (!commitsTo(e, dataKey)) {
+    throw new EnvelopeIntegrityError(`envelope: ${describeRecipient(recipient)} opens to another data key than the envelope ` +
+      "commits to: it was made to open differently for different recipients, or altered; nothing was decrypted");
+  }
+  const key = encryptionKeyOf(dataKey);
+  const plaintext = openWithDataKey(key, e, recipientsAad(e));
+  key.fill(0);
+  if (!plaintext) {
+    throw new EnvelopeIntegrityError("envelope: the AES-256-GCM tag does not verify: the ciphertext, IV, tag or a recipient " +
+      "was altered, added, removed or reordered; nothing was decrypted");
+  }
+  return plaintext;
+}
+
+/** An Encryption SDK message's value: its header and body authenticate under the data key, or it is refused. */
+function openSdk(e: SdkMessage, opened: Buffer): Buffer {
+  const plaintext = openSdkMessage(opened, e);
+  if (!plaintext) {
+    throw new EnvelopeIntegrityError("Encryption SDK message: the data key does not authenticate its header or body: " +
+      "the message was altered or truncated; nothing was decrypted");
+  }
+  return plaintext;
+}
+
+/**
+ * A version 3 envelope or an Encryption SDK message: each recipient of `order` in turn until one's
+ * KMS opens the data key. A recipient that fails (disabled key, unreachable region, refused
+ * permission) does not stop the others; a data key that opens but does not authenticate the
+ * envelope stops everything.
  */
 export async function decryptRecipients(
   decryptorFor: (region: string) => KmsDecryptor,
-  e: RecipientsEnvelope,
+  e: RecipientsEnvelope | SdkMessage,
   order: readonly Recipient[],
   describe: (f: RecipientFailure) => string,
 ): Promise<{ plaintext: Buffer; openedBy: Recipient; failures: RecipientFailure[] }> {
@@ -127,22 +160,11 @@ export async function decryptRecipients(
       failures.push({ recipient, error });
       continue;
     }
-    const dataKey = untagDataKey(opened, 2);
     try {
-      if (!dataKey) {
+      const plaintext = isSdkMessage(e) ? openSdk(e, opened) : openV3(e, recipient, opened);
+      if (!plaintext) {
         failures.push({ recipient, error: new EnvelopeIntegrityError("its encryptedDataKey does not open to a data key") });
         continue;
-      }
-      if (!commitsTo(e, dataKey)) {
-        throw new EnvelopeIntegrityError(`envelope: ${describeRecipient(recipient)} opens to another data key than the envelope ` +
-          "commits to: it was made to open differently for different recipients, or altered; nothing was decrypted");
-      }
-      const key = encryptionKeyOf(dataKey);
-      const plaintext = openWithDataKey(key, e, recipientsAad(e));
-      key.fill(0);
-      if (!plaintext) {
-        throw new EnvelopeIntegrityError("envelope: the AES-256-GCM tag does not verify: the ciphertext, IV, tag or a recipient " +
-          "was altered, added, removed or reordered; nothing was decrypted");
       }
       return { plaintext, openedBy: recipient, failures };
     } finally {

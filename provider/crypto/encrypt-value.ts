@@ -7,6 +7,8 @@ import { type Algorithm, isSymmetric } from "../kms/key-spec-limits";
 import type { KmsService } from "../kms/kms-service";
 import { MessageOnlyError } from "../message-only-error";
 import { dataKeyAsText } from "../kms/symmetric-plaintext";
+import type { EncryptionContext } from "../kms/encryption-context";
+import { sealSdkMessage, type SdkMessage, type SdkRecipient } from "./encryption-sdk-message";
 
 // One value encrypted under a key version or a certificate: directly (KMS, or the public key in
 // process, encrypts the value) or as an envelope (a fresh data key encrypts the value with
@@ -123,5 +125,36 @@ export async function encryptForRecipients(
     dataKey.fill(0);
     tagged.fill(0);
     key.fill(0);
+  }
+}
+
+/**
+ * One value as Alibaba's Encryption SDK message (encryption-sdk-message.ts): one fresh data key,
+ * its base64 text encrypted by each symmetric CMK's Encrypt under the one context, named by ARN.
+ * `arnOf` gives each target's key ARN (DescribeKey's Arn).
+ */
+export async function encryptForSdkMessage(
+  kmsFor: (t: EncryptionTarget) => KmsService,
+  arnOf: (t: EncryptionTarget) => Promise<string>,
+  targets: readonly EncryptionTarget[],
+  encryptionContext: EncryptionContext | undefined,
+  plaintext: Buffer,
+): Promise<SdkMessage> {
+  const dataKey = newDataKey();
+  const text = dataKeyAsText(dataKey);
+  try {
+    const recipients: SdkRecipient[] = await Promise.all(targets.map(async (t, index) => {
+      try {
+        if (!isSymmetric(t.algorithm) || t.target.keyId === undefined) throw new MessageOnlyError("Alibaba's Encryption SDK carries symmetric keys only");
+        const [encryptedDataKey, arn] = await Promise.all([kmsEncrypt(kmsFor(t), t, text), arnOf(t)]);
+        return { ...t.target, algorithm: t.algorithm, region: t.region, encryptedDataKey, arn };
+      } catch (cause) {
+        throw new RecipientEncryptionError(index, cause);
+      }
+    }));
+    return sealSdkMessage(dataKey, recipients, encryptionContext ?? {}, plaintext);
+  } finally {
+    dataKey.fill(0);
+    text.fill(0);
   }
 }

@@ -167,12 +167,22 @@ export function parseEnvelope(text: string): Envelope {
 
 /** The JSON object inside an envelope string, of whatever version. */
 export function envelopeJson(text: string): Record<string, unknown> {
+  return jsonOf(envelopeBytes(text));
+}
+
+/** The bytes an envelope string carries (our JSON, or an Encryption SDK message). */
+export function envelopeBytes(text: string): Buffer {
   const compact = text.replace(/\s+/g, "");
   if (compact === "") throw new EnvelopeFormatError("the input is empty; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
   if (!STRICT_BASE64.test(compact)) throw new EnvelopeFormatError("not base64; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
+  return Buffer.from(compact, "base64");
+}
+
+/** The JSON object of an envelope's bytes. */
+export function jsonOf(bytes: Buffer): Record<string, unknown> {
   let o: unknown;
   try {
-    o = JSON.parse(Buffer.from(compact, "base64").toString("utf8"));
+    o = JSON.parse(bytes.toString("utf8"));
   } catch {
     throw new EnvelopeFormatError("the base64 does not hold JSON; it is not an envelope (a bare ciphertextBlob also needs its key, version and algorithm)");
   }

@@ -26,6 +26,7 @@ export const ENTRIES_INPUT_PROPERTIES = [
   "triggers",
   "encryptLocally",
   "envelope",
+  "envelopeFormat",
   "encryptionContext",
   "recipients",
 ] as const;

@@ -42,9 +42,18 @@ export const INPUT_PROPERTIES = [
   "trigger",
   "encryptLocally",
   "envelope",
+  "envelopeFormat",
   "encryptionContext",
   "recipients",
 ] as const;
+
+/** The envelope formats a value can be written in (see crypto/encryption-sdk-message.ts for the second). */
+export const ENVELOPE_FORMATS = ["native", "encryption-sdk"] as const;
+export type EnvelopeFormatName = (typeof ENVELOPE_FORMATS)[number];
+
+export function isEnvelopeFormatName(value: unknown): value is EnvelopeFormatName {
+  return (ENVELOPE_FORMATS as readonly unknown[]).includes(value);
+}
 
 /** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
 const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn"];
@@ -188,6 +197,8 @@ export interface SharedInputs {
   encryptLocally?: boolean;
   /** Envelope encryption: AES-256-GCM with a fresh data key, only the data key through KMS. */
   envelope: boolean;
+  /** The envelope's format: ours, or Alibaba's Encryption SDK message (symmetric keys only; envelope encryption). */
+  envelopeFormat: EnvelopeFormatName;
   /** The resource's URN, as the SDK computes it: the key of its plaintext hand-off. */
   valueUrn: string;
   /** A symmetric key's encryption context (resolve-target refuses it for any other target). */
@@ -270,6 +281,20 @@ export function parseSharedInputs(
       failures.push({ property: "envelope", reason: "recipients share one data key, so they are envelope encryption; remove envelope: false" });
     } else envelope = envelopeValue;
   }
+  const formatValue = reveal(news.envelopeFormat);
+  let envelopeFormat: EnvelopeFormatName = "native";
+  if (present(formatValue) && !isUnknown(formatValue)) {
+    if (isEnvelopeFormatName(formatValue)) envelopeFormat = formatValue;
+    else {
+      failures.push({ property: "envelopeFormat", reason: `envelopeFormat ${printable(formatValue)} is not valid; use "native" (the default) ` +
+        "or \"encryption-sdk\" (Alibaba's Encryption SDK message, for symmetric keys)" });
+    }
+  }
+  if (envelopeFormat === "encryption-sdk") {
+    // The Encryption SDK's message is envelope encryption by nature.
+    if (envelopeValue === false) failures.push({ property: "envelope", reason: "envelopeFormat \"encryption-sdk\" is envelope encryption; remove envelope: false" });
+    envelope = true;
+  }
   const encryptionContext = first?.encryptionContext;
 
   // What the SDK adds: the value's URN and, in digest mode, the plaintext's digest.
@@ -287,6 +312,7 @@ export function parseSharedInputs(
       changeDetection,
       ...(encryptLocally !== undefined ? { encryptLocally } : {}),
       envelope,
+      envelopeFormat,
       valueUrn,
       ...(encryptionContext !== undefined ? { encryptionContext } : {}),
       ...(moreRecipients !== undefined ? { moreRecipients } : {}),

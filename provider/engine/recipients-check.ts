@@ -2,7 +2,10 @@ import type { KmsServices } from "../kms/kms-services";
 import type { CheckFailure, RecipientInputs, SharedInputs } from "./inputs";
 import { type ResolvedTarget, resolveTarget, type SizedPlaintext } from "./resolve-target";
 import type { AnyEnvelope } from "../crypto/any-envelope";
-import { encryptForRecipients, encryptValue, RecipientEncryptionError } from "../crypto/encrypt-value";
+import {
+  encryptForRecipients, encryptForSdkMessage, type EncryptionTarget, encryptValue, RecipientEncryptionError,
+} from "../crypto/encrypt-value";
+import { canonicalContext, type EncryptionContext } from "../kms/encryption-context";
 import { type StoredRecipient, type StoredTarget, targetFields } from "./target-state";
 import { isUnknown, UNKNOWN, type Unknown } from "./wire-values";
 
@@ -29,12 +32,17 @@ export async function resolveRecipients(
 ): Promise<{ recipients: Props[] | Unknown } | { failures: CheckFailure[] }> {
   const more = inputs.moreRecipients;
   if (isUnknown(more)) return { recipients: UNKNOWN };
-  if (more === undefined) return { recipients: [] };
+  if (more === undefined) {
+    const failures = sdkMessageFailures(inputs, [first]);
+    return failures.length > 0 ? { failures } : { recipients: [] };
+  }
   const resolveOne = (r: RecipientInputs) =>
     resolveTarget({ ...r, encryptLocally: options.encryptLocally, envelope: true, plaintexts: options.plaintexts }, services);
   const results = await Promise.all(more.map(resolveOne));
   const failures = results.flatMap((r, i) => (r.target ? [] : r.failures.map(inRecipient(i + 1))));
   if (failures.length > 0) return { failures };
+  const sdkFailures = sdkMessageFailures(inputs, [first, ...results.map((r) => r.target!)], more);
+  if (sdkFailures.length > 0) return { failures: sdkFailures };
   const recipients = [
     targetFields(inputs.target, first, inputs.encryptionContext),
     ...results.map((r, i) => targetFields(more[i]!.target, r.target!, more[i]!.encryptionContext)),
@@ -49,6 +57,34 @@ export async function resolveRecipients(
     seen.set(identity, i);
   }
   return { recipients };
+}
+
+/**
+ * What Alibaba's Encryption SDK message cannot carry: a recipient that is not a symmetric key (it
+ * knows no others), or recipients with different contexts (one context binds the whole message).
+ */
+function sdkMessageFailures(
+  inputs: SharedInputs, targets: readonly ResolvedTarget[], more: readonly RecipientInputs[] = [],
+): CheckFailure[] {
+  if (inputs.envelopeFormat !== "encryption-sdk") return [];
+  const several = more.length > 0;
+  const failures: CheckFailure[] = [];
+  targets.forEach((t, i) => {
+    if (isUnknown(t.algorithm) || t.algorithm === "SYMMETRIC_DEFAULT") return;
+    const property = several ? `recipients[${i}].${t.kind === "key" ? "keyId" : "certificateId"}` : t.kind === "key" ? "keyId" : "certificateId";
+    failures.push({ property, reason: `${property} is ${t.kind === "key" ? `a ${String(t.keySpec)} key` : "a certificate"}: ` +
+      "envelopeFormat \"encryption-sdk\" carries symmetric keys only (Aliyun_AES_256, Aliyun_SM4), as Alibaba's Encryption SDK does; " +
+      "use the native format (remove envelopeFormat) for asymmetric keys and certificates" });
+  });
+  const contexts = [inputs.encryptionContext, ...more.map((r) => r.encryptionContext)];
+  if (!contexts.some(isUnknown)) {
+    const spelling = (c: unknown) => (c === undefined ? "{}" : canonicalContext(c as EncryptionContext));
+    if (new Set(contexts.map(spelling)).size > 1) {
+      failures.push({ property: "recipients", reason: "envelopeFormat \"encryption-sdk\" binds one encryption context to the whole message; " +
+        "give every recipient the same encryptionContext" });
+    }
+  }
+  return failures;
 }
 
 /**
@@ -76,8 +112,15 @@ export async function encryptForStored(
   services: KmsServices, t: StoredTarget, more: readonly StoredRecipient[], plaintext: Buffer,
 ): Promise<{ ciphertextBlob: string; envelope: AnyEnvelope }> {
   const first = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
-  if (more.length === 0) return encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
   const targets = [first, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
+  if (t.envelopeFormat === "encryption-sdk") {
+    // The message names each CMK by its ARN, as DescribeKey gives it.
+    const arnOf = async (x: EncryptionTarget) => (await services.in(x.region, false).describeKey(x.target.keyId ?? "")).arn;
+    const kmsFor = (x: EncryptionTarget) => services.in(x.region, false);
+    const envelope = await encryptForSdkMessage(kmsFor, arnOf, targets, t.encryptionTarget.encryptionContext, plaintext);
+    return { ciphertextBlob: envelope.recipients[0]!.encryptedDataKey, envelope };
+  }
+  if (more.length === 0) return encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
   const envelope = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
   return { ciphertextBlob: envelope.recipients[0]!.encryptedDataKey, envelope };
 }

@@ -4,7 +4,7 @@ import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { KmsCallError } from "../kms/kms-call-error";
 import { isUnknownKeyVersion } from "../kms/kms-service";
 import { type Algorithm, isAlgorithm, isSymmetric } from "../kms/key-spec-limits";
-import type { SharedInputs, Target } from "./inputs";
+import { type EnvelopeFormatName, isEnvelopeFormatName, type SharedInputs, type Target } from "./inputs";
 import type { EncryptionContext } from "../kms/encryption-context";
 import type { Unknown } from "./wire-values";
 import { EncryptedValueError, type ProviderContext } from "./provider-context";
@@ -50,6 +50,8 @@ export function checkedTargetFields(inputs: SharedInputs, target: ResolvedTarget
     encryptLocally,
     ...(inputs.envelope ? { envelopeEncryption: true } : {}),
     valueUrn: inputs.valueUrn,
+    // An output too: which format the envelope output is in.
+    envelopeFormat: inputs.envelopeFormat,
     plaintextEncoding: plaintextEncodingOf(target.algorithm, inputs.envelope),
   };
 }
@@ -109,6 +111,10 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   if (before === undefined) reasons.push("the stored envelope cannot be read");
   else if ((now("envelopeEncryption") === true) !== before) {
     reasons.push(`envelope encryption switched ${now("envelopeEncryption") === true ? "on" : "off"}`);
+  }
+  const format = (v: unknown) => printable(v === undefined ? "native" : v);
+  if (format(was("envelopeFormat")) !== format(now("envelopeFormat"))) {
+    reasons.push(`the envelope format changed (${format(was("envelopeFormat"))} → ${format(now("envelopeFormat"))})`);
   }
   // Before 0.2 a symmetric direct value went to Encrypt as base64, which every other KMS client's
   // Decrypt (kmsEncryptedPassword among them) would have returned as it is.
@@ -173,6 +179,7 @@ export interface StoredTarget {
   encryptionTarget: EnvelopeTarget;
   encryptLocally: boolean;
   envelope: boolean;
+  envelopeFormat: EnvelopeFormatName;
   kmsInstanceId?: string;
   /** The property and value a failure names: the program's own reference. */
   blame: { property: "keyId" | "certificateId"; value: string };
@@ -232,6 +239,7 @@ export function storedTarget(inputs: Props): StoredTarget {
     encryptionTarget,
     encryptLocally: reveal(inputs.encryptLocally) === true,
     envelope: reveal(inputs.envelopeEncryption) === true,
+    envelopeFormat: isEnvelopeFormatName(reveal(inputs.envelopeFormat)) ? reveal(inputs.envelopeFormat) as EnvelopeFormatName : "native",
     ...(kmsInstanceId ? { kmsInstanceId } : {}),
     blame: certificateId
       ? { property: "certificateId", value: certificateId }
@@ -249,6 +257,7 @@ export function storedTarget(inputs: Props): StoredTarget {
       changeDetection: revealText(inputs.changeDetection) ?? "digest",
       encryptionContext: encryptionTarget.encryptionContext ?? {},
       plaintextEncoding: revealText(inputs.plaintextEncoding) ?? "base64",
+      envelopeFormat: revealText(inputs.envelopeFormat) ?? "native",
       staleReason: "",
     },
   };

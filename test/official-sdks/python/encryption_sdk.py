@@ -1,0 +1,56 @@
+"""Alibaba Cloud's Encryption SDK for Python (PyPI: bestv-aliyun-encryption-sdk 0.1.2, the modules of
+aliyun/alibabacloud-encryption-sdk-python), driven against a KMS endpoint (the emulator, in npm test).
+
+Reads one JSON request on stdin and writes one JSON answer on stdout; the caller asserts.
+  {"op": "encrypt", "arns": [...], "context": {...}, "plaintext": base64}  -> {"message": base64}
+  {"op": "decrypt", "arns": [...], "message": base64}                      -> {"plaintext": base64, "context": {...}}
+plus "endpoints" (region -> host:port), "accessKeyId", "accessKeySecret". A failure answers
+{"error": "<exception class>: <message>"}.
+
+Only the transport is adapted, never the SDK's cryptography or format: its KMS client builds an
+AcsClient per call for the region in the CMK's ARN and sends HTTPS to Alibaba's endpoints, so each
+client here is pointed at the request's endpoint for that region, over plain HTTP.
+"""
+import base64
+import json
+import sys
+
+from aliyunsdkcore.client import AcsClient
+
+from aliyun_encryption_sdk.client import AliyunCrypto
+from aliyun_encryption_sdk.kms import AliyunConfig
+from aliyun_encryption_sdk.provider.default import DefaultDataKeyProvider
+
+request = json.load(sys.stdin)
+endpoints = request["endpoints"]
+
+_send = AcsClient.do_action_with_exception
+
+
+def _local(self, acs_request):
+    acs_request.set_protocol_type("http")
+    acs_request.set_endpoint(endpoints[self.get_region_id()])
+    return _send(self, acs_request)
+
+
+AcsClient.do_action_with_exception = _local
+
+
+def main():
+    config = AliyunConfig(access_key_id=request["accessKeyId"], access_key_secret=request["accessKeySecret"], max_retries=1)
+    client = AliyunCrypto(config)
+    arns = request["arns"]
+    provider = DefaultDataKeyProvider(arns[0], keys=list(arns[1:]))
+    if request["op"] == "encrypt":
+        plaintext = base64.b64decode(request["plaintext"])
+        message, _ = client.encrypt(provider, plaintext, request.get("context") or {})
+        return {"message": base64.b64encode(message).decode()}
+    plaintext, material = client.decrypt(provider, base64.b64decode(request["message"]))
+    return {"plaintext": base64.b64encode(plaintext).decode(), "context": material.cipher_header.encryption_context}
+
+
+try:
+    answer = main()
+except Exception as e:  # the caller asserts on the class and message
+    answer = {"error": "%s: %s" % (type(e).__name__, e)}
+json.dump(answer, sys.stdout)
