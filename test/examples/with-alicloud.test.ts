@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { DigestSaltProvider, EncryptedValueProvider } from "../../provider";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
-import { call, officialClient } from "../support/kms-client";
+import { mockAlicloud, outputValue, type Registered } from "../support/alicloud-mocks";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { applicationEnv } from "../support/application-env";
 
@@ -15,49 +13,19 @@ import { applicationEnv } from "../support/application-env";
 
 type Props = Record<string, unknown>;
 const PASSWORD = "with-alicloud example password 7f3a";
-const registered = new Map<string, { type: string; inputs: Props }>();
+let registered: Map<string, Registered>;
 let emulator: KmsEmulator;
 
 before(async () => {
   emulator = await startKmsEmulator({ seed });
   // The application and the provider find the emulator the way they would find KMS.
   Object.assign(process.env, applicationEnv(emulator, ACCESS_KEY));
-  const provider = new EncryptedValueProvider();
-  await provider.configure({ config: new Map<string, string>() } as unknown as dynamic.ConfigureRequest);
-  const kms = officialClient(emulator);
-
-  pulumi.runtime.setAllConfig({ "kms-with-alicloud:dbPassword": PASSWORD }, ["kms-with-alicloud:dbPassword"]);
-  await pulumi.runtime.setMocks({
-    newResource: async (args) => {
-      registered.set(`${args.type} ${args.name}`, { type: args.type, inputs: args.inputs });
-      switch (args.type) {
-        case "alicloud:kms/key:Key": {
-          const answer = await call(kms, "CreateKey", { KeySpec: args.inputs.keySpec, KeyUsage: args.inputs.keyUsage });
-          const meta = answer.KeyMetadata as Props;
-          return { id: String(meta.KeyId), state: { ...args.inputs, arn: meta.Arn } };
-        }
-        case "alicloud:kms/alias:Alias":
-          await call(kms, "CreateAlias", { AliasName: args.inputs.aliasName, KeyId: args.inputs.keyId });
-          return { id: String(args.inputs.aliasName), state: args.inputs };
-        case "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt":
-          return { id: "digest-salt", state: (await new DigestSaltProvider().create()).outs };
-        case "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue": {
-          const checked = await provider.check({}, args.inputs);
-          if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));
-          const created = await provider.create(checked.inputs);
-          return { id: created.id, state: created.outs };
-        }
-        default:
-          return { id: `${args.name}-id`, state: args.inputs };
-      }
-    },
-    call: () => ({}),
-  }, "kms-with-alicloud", "dev", false);
+  registered = await mockAlicloud(emulator, "kms-with-alicloud", { dbPassword: PASSWORD }, ["dbPassword"]);
 });
 // An open emulator keeps this file's process alive, and node --test (Node 20) waits for it forever.
 after(() => emulator.close());
 
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+const value = outputValue;
 
 describe("examples/with-alicloud under mocks backed by the KMS emulator", () => {
   it("creates the key and alias, encrypts under the alias, and hands the envelope to the OOS parameter", async () => {
