@@ -8,7 +8,8 @@ import { call, officialClient } from "./kms-client";
 // kms.Key and kms.Alias are created there, EncryptedValue goes through the real provider's check
 // and create (HTTP to the emulator), and a resource that takes kmsEncryptedPassword gets what the
 // alicloud provider would set at apply: Decrypt of it, with kmsEncryptionContext as JSON, through
-// Alibaba's official SDK. Every other resource echoes its inputs.
+// Alibaba's official SDK; kms.Ciphertext Encrypts its plaintext string as the provider does. Every
+// other resource echoes its inputs.
 
 type Props = Record<string, unknown>;
 
@@ -43,6 +44,16 @@ export async function mockAlicloud(emulator: KmsEmulator, project: string, confi
           const answer = await call(kms, "CreateKey", { KeySpec: args.inputs.keySpec, KeyUsage: args.inputs.keyUsage });
           const meta = answer.KeyMetadata as Props;
           return { id: String(meta.KeyId), state: { ...args.inputs, arn: meta.Arn } };
+        }
+        case "alicloud:kms/ciphertext:Ciphertext": {
+          // As the alicloud provider does: the plaintext string as Encrypt's Plaintext, unchanged.
+          const context = args.inputs.encryptionContext as Record<string, string> | undefined;
+          const plaintext = args.inputs.plaintext as string | { value: string };
+          const answer = await call(kms, "Encrypt", {
+            KeyId: args.inputs.keyId, Plaintext: typeof plaintext === "string" ? plaintext : plaintext.value,
+            ...(context ? { EncryptionContext: JSON.stringify(context) } : {}),
+          });
+          return { id: `${args.name}-id`, state: { ...args.inputs, ciphertextBlob: answer.CiphertextBlob } };
         }
         case "alicloud:kms/alias:Alias":
           await call(kms, "CreateAlias", { AliasName: args.inputs.aliasName, KeyId: args.inputs.keyId });

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -65,7 +65,9 @@ export async function buildInto(
  */
 export async function builtGoProgram(sources: string, binary: string, label: string): Promise<string> {
   const hash = createHash("sha256");
-  for (const file of ["go.mod", "go.sum", "main.go"]) hash.update(readFileSync(join(sources, file)));
+  // Every source: a change to any builds anew.
+  const files = ["go.mod", "go.sum", ...readdirSync(sources).filter((f) => f.endsWith(".go")).sort()];
+  for (const file of files) hash.update(file).update(readFileSync(join(sources, file)));
   const dir = join(cacheRoot(), `${label}-${hash.digest("hex").slice(0, 16)}`);
   const built = (d: string) => {
     try {
@@ -88,9 +90,9 @@ export async function builtGoProgram(sources: string, binary: string, label: str
  * Runs one of these programs: `input` on stdin, one JSON answer per line on stdout. It must not
  * block the event loop, since the emulator may live in this process.
  */
-export function runJsonLines<T>(binary: string, input: string): Promise<T[]> {
+export function runJsonLines<T>(binary: string, input: string, env: NodeJS.ProcessEnv = {}): Promise<T[]> {
   return new Promise((done, fail) => {
-    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

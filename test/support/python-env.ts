@@ -42,10 +42,15 @@ export async function officialPython(): Promise<string> {
   return python(target);
 }
 
-/** Runs one of the Python programs with a JSON request on stdin; its JSON answer. */
-export function runPython<T>(pythonBinary: string, program: string, request: unknown): Promise<T> {
+/**
+ * Runs a Python program (one of test/official-sdks/python's by name, or a path) with a JSON
+ * request on stdin, `args` after it and `env` added to this process's; its JSON answer.
+ */
+export function runPython<T>(
+  pythonBinary: string, program: string, request: unknown, args: string[] = [], env: NodeJS.ProcessEnv = {},
+): Promise<T> {
   return new Promise((done, fail) => {
-    const child = spawn(pythonBinary, [join(sources, program)], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(pythonBinary, [resolve(sources, program), ...args], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -7,33 +7,19 @@ Reads one JSON request on stdin and writes one JSON answer on stdout; the caller
 plus "endpoints" (region -> host:port), "accessKeyId", "accessKeySecret". A failure answers
 {"error": "<exception class>: <message>"}.
 
-Only the transport is adapted, never the SDK's cryptography or format: its KMS client builds an
-AcsClient per call for the region in the CMK's ARN and sends HTTPS to Alibaba's endpoints, so each
-client here is pointed at the request's endpoint for that region, over plain HTTP.
+Only the transport is adapted (local_transport.py), never the SDK's cryptography or format.
 """
 import base64
 import json
 import sys
 
-from aliyunsdkcore.client import AcsClient
-
+import local_transport
 from aliyun_encryption_sdk.client import AliyunCrypto
 from aliyun_encryption_sdk.kms import AliyunConfig
 from aliyun_encryption_sdk.provider.default import DefaultDataKeyProvider
 
 request = json.load(sys.stdin)
-endpoints = request["endpoints"]
-
-_send = AcsClient.do_action_with_exception
-
-
-def _local(self, acs_request):
-    acs_request.set_protocol_type("http")
-    acs_request.set_endpoint(endpoints[self.get_region_id()])
-    return _send(self, acs_request)
-
-
-AcsClient.do_action_with_exception = _local
+local_transport.ENDPOINTS.update(request["endpoints"])
 
 
 def main():

@@ -1,0 +1,170 @@
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { applicationEnv } from "../support/application-env";
+import { builtGoProgram, runJsonLines } from "../support/go-build";
+import { call, officialClient } from "../support/kms-client";
+import { officialPython, runPython } from "../support/python-env";
+import { ACCESS_KEY, deploy, type Deployment } from "../provider/fixtures";
+
+// The README's "Opening each output from Python, Go and Java": its Python and Go blocks, exactly as
+// they stand, run against the emulator on what the provider wrote (a bare symmetric ciphertext, a
+// bare asymmetric one, native envelopes of both kinds, direct and envelope-encrypted, and an
+// Encryption SDK message), and must return each secret. A harness beside each block calls its
+// functions; the Encryption SDK's client is pointed at the emulator (local_transport.py).
+
+type Props = Record<string, unknown>;
+const repo = resolve(__dirname, "../..");
+
+function readmeBlock(language: string): string {
+  const readme = readFileSync(join(repo, "README.md"), "utf8");
+  const match = new RegExp(`<!-- readme-readers: ${language} -->\\n\`\`\`${language}\\n([\\s\\S]*?)\`\`\`\\n`).exec(readme);
+  assert.ok(match, `the README has its ${language} block`);
+  return match[1]!;
+}
+
+const PYTHON_HARNESS = `
+import json, sys, base64
+sys.path.insert(0, ${JSON.stringify(join(repo, "test/official-sdks/python"))})
+import local_transport
+request = json.load(sys.stdin)
+local_transport.ENDPOINTS.update(request["endpoints"])
+exec(open(sys.argv[1]).read())
+b64 = lambda b: base64.b64encode(b).decode()
+s, a = request["symmetric"], request["asymmetric"]
+json.dump({
+  "symmetric": open_symmetric(s["blob"], s["context"]),
+  "asymmetric": b64(open_asymmetric(a["blob"], a["keyId"], a["keyVersionId"], a["algorithm"])),
+  "envelopes": [b64(open_envelope(e)) for e in request["envelopes"]],
+  "sdk": b64(open_encryption_sdk_message(request["sdkMessage"], request["arns"])),
+}, sys.stdout)
+`;
+
+const GO_HARNESS = `package main
+
+import (
+  "encoding/base64"
+  "encoding/json"
+  "os"
+)
+
+func main() {
+  var request struct {
+    Symmetric struct {
+      Blob    string
+      Context map[string]string
+    }
+    Asymmetric struct{ Blob, KeyID, KeyVersionID, Algorithm string }
+    Envelopes  []string
+  }
+  fail := func(err error) {
+    _ = json.NewEncoder(os.Stdout).Encode(map[string]string{"error": err.Error()})
+    os.Exit(0)
+  }
+  if err := json.NewDecoder(os.Stdin).Decode(&request); err != nil {
+    fail(err)
+  }
+  c, err := newKmsClient()
+  if err != nil {
+    fail(err)
+  }
+  symmetric, err := openSymmetric(c, request.Symmetric.Blob, request.Symmetric.Context)
+  if err != nil {
+    fail(err)
+  }
+  a := request.Asymmetric
+  asymmetric, err := openAsymmetric(c, a.Blob, a.KeyID, a.KeyVersionID, a.Algorithm)
+  if err != nil {
+    fail(err)
+  }
+  envelopes := []string{}
+  for _, e := range request.Envelopes {
+    opened, err := openEnvelope(c, e)
+    if err != nil {
+      fail(err)
+    }
+    envelopes = append(envelopes, base64.StdEncoding.EncodeToString(opened))
+  }
+  _ = json.NewEncoder(os.Stdout).Encode(map[string]any{
+    "symmetric": symmetric, "asymmetric": base64.StdEncoding.EncodeToString(asymmetric), "envelopes": envelopes,
+  })
+}
+`;
+
+describe("the README's readers in Python and Go open every output", () => {
+  let d: Deployment;
+  let dir: string;
+  const secrets = {
+    symmetric: "YourPassword1234!",
+    asymmetric: "rsa-token-ünï",
+    envelopes: ["direct-sm4-value", "sm4 envelope ✓ " + "x".repeat(5000), "rsa envelope " + "y".repeat(3000), "rsa-direct"],
+    sdk: "encryption-sdk message 🔑",
+  };
+  let request: Props;
+  const outputs = (name: string) => d.stack.state.get(name)!.outputs;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "readme-readers-"));
+    d = await deploy();
+    const context = { app: "orders", note: "a<b&c" };
+    await d.stack.up("symmetric", { plaintext: secrets.symmetric, keyId: "key-aes", encryptionContext: context });
+    await d.stack.up("asymmetric", { plaintext: secrets.asymmetric, keyId: "key-rsa2048" });
+    const envelopeInputs: Props[] = [
+      { keyId: "key-sm4", encryptionContext: context },
+      { keyId: "key-sm4", encryptionContext: context, envelope: true },
+      { keyId: "key-rsa3072", envelope: true },
+      { keyId: "alias/app", algorithm: "RSAES_OAEP_SHA_1" },
+    ];
+    for (const [i, inputs] of envelopeInputs.entries()) await d.stack.up(`e${i}`, { plaintext: secrets.envelopes[i], ...inputs });
+    await d.stack.up("sdk", { plaintext: secrets.sdk, keyId: "key-aes", envelopeFormat: "encryption-sdk", encryptionContext: context });
+    const arn = String(((await call(officialClient(d.emulator), "DescribeKey", { KeyId: "key-aes" })).KeyMetadata as Props).Arn);
+    const s = outputs("symmetric");
+    const a = outputs("asymmetric");
+    request = {
+      endpoints: { [d.emulator.region]: d.emulator.host },
+      symmetric: { blob: s.ciphertextBlob, context: s.encryptionContext },
+      asymmetric: { blob: a.ciphertextBlob, keyId: a.keyId, keyVersionId: a.keyVersionId, algorithm: a.algorithm },
+      envelopes: envelopeInputs.map((_, i) => outputs(`e${i}`).envelope),
+      sdkMessage: outputs("sdk").envelope,
+      arns: [arn],
+    };
+  });
+  after(async () => {
+    await d.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const expectOpened = (answer: Props, withSdk: boolean) => {
+    assert.equal(answer.error, undefined, String(answer.error));
+    assert.equal(answer.symmetric, secrets.symmetric);
+    assert.equal(Buffer.from(String(answer.asymmetric), "base64").toString(), secrets.asymmetric);
+    assert.deepEqual((answer.envelopes as string[]).map((e) => Buffer.from(e, "base64").toString()), secrets.envelopes);
+    if (withSdk) assert.equal(Buffer.from(String(answer.sdk), "base64").toString(), secrets.sdk);
+  };
+
+  it("Python (alibabacloud_kms20160120, aliyun_encryption_sdk)", async () => {
+    const python = await officialPython();
+    const snippet = join(dir, "readers.py");
+    const harness = join(dir, "harness.py");
+    writeFileSync(snippet, readmeBlock("python"));
+    writeFileSync(harness, PYTHON_HARNESS);
+    const env = applicationEnv(d.emulator, ACCESS_KEY);
+    const answer = await runPython<Props>(python, harness, request, [snippet], env);
+    expectOpened(answer, true);
+  });
+
+  it("Go (github.com/alibabacloud-go/kms-20160120/v3)", async () => {
+    const sources = join(dir, "go");
+    const module = resolve(repo, "test/official-sdks/go");
+    mkdirSync(sources);
+    for (const file of ["go.mod", "go.sum"]) copyFileSync(join(module, file), join(sources, file));
+    writeFileSync(join(sources, "readers.go"), readmeBlock("go"));
+    writeFileSync(join(sources, "main.go"), GO_HARNESS);
+    const binary = await builtGoProgram(sources, "readers", "readme-readers-go");
+    const env = applicationEnv(d.emulator, ACCESS_KEY);
+    const [answer] = await runJsonLines<Props>(binary, JSON.stringify(request), env);
+    expectOpened(answer!, false);
+  });
+});
