@@ -9,10 +9,12 @@ export {
   PlaintextEncodingError,
   type RecipientFailure,
 } from "./crypto/decrypt-value";
-export { type AnyEnvelope, hasRecipients, kmsCiphertextOf, type MultiRecipientEnvelope, readEnvelope } from "./crypto/any-envelope";
+export { type AnyEnvelope, formatAnyEnvelope, hasRecipients, kmsCiphertextOf, type MultiRecipientEnvelope, readEnvelope } from "./crypto/any-envelope";
 export { describeRecipient, formatRecipientsEnvelope, MAX_RECIPIENTS, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
 export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
-export { encryptForRecipients, encryptValue, type EncryptionTarget, RecipientEncryptionError } from "./crypto/encrypt-value";
+export {
+  encryptForRecipients, encryptForSdkMessage, encryptValue, type EncryptionTarget, RecipientEncryptionError,
+} from "./crypto/encrypt-value";
 export {
   type Envelope,
   ENVELOPE_VERSION,

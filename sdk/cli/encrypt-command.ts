@@ -1,5 +1,6 @@
 import {
-  type Algorithm, credentialValues, describeKmsError, encryptForRecipients, type EncryptionTarget, encryptValue, formatEnvelope,
+  type Algorithm, credentialValues, describeKmsError, encryptForRecipients, encryptForSdkMessage, type EncryptionTarget, encryptValue,
+  formatAnyEnvelope, formatEnvelope, printable,
   formatRecipientsEnvelope, isAlgorithm, isSymmetric, KmsCallError, KmsServices, MAX_RECIPIENTS, ownMessage,
   RecipientEncryptionError, redact, type ResolvedTarget, resolveSettings, resolveTarget, type TargetInputs,
 } from "../../provider/toolkit";
@@ -14,6 +15,8 @@ export interface EncryptOptions extends TargetFlags {
   local: boolean;
   /** --key-id / --certificate-id given more than once: each a recipient of one envelope, in order. */
   recipients?: { keyId?: string; certificateId?: string }[];
+  /** --format: "native" (default) or "encryption-sdk" (Alibaba's Encryption SDK message; symmetric keys). */
+  format?: string;
 }
 
 /**
@@ -31,7 +34,15 @@ function cliServices(o: EncryptOptions, env: NodeJS.ProcessEnv, plaintext: Buffe
 }
 
 export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: NodeJS.ProcessEnv): Promise<string> {
-  if (o.recipients) return encryptForSeveral(o, o.recipients, plaintext, env);
+  if (o.format !== undefined && o.format !== "native" && o.format !== "encryption-sdk") {
+    throw new CliError(`--format ${printable(o.format)} is not native or encryption-sdk`, 2);
+  }
+  const sdkFormat = o.format === "encryption-sdk";
+  if (o.recipients || sdkFormat) {
+    const one = o.keyId !== undefined ? { keyId: o.keyId } : o.certificateId !== undefined ? { certificateId: o.certificateId } : undefined;
+    if (!o.recipients && !one) throw new CliError("give --key-id (a symmetric key's; more than once for several)", 2);
+    return encryptForSeveral(o, o.recipients ?? [one!], plaintext, env);
+  }
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
   if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
   checkTargetFlags(o);
@@ -88,7 +99,8 @@ function encryptionTargetOf(t: ResolvedTarget, encryptionContext: Record<string,
 async function encryptForSeveral(
   o: EncryptOptions, recipients: NonNullable<EncryptOptions["recipients"]>, plaintext: Buffer, env: NodeJS.ProcessEnv,
 ): Promise<string> {
-  if (!o.envelope) throw new CliError("several --key-id / --certificate-id share one data key: add --envelope", 2);
+  const sdkFormat = o.format === "encryption-sdk";
+  if (!o.envelope && !sdkFormat) throw new CliError("several --key-id / --certificate-id share one data key: add --envelope", 2);
   if (o.keyVersionId !== undefined || o.algorithm !== undefined) {
     throw new CliError("with several recipients each uses its key's primary version and default algorithm; " +
       "drop --key-version-id and --algorithm (or give one --key-id to choose them)", 2);
@@ -111,7 +123,16 @@ async function encryptForSeveral(
   if (o.encryptionContext && !targets.some((t) => isSymmetric(t.algorithm))) {
     throw new CliError("--encryption-context binds symmetric keys (Aliyun_AES_256, Aliyun_SM4), and no recipient is one; drop it", 2);
   }
+  const notSymmetric = targets.findIndex((t) => !isSymmetric(t.algorithm));
+  if (sdkFormat && notSymmetric >= 0) {
+    throw new CliError(`--format encryption-sdk carries symmetric keys only, as Alibaba's Encryption SDK does; recipient ${notSymmetric + 1} is not one`, 2);
+  }
   try {
+    if (sdkFormat) {
+      const kmsFor = (t: EncryptionTarget) => services.in(t.region, false);
+      const arnOf = async (t: EncryptionTarget) => (await kmsFor(t).describeKey(t.target.keyId ?? "")).arn;
+      return formatAnyEnvelope(await encryptForSdkMessage(kmsFor, arnOf, targets, o.encryptionContext, plaintext));
+    }
     return formatRecipientsEnvelope(await encryptForRecipients((t) => services.in(t.region, o.local), targets, plaintext));
   } catch (e) {
     const index = e instanceof RecipientEncryptionError ? e.index : 0;

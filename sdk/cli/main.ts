@@ -25,10 +25,11 @@ const OPTIONS = {
   "allow-region": { type: "string", multiple: true },
   "allow-key": { type: "string", multiple: true },
   "plaintext-encoding": { type: "string" },
+  format: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-const ENCRYPT_ONLY = ["envelope", "local"] as const;
+const ENCRYPT_ONLY = ["envelope", "local", "format"] as const;
 const DECRYPT_ONLY = ["allow-region", "allow-key", "plaintext-encoding"] as const;
 
 /** What is wrong with the arguments parseArgs refused, in our words (node:util's are its own). */
@@ -87,7 +88,8 @@ async function run(argv: string[]): Promise<void> {
     const plaintext = await readInput(values.in);
     try {
       const several = recipients.length > 1 ? { recipients } : {};
-      const options = { ...target, envelope: values.envelope, local: values.local, ...several };
+      const format = values.format !== undefined ? { format: values.format } : {};
+      const options = { ...target, envelope: values.envelope, local: values.local, ...several, ...format };
       const envelope = await encryptCommand(options, plaintext, process.env);
       await writeOutput(values.out, Buffer.from(`${envelope}\n`), values.force);
     } finally {

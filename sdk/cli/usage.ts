@@ -3,6 +3,7 @@ export const USAGE = `Usage: pulumi-alicloud-kms-encrypted <command> [options]
 Commands:
   encrypt (--key-id <id> [--key-version-id <v>] | --certificate-id <id>) [--algorithm <alg>]
           [--encryption-context <k=v>]... [--region <r>] [--envelope] [--local]
+          [--format native|encryption-sdk]
           [--in <file|->] [--out <file|->] [--force]
       Encrypts the input's bytes with Alibaba Cloud KMS and writes an envelope (base64 JSON,
       one line), which \`decrypt\` and the package's decrypt() open.
@@ -20,6 +21,10 @@ Commands:
         --envelope         encrypt any size: AES-256-GCM with a fresh data key, only the data key
                            goes through KMS (without it: at most 190–342 bytes for RSA, 6047 for SM2)
         --local            encrypt in this process with the key's public key (GetPublicKey)
+        --format           encryption-sdk: write Alibaba's Encryption SDK message (base64 of its
+                           DER), which AliyunCrypto.decrypt opens in Java, Python or Go; symmetric
+                           keys only, one --encryption-context for all (envelope encryption
+                           implied); native (default): this package's envelope
       With --envelope, --key-id and --certificate-id may each be given more than once: every one
       is a recipient (a key ARN names its region), one data key is wrapped for each, and any one
       opens the value (envelope format v3). Each uses its key's primary version and default

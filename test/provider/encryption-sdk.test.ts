@@ -6,6 +6,7 @@ import type { TargetOutputs } from "../../provider/toolkit";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { call, officialClient } from "../support/kms-client";
 import { officialPython, runPython } from "../support/python-env";
+import { cli } from "../support/cli-process";
 import { secretForms } from "../support/secret-forms";
 import { applicationEnv } from "../support/application-env";
 import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
@@ -117,6 +118,27 @@ describe("Alibaba's Encryption SDK message, both ways, two regions", () => {
       (e: DecryptError) => e.code === "EnvelopeIntegrity" && /Encryption SDK message/.test(e.message));
     await assert.rejects(decrypt(bytes.subarray(0, bytes.length - 3).toString("base64"), { env: env() }),
       (e: DecryptError) => e.code === "EnvelopeFormat" && /Encryption SDK message: .*altered or is not one/.test(e.message));
+  });
+
+  it("the CLI writes it with --format encryption-sdk and reads what the SDK wrote", async () => {
+    const cliEnv = env();
+    const plaintext = secret("cli");
+    const enc = await cli(["encrypt", "--format", "encryption-sdk", "--key-id", arns.hz, "--key-id", arns.sh,
+      "--encryption-context", "app=billing", "--encryption-context", "tenant=acme"], cliEnv, Buffer.from(plaintext));
+    assert.equal(enc.code, 0, enc.stderr);
+    const opened = await sdk({ op: "decrypt", arns: [arns.sh], message: enc.stdout.toString().trim() });
+    assert.equal(Buffer.from(opened.plaintext!, "base64").toString("utf8"), plaintext);
+    assert.deepEqual(opened.context, context);
+    const made = await sdk({ op: "encrypt", arns: [arns.hz], context, plaintext: Buffer.from(plaintext).toString("base64") });
+    const dec = await cli(["decrypt"], cliEnv, Buffer.from(made.message!));
+    assert.equal(dec.code, 0, dec.stderr);
+    assert.equal(dec.stdout.toString("utf8"), plaintext);
+    const refused = await cli(["encrypt", "--format", "encryption-sdk", "--key-id", "key-rsa2048"], cliEnv, Buffer.from("x"));
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--format encryption-sdk carries symmetric keys only/);
+    const wrong = await cli(["encrypt", "--format", "sdk", "--key-id", "key-aes"], cliEnv, Buffer.from("x"));
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--format 'sdk' is not native or encryption-sdk/);
   });
 
   it("EncryptedValues in the SDK's format: the SDK opens every entry", async () => {
