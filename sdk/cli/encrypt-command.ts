@@ -1,6 +1,6 @@
 import {
-  type Algorithm, credentialValues, describeKmsError, encryptForRecipients, encryptForSdkMessage, type EncryptionTarget, encryptValue,
-  formatAnyEnvelope, formatEnvelope, printable,
+  type Algorithm, credentialValues, describeKmsError, encryptForRecipients, encryptForSdkMessage, type EncryptionTarget,
+  encryptValue, formatAnyEnvelope, formatEnvelope, printable,
   formatRecipientsEnvelope, isAlgorithm, isSymmetric, KmsCallError, KmsServices, MAX_RECIPIENTS, ownMessage,
   RecipientEncryptionError, redact, type ResolvedTarget, resolveSettings, resolveTarget, type TargetInputs,
 } from "../../provider/toolkit";
@@ -39,9 +39,11 @@ export async function encryptCommand(o: EncryptOptions, plaintext: Buffer, env: 
   }
   const sdkFormat = o.format === "encryption-sdk";
   if (o.recipients || sdkFormat) {
-    const one = o.keyId !== undefined ? { keyId: o.keyId } : o.certificateId !== undefined ? { certificateId: o.certificateId } : undefined;
-    if (!o.recipients && !one) throw new CliError("give --key-id (a symmetric key's; more than once for several)", 2);
-    return encryptForSeveral(o, o.recipients ?? [one!], plaintext, env);
+    const { keyId, certificateId } = o;
+    const one = keyId !== undefined ? [{ keyId }] : certificateId !== undefined ? [{ certificateId }] : undefined;
+    const recipients = o.recipients ?? one;
+    if (!recipients) throw new CliError("give --key-id (a symmetric key's; more than once for several)", 2);
+    return encryptForSeveral(o, recipients, plaintext, env);
   }
   if ((o.keyId === undefined) === (o.certificateId === undefined)) throw new CliError("give exactly one of --key-id and --certificate-id", 2);
   if (o.certificateId !== undefined && o.keyVersionId !== undefined) throw new CliError("--key-version-id applies to keys only; drop it with --certificate-id", 2);
