@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -131,6 +132,36 @@ describe("a symmetric key with an encryption context through the real CLI", { ti
     assert.deepEqual(moved.target.encryptionContext, { ...context, stage: "staging" });
     assert.equal((await cli(["decrypt"], moved.envelope)).stdout, password);
     await nothingStored("rotation and context");
+  });
+
+  it("any KMS client's Decrypt gets the password itself; a value 0.1 stored (base64 sent to Encrypt) re-encrypts once, the preview says why", async () => {
+    const kms = officialClient(emulator);
+    const now = await outputs();
+    const contextNow = JSON.stringify(now.target.encryptionContext);
+    // What kmsEncryptedPassword, or an application with an official SDK, reads.
+    assert.equal((await call(kms, "Decrypt", { CiphertextBlob: now.ciphertextBlob, EncryptionContext: contextNow })).Plaintext, password);
+
+    // The state as 0.1 left it: Encrypt was given base64 of the password, and nothing says so.
+    const exported = JSON.parse((await project.ok("stack", "export")).stdout) as { deployment: { resources: Json[] } };
+    const resource = exported.deployment.resources.find((r) => String(r.type).endsWith(":EncryptedValue"))!;
+    const old = await call(kms, "Encrypt", { KeyId: "key-sym", Plaintext: Buffer.from(password).toString("base64"), EncryptionContext: contextNow });
+    const { plaintextEncoding: _marker, ...json } = JSON.parse(Buffer.from(now.envelope, "base64").toString()) as Json;
+    const { plaintextEncoding: _output, ...outs } = resource.outputs as Json;
+    resource.outputs = { ...outs, ciphertextBlob: old.CiphertextBlob, envelope: Buffer.from(JSON.stringify({ ...json, ciphertextBlob: old.CiphertextBlob })).toString("base64") };
+    const file = join(root, "legacy-state.json");
+    writeFileSync(file, JSON.stringify(exported));
+    await project.ok("stack", "import", "--file", file);
+    assert.equal((await cli(["decrypt"], (await outputs()).envelope)).stdout, password, "0.1's envelope still opens");
+
+    const preview = await project.ok("preview");
+    assert.match(preview.stdout + preview.stderr, /will be re-encrypted: its ciphertext holds base64 of the plaintext \(written before 0\.2\); re-encrypted once/);
+    emulator.resetStats();
+    assert.equal(PulumiProject.ops(await project.ok("up", "--yes", "--skip-preview", "--json")).get("db-password"), "update");
+    assert.equal(realEncryptions(emulator.stats()), 1);
+    const after = await outputs();
+    assert.equal((await call(kms, "Decrypt", { CiphertextBlob: after.ciphertextBlob, EncryptionContext: contextNow })).Plaintext, password);
+    assert.equal(PulumiProject.ops(await project.ok("up", "--yes", "--skip-preview", "--json")).get("db-password") ?? "same", "same");
+    await nothingStored("0.1 state");
   });
 
   it("refresh reports a disabled key; the next up after enabling it re-encrypts; destroy leaves nothing", async () => {
