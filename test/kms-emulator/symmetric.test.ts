@@ -133,6 +133,23 @@ describe("symmetric Encrypt and Decrypt against Go's GCM", () => {
     assert.equal((await rejection(call(kms(), "GenerateDataKey", { KeyId: "key-aes", DryRun: "true" }))).code, "DryRunOperationErrorError");
   });
 
+  it("ReEncrypt moves a ciphertext to another key and context without the plaintext leaving", async () => {
+    const first = await call(kms(), "Encrypt", { KeyId: "key-aes", Plaintext: "moved text", EncryptionContext: "{\"a\":\"1\"}" });
+    const moved = await call(kms(), "ReEncrypt", {
+      CiphertextBlob: String(first.CiphertextBlob), SourceEncryptionContext: "{\"a\":\"1\"}",
+      DestinationKeyId: "key-sm4", DestinationEncryptionContext: "{\"b\":\"2\"}",
+    });
+    assert.equal(moved.KeyId, "key-sm4");
+    assert.equal(moved.SourceKeyId, "key-aes");
+    const opened = await call(kms(), "Decrypt", { CiphertextBlob: String(moved.CiphertextBlob), EncryptionContext: "{\"b\":\"2\"}" });
+    assert.equal(opened.Plaintext, "moved text");
+    assert.equal(opened.KeyId, "key-sm4");
+    const wrongSource = await rejection(call(kms(), "ReEncrypt", {
+      CiphertextBlob: String(first.CiphertextBlob), SourceEncryptionContext: "{\"a\":\"2\"}", DestinationKeyId: "key-sm4",
+    }));
+    assert.equal(wrongSource.code, "InvalidCiphertextError");
+  });
+
   it("encryptionContextMatch \"exact\": Decrypt takes only the same JSON text, where \"equivalent\" takes the keys in any order", async () => {
     const exact = await startKmsEmulator({
       seed: { accessKeys: [{ accessKeyId: "LTAIsym", accessKeySecret: "sym-secret" }], keys: [{ keyId: "key-aes", keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT" }], certificates: [] },

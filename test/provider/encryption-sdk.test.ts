@@ -111,6 +111,13 @@ describe("Alibaba's Encryption SDK message, both ways, two regions", () => {
     assert.equal(opened?.keyId, "key-sh", "the application's own region first");
     await assert.rejects(decrypt(message, { env: env(), allowedKeys: ["key-other"] }), (e: DecryptError) => e.code === "NotAllowed");
 
+    // Two CMKs of one region: the SDK wraps for the second with ReEncrypt; either opens it.
+    const sm4 = await arnOf(d.emulator, "key-sm4");
+    const sameRegion = await sdk({ op: "encrypt", arns: [arns.hz, sm4], context, plaintext: Buffer.from(plaintext).toString("base64") });
+    assert.equal(sameRegion.error, undefined, sameRegion.error);
+    assert.equal((await decrypt(sameRegion.message!, { env: env(), allowedKeys: ["key-sm4"] })).toString("utf8"), plaintext);
+    assert.equal(Buffer.from((await sdk({ op: "decrypt", arns: [sm4], message: sameRegion.message })).plaintext!, "base64").toString("utf8"), plaintext);
+
     const bytes = Buffer.from(message, "base64");
     const tampered = Buffer.from(bytes);
     tampered[tampered.length - 20]! ^= 1; // inside the body's ciphertext or tag

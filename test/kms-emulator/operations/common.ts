@@ -172,18 +172,18 @@ export function assertSymmetric(key: KeyRecord): void {
  * EncryptionContext: a JSON object of string → string, or none ({}), as the text bound into the
  * ciphertext: keys sorted when contexts match as maps, the text itself when they must match exactly.
  */
-export function encryptionContext(params: Params, behaviour: Behaviour): string {
-  const raw = params.EncryptionContext;
+export function encryptionContext(params: Params, behaviour: Behaviour, name = "EncryptionContext"): string {
+  const raw = params[name];
   if (raw === undefined || raw === "") return "{}";
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw errors.invalidParameter("EncryptionContext", "It must be a JSON object.");
+    throw errors.invalidParameter(name, "It must be a JSON object.");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)
     || !Object.values(parsed).every((v) => typeof v === "string")) {
-    throw errors.invalidParameter("EncryptionContext", "It must be a JSON object of string values.");
+    throw errors.invalidParameter(name, "It must be a JSON object of string values.");
   }
   return behaviour.encryptionContextMatch === "exact" ? raw : canonicalContext(parsed as Record<string, string>);
 }

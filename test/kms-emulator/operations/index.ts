@@ -14,6 +14,7 @@ import { disableKey } from "./disable-key";
 import { enableKey } from "./enable-key";
 import { encrypt } from "./encrypt";
 import { generateDataKey } from "./generate-data-key";
+import { reEncrypt } from "./re-encrypt";
 import { getCertificate } from "./get-certificate";
 import { getPublicKey } from "./get-public-key";
 import { listAliases } from "./list-aliases";
@@ -30,6 +31,7 @@ export const operations: ReadonlyMap<string, Operation> = new Map(
     encrypt,
     decrypt,
     generateDataKey,
+    reEncrypt,
     getPublicKey,
     describeKey,
     listKeys,
