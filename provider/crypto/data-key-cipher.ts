@@ -53,8 +53,12 @@ export function sealWithDataKey(dataKey: Buffer, plaintext: Buffer, aad: Buffer)
 
 /** The plaintext, or undefined when the tag does not verify (wrong key, altered data or header). */
 export function openWithDataKey(dataKey: Buffer, sealed: DataCiphertext, aad: Buffer): Buffer | undefined {
-  if (dataKey.length !== DATA_KEY_BYTES) return undefined;
-  const decipher = createDecipheriv("aes-256-gcm", dataKey, sealed.iv, { authTagLength: 16 });
+  return dataKey.length === DATA_KEY_BYTES ? openGcm(dataKey, sealed, aad) : undefined;
+}
+
+/** AES-GCM (a 16- or 32-byte key, a 16-byte tag): the plaintext, or undefined when the tag does not verify. */
+export function openGcm(key: Buffer, sealed: DataCiphertext, aad: Buffer): Buffer | undefined {
+  const decipher = createDecipheriv(`aes-${key.length * 8}-gcm` as "aes-256-gcm", key, sealed.iv, { authTagLength: 16 });
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.tag);
   const plaintext = decipher.update(sealed.ciphertext);

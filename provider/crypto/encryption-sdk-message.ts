@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
+import { openGcm } from "./data-key-cipher";
 import { DerError, elements, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
 import { EnvelopeFormatError } from "./envelope-format";
 import type { Recipient } from "./recipients-envelope";
@@ -120,16 +121,7 @@ export function sealSdkMessage(
 export function openSdkMessage(dataKey: Buffer, m: SdkMessage): Buffer | undefined {
   if (dataKey.length !== GCM_KEY_BYTES[m.algorithm]) return undefined;
   if (!timingSafeEqual(headerTag(dataKey, m, m.headerIv), m.headerAuthTag)) return undefined;
-  const d = createDecipheriv(gcm(dataKey), dataKey, m.iv, { authTagLength: TAG_BYTES });
-  d.setAAD(contextBytes(m.encryptionContext));
-  d.setAuthTag(m.tag);
-  const plaintext = d.update(m.ciphertext);
-  try {
-    return Buffer.concat([plaintext, d.final()]);
-  } catch {
-    plaintext.fill(0);
-    return undefined;
-  }
+  return openGcm(dataKey, m, contextBytes(m.encryptionContext));
 }
 
 const keyElement = (r: SdkRecipient) => sequence(octets(Buffer.from(r.arn, "utf8")), octets(Buffer.from(r.encryptedDataKey, "base64")));

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
-import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
-import { mockAlicloud, outputValue, type Registered } from "../support/alicloud-mocks";
-import { ACCESS_KEY, seed } from "../provider/fixtures";
-import { applicationEnv } from "../support/application-env";
+import { mockedExample, outputValue } from "../support/alicloud-mocks";
 import { secretForms } from "../support/secret-forms";
 
 // examples/kms-encrypted-password under mocks backed by the KMS emulator: the RDS account and the
@@ -13,17 +10,9 @@ import { secretForms } from "../support/secret-forms";
 
 const DB_PASSWORD = "YourPassword1234!";
 const ROOT_PASSWORD = "Root-密码-2026";
-let registered: Map<string, Registered>;
-let emulator: KmsEmulator;
-
-before(async () => {
-  emulator = await startKmsEmulator({ seed });
-  Object.assign(process.env, applicationEnv(emulator, ACCESS_KEY));
-  registered = await mockAlicloud(emulator, "kms-encrypted-password", {
-    dbPassword: DB_PASSWORD, rootPassword: ROOT_PASSWORD, rdsInstanceId: "rm-test", imageId: "img", vswitchId: "vsw-1", securityGroupId: "sg-1",
-  }, ["dbPassword", "rootPassword"]);
-});
-after(() => emulator.close());
+const mocked = mockedExample("kms-encrypted-password", {
+  dbPassword: DB_PASSWORD, rootPassword: ROOT_PASSWORD, rdsInstanceId: "rm-test", imageId: "img", vswitchId: "vsw-1", securityGroupId: "sg-1",
+}, ["dbPassword", "rootPassword"]);
 
 describe("examples/kms-encrypted-password: kmsEncryptedPassword gets the password itself", () => {
   it("the RDS account and the ECS instance Decrypt exactly their passwords, with the context", async () => {
@@ -34,13 +23,13 @@ describe("examples/kms-encrypted-password: kmsEncryptedPassword gets the passwor
     assert.equal(await outputValue(program.accountName), "app");
     await outputValue(program.instanceId);
     assert.equal(await outputValue(program.plaintextEncoding), "text");
-    const account = registered.get("alicloud:rds/rdsAccount:RdsAccount app")!;
-    const web = registered.get("alicloud:ecs/instance:Instance web")!;
+    const account = mocked.registered.get("alicloud:rds/rdsAccount:RdsAccount app")!;
+    const web = mocked.registered.get("alicloud:ecs/instance:Instance web")!;
     assert.equal(account.password, DB_PASSWORD);
     assert.equal(web.password, ROOT_PASSWORD);
     assert.deepEqual(account.inputs.kmsEncryptionContext, { app: "orders", stage: "dev" });
     // What the alicloud resources are given (and their state keeps) holds the passwords in no form.
-    const alicloudInputs = JSON.stringify([...registered.values()].filter((r) => r.type.startsWith("alicloud:")).map((r) => r.inputs));
+    const alicloudInputs = JSON.stringify([...mocked.registered.values()].filter((r) => r.type.startsWith("alicloud:")).map((r) => r.inputs));
     for (const p of [DB_PASSWORD, ROOT_PASSWORD]) {
       for (const form of secretForms(Buffer.from(p))) assert.equal(alicloudInputs.includes(form), false);
     }

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import * as alicloud from "@pulumi/alicloud";
 import type * as pulumi from "@pulumi/pulumi";
-import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
-import { mockAlicloud, outputValue, type Registered } from "../support/alicloud-mocks";
-import { ACCESS_KEY, seed } from "../provider/fixtures";
-import { applicationEnv } from "../support/application-env";
+import { mockedExample, outputValue } from "../support/alicloud-mocks";
 import { call, officialClient } from "../support/kms-client";
 
 // Migrating from alicloud.kms.Ciphertext: an application that calls Decrypt with an official SDK
@@ -13,20 +10,11 @@ import { call, officialClient } from "../support/kms-client";
 // (examples/migrate-from-ciphertext, after), and the RDS account gets that text as its password.
 
 const PASSWORD = "YourPassword1234!";
-let registered: Map<string, Registered>;
-let emulator: KmsEmulator;
-
-before(async () => {
-  emulator = await startKmsEmulator({ seed });
-  Object.assign(process.env, applicationEnv(emulator, ACCESS_KEY));
-  const config = { keyId: "alias/symmetric", dbPassword: PASSWORD, rdsInstanceId: "rm-1" };
-  registered = await mockAlicloud(emulator, "migrate-from-ciphertext", config, ["dbPassword"]);
-});
-after(() => emulator.close());
+const mocked = mockedExample("migrate-from-ciphertext", { keyId: "alias/symmetric", dbPassword: PASSWORD, rdsInstanceId: "rm-1" }, ["dbPassword"]);
 
 describe("examples/migrate-from-ciphertext", () => {
   it("Decrypt through the official SDK reads the same text before and after switching the resource", async () => {
-    const application = async (ciphertextBlob: string) => String((await call(officialClient(emulator), "Decrypt", {
+    const application = async (ciphertextBlob: string) => String((await call(officialClient(mocked.emulator!), "Decrypt", {
       CiphertextBlob: ciphertextBlob, EncryptionContext: "{\"app\":\"orders\"}",
     })).Plaintext);
     // Before: the resource the example replaced.
@@ -41,6 +29,6 @@ describe("examples/migrate-from-ciphertext", () => {
     assert.equal(before, PASSWORD);
     assert.equal(after, before);
     assert.equal(await outputValue(program.accountName), "app");
-    assert.equal(registered.get("alicloud:rds/rdsAccount:RdsAccount app")?.password, PASSWORD);
+    assert.equal(mocked.registered.get("alicloud:rds/rdsAccount:RdsAccount app")?.password, PASSWORD);
   });
 });

@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { DigestSaltProvider, EncryptedValueProvider } from "../../provider";
-import type { KmsEmulator } from "../kms-emulator";
+import { after, before } from "node:test";
+import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { ACCESS_KEY, seed } from "../provider/fixtures";
+import { applicationEnv } from "./application-env";
 import { call, officialClient } from "./kms-client";
 
 // An @pulumi/alicloud program under pulumi.runtime.setMocks, with mocks backed by the KMS emulator:
@@ -76,3 +79,19 @@ export async function mockAlicloud(emulator: KmsEmulator, project: string, confi
 }
 
 export const outputValue = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
+
+/**
+ * For a test file about one example: the emulator (the fixtures' seed) found the way an
+ * application finds KMS, the mocks registered for `project`, and the emulator closed after the file.
+ */
+export function mockedExample(project: string, config: Record<string, string>, secretKeys: string[]) {
+  const state: { emulator?: KmsEmulator; registered: Map<string, Registered> } = { registered: new Map() };
+  before(async () => {
+    state.emulator = await startKmsEmulator({ seed });
+    Object.assign(process.env, applicationEnv(state.emulator, ACCESS_KEY));
+    state.registered = await mockAlicloud(state.emulator, project, config, secretKeys);
+  });
+  // An open emulator keeps the file's process alive, and node --test (Node 20) waits for it forever.
+  after(() => state.emulator?.close());
+  return state;
+}
