@@ -170,8 +170,18 @@ export function envelopeJson(text: string): Record<string, unknown> {
   return jsonOf(envelopeBytes(text));
 }
 
+/**
+ * The longest envelope read, in characters: 256 MiB, half of V8's longest string, so that reading
+ * one never fails inside the runtime (a value of about 140 MB of plaintext with envelope: true).
+ */
+export const MAX_ENVELOPE_CHARS = 256 * 1024 * 1024;
+
 /** The bytes an envelope string carries (our JSON, or an Encryption SDK message). */
 export function envelopeBytes(text: string): Buffer {
+  if (text.length > MAX_ENVELOPE_CHARS) {
+    throw new EnvelopeFormatError(`the input is ${Math.round(text.length / 1024 / 1024)} MiB, over the ${MAX_ENVELOPE_CHARS / 1024 / 1024} MiB ` +
+      "an envelope may be; it is not one this package wrote");
+  }
   const compact = text.replace(/\s+/g, "");
   if (compact === "") throw new EnvelopeFormatError("the input is empty; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
   if (!STRICT_BASE64.test(compact)) throw new EnvelopeFormatError("not base64; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote");
