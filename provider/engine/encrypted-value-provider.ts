@@ -55,7 +55,9 @@ function plaintextRevision(olds: Props, inputs: ValidInputs, digest: string | Un
 
 /** The value's own reason: its plaintext (or trigger) changed, by revision. */
 function revisionReasons(olds: Props, news: Props): string[] {
-  const was = reveal(olds.plaintextRevision);
+  const stored = reveal(olds.plaintextRevision);
+  // State is anyone's to edit: a revision that is not a whole number counts as absent.
+  const was = typeof stored === "number" && Number.isSafeInteger(stored) ? stored : undefined;
   const now = reveal(news.plaintextRevision);
   if (!isUnknown(now) && now === was) return [];
   // Outputs from before revisions existed have none: they re-encrypt once to leave their old digest behind.

@@ -84,6 +84,33 @@ export function storedAsEnvelopeEncryption(envelope: unknown): boolean | undefin
   }
 }
 
+/** What each field shown to a person looks like when it is what KMS or this package wrote. */
+const SHAPES: Record<string, (v: unknown) => boolean> = {
+  keyId: isResourceId,
+  keyVersionId: isResourceId,
+  certificateId: isResourceId,
+  region: isRegionId,
+  algorithm: isAlgorithm,
+  changeDetection: (v) => v === "digest" || v === "trigger",
+  plaintextRevision: (v) => typeof v === "number" && Number.isSafeInteger(v),
+  envelopeFormat: isEnvelopeFormatName,
+};
+
+/**
+ * A value read back from state (or checked inputs), fit to show a person: as it is when it has its
+ * field's shape, escaped and quoted otherwise. Whoever can write the backend chooses these, and
+ * escape sequences in them would rewrite the terminal (hidden text, planted links) in a preview.
+ */
+export function shownValue(field: string, value: unknown): string {
+  if (value === undefined) return "(none)";
+  return SHAPES[field]?.(value) ? String(value) : printable(value);
+}
+
+/** Text of our own stored in state (staleReason): printable ASCII as it is, anything else escaped. */
+export function shownText(value: string): string {
+  return /^[\x20-\x7e]{0,500}$/.test(value) ? value : printable(value, 500);
+}
+
 /**
  * Why everything under the target must be re-encrypted, comparing the old outputs with the checked
  * inputs, in words fit for the engine's log (IDs, versions, revisions: never a secret). `content`
@@ -94,7 +121,8 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   const was = (name: string) => reveal(olds[name]);
   const now = (name: string) => reveal(news[name]);
   const moved = (name: string) => isUnknown(now(name)) || now(name) !== was(name);
-  const change = (name: string) => (isUnknown(now(name)) ? `${String(was(name))} → (known at up)` : `${String(was(name))} → ${String(now(name))}`);
+  const change = (name: string) =>
+    `${shownValue(name, was(name))} → ${isUnknown(now(name)) ? "(known at up)" : shownValue(name, now(name))}`;
   const reasons: string[] = [];
   if (revealName(now("certificateId")) !== undefined) {
     if (moved("certificateId") || revealName(was("keyId")) !== undefined) reasons.push(`the certificate changed (${change("certificateId")})`);
@@ -112,9 +140,10 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   else if ((now("envelopeEncryption") === true) !== before) {
     reasons.push(`envelope encryption switched ${now("envelopeEncryption") === true ? "on" : "off"}`);
   }
-  const format = (v: unknown) => printable(v === undefined ? "native" : v);
+  const format = (v: unknown) => (v === undefined ? "native" : v);
   if (format(was("envelopeFormat")) !== format(now("envelopeFormat"))) {
-    reasons.push(`the envelope format changed (${format(was("envelopeFormat"))} → ${format(now("envelopeFormat"))})`);
+    reasons.push(`the envelope format changed (${shownValue("envelopeFormat", format(was("envelopeFormat")))} → ` +
+      `${shownValue("envelopeFormat", format(now("envelopeFormat")))})`);
   }
   // Before 0.2 a symmetric direct value went to Encrypt as base64, which every other KMS client's
   // Decrypt (kmsEncryptedPassword among them) would have returned as it is.
@@ -124,7 +153,7 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   }
   reasons.push(...recipientReasons(olds, news));
   const stale = revealName(olds.staleReason);
-  if (stale) reasons.push(`the stored ciphertext is stale (${stale})`);
+  if (stale) reasons.push(`the stored ciphertext is stale (${shownText(stale)})`);
   return reasons;
 }
 
@@ -162,7 +191,9 @@ function recipientReasons(olds: Props, news: Props): string[] {
     for (const [field, what] of [["keyVersionId", "key version"], ["algorithm", "algorithm"]] as const) {
       const a = reveal(before[field]);
       const b = reveal(r[field]);
-      if (isUnknown(b) || a !== b) reasons.push(`recipient ${i + 1} (${recipientName(r)}): the ${what} changed (${String(a)} → ${isUnknown(b) ? "(known at up)" : String(b)})`);
+      if (isUnknown(b) || a !== b) {
+        reasons.push(`recipient ${i + 1} (${recipientName(r)}): the ${what} changed (${shownValue(field, a)} → ${isUnknown(b) ? "(known at up)" : shownValue(field, b)})`);
+      }
     }
     if (contextSpelling(r.encryptionContext) !== contextSpelling(before.encryptionContext)) {
       reasons.push(`recipient ${i + 1} (${recipientName(r)}): the encryption context changed`);

@@ -68,7 +68,8 @@ async function run(argv: string[]): Promise<void> {
   if (command !== "encrypt" && command !== "decrypt") {
     throw new CliError(command === undefined ? "no command; use encrypt or decrypt (see --help)" : `unknown command '${command}'; use encrypt or decrypt`, 2);
   }
-  if (rest.length > 0) throw new CliError(`unexpected argument '${rest[0]}'; the input comes from --in or stdin`, 2);
+  // Never echoed: a secret typed in the wrong place would land in the terminal's and CI's logs.
+  if (rest.length > 0) throw new CliError("unexpected argument #1 (after the command); the input comes from --in or stdin", 2);
 
   const encryptionContext = contextFlags(values["encryption-context"]);
   if (recipients.length > 1 && command !== "encrypt") {

@@ -211,6 +211,13 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     assert.match(local.stderr, /is symmetric \(Aliyun_AES_256\): KMS never reveals a symmetric key.*\(drop --local\)|is symmetric .*drop --local/);
   });
 
+  it("an unexpected argument is named by position, never echoed (a secret typed in the wrong place stays out of logs)", async () => {
+    const r = await cli(["encrypt", "--key-id", "key-aes", "hunter2-typed-here"], env, Buffer.from("x"));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unexpected argument #1 \(after the command\); the input comes from --in or stdin/);
+    assert.doesNotMatch(r.stderr + r.stdout.toString(), /hunter2/);
+  });
+
   it("a bare symmetric ciphertext from any KMS client: its text by default, --plaintext-encoding base64 only for base64", async () => {
     const client = officialClient(emulator);
     const made = await call(client, "Encrypt", { KeyId: "key-aes", Plaintext: "example" });
