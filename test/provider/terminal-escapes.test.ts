@@ -7,10 +7,10 @@ import { reencryptionReasons } from "../../provider/engine/target-state";
 // links, BEL, carriage returns) edited into any field must reach the terminal escaped, never raw.
 
 const hostile = [
-  "\u001b[2K\u001b[1Agone",                                      // erase the line, move up
-  "\u001b]8;;https://evil.example/\u0007click\u001b]8;;\u0007",  // OSC-8 link
-  "ok\rrewritten",                                               // carriage return
-  "\u009b31mC1 CSI",                                             // 8-bit CSI
+  "\u001b[2K\u001b[1Agone", // erase the line, move up
+  "\u001b]8;;https://evil.example/\u0007click\u001b]8;;\u0007", // OSC-8 link
+  "ok\rrewritten", // carriage return
+  "\u009b31mC1 CSI", // 8-bit CSI
 ];
 const raw = /[\u0000-\u001f\u007f-\u009f]/;
 
