@@ -36,14 +36,22 @@ function withoutPlaintexts(news: Props): Props {
   return rest;
 }
 
-/** A map from state or the wire: an own-keys object, or undefined. */
+/**
+ * A map keyed by users' entry names, with no prototype: "constructor" or "toString" is an entry
+ * like any other, never an Object.prototype member found where no entry is.
+ */
+function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** A map from state or the wire: a copy of its own keys only (byName), or undefined. */
 function storedMap(value: unknown): Record<string, unknown> | undefined {
   const v = reveal(value);
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? Object.assign(byName<unknown>(), v) : undefined;
 }
 
 function storedRevisions(value: unknown): Revisions {
-  const revisions: Revisions = {};
+  const revisions = byName<number>();
   for (const [name, r] of Object.entries(storedMap(value) ?? {})) {
     if (isEntryName(name) && typeof r === "number" && Number.isSafeInteger(r) && r >= 0) revisions[name] = r;
   }
@@ -58,10 +66,10 @@ function plaintextRevisions(olds: Props, inputs: ValidEntriesInputs): Revisions 
   const { plaintexts } = inputs;
   if (isUnknown(plaintexts)) return UNKNOWN;
   const marks = inputs.changeDetection === "digest" ? inputs.offeredDigests : inputs.triggers;
-  const stored = storedMap(inputs.changeDetection === "digest" ? digestMap(olds.plaintextDigests) : olds.triggers) ?? {};
+  const stored = storedMap(inputs.changeDetection === "digest" ? digestMap(olds.plaintextDigests) : olds.triggers) ?? byName<unknown>();
   const previous = storedRevisions(olds.plaintextRevisions);
   const sameMode = inputs.changeDetection === reveal(olds.changeDetection);
-  const revisions: Revisions = {};
+  const revisions = byName<number>();
   for (const name of plaintexts.keys()) {
     const now = isUnknown(marks) ? UNKNOWN : marks?.get(name);
     if (now === undefined || isUnknown(now)) return UNKNOWN;
@@ -198,7 +206,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       // State keeps each entry once: the ciphertext, or with envelope encryption the envelope (the
       // program derives the other map from it and the target's outputs).
       const field = t.envelope ? "envelopes" : "ciphertexts";
-      const oldStored = storedMap(olds?.[field]) ?? {};
+      const oldStored = storedMap(olds?.[field]) ?? byName<unknown>();
       const kept = (name: string) => !everything && oldRevisions[name] === revisions[name] && typeof oldStored[name] === "string";
       const toEncrypt = Object.keys(revisions).filter((name) => !kept(name));
       const missing = toEncrypt.filter((name) => !plaintexts.has(name));
