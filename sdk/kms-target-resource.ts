@@ -76,6 +76,44 @@ export abstract class KmsTargetResource extends pulumi.CustomResource {
   declare public readonly staleReason: pulumi.Output<string>;
 }
 
+type ContextInput = pulumi.Input<Record<string, pulumi.Input<string>>>;
+
+/**
+ * An encryption context, refused before registration when it, or anything in it, is a secret. The
+ * context is stored in state and in every envelope as plain text, and the Node dynamic-provider
+ * host declares no secret support, so the engine strips the marker before the provider could see
+ * it: the refusal has to happen here. The program fails with our sentence, no stack trace.
+ */
+function publicContext(context: ContextInput | undefined, property: string): pulumi.Output<Record<string, string>> | undefined {
+  if (context === undefined) return undefined;
+  const whole = pulumi.output(context) as pulumi.Output<Record<string, string>>;
+  const checked = pulumi.isSecret(whole).then((secret) => {
+    if (secret) {
+      throw new pulumi.RunError(`${property} holds a secret; the context is stored in state and in every envelope ` +
+        "as plain text, so use names and labels only (the secret belongs in plaintext)");
+    }
+    return true;
+  });
+  return pulumi.output(checked).apply(() => whole);
+}
+
+/**
+ * Each recipient with its context checked as publicContext does, by position. A recipient given as
+ * an Output whole can only be judged whole: a secret one is refused as a secret context.
+ */
+function publicRecipients(recipients: KmsTargetArgs["recipients"]): KmsTargetArgs["recipients"] {
+  if (!Array.isArray(recipients)) return recipients;
+  return recipients.map((r: pulumi.Input<RecipientArgs>, i): pulumi.Input<RecipientArgs> => {
+    const property = `recipients[${i}].encryptionContext`;
+    if (pulumi.Output.isInstance(r) || r instanceof Promise) {
+      const whole = pulumi.output(r) as pulumi.Output<RecipientArgs>;
+      return pulumi.all([whole, publicContext(whole.apply((x) => x.encryptionContext ?? {}) as ContextInput, property)])
+        .apply(([x]) => x) as pulumi.Output<RecipientArgs>;
+    }
+    return { ...r, encryptionContext: publicContext(r.encryptionContext, property) };
+  });
+}
+
 /** The properties to register for the target: the inputs that are outputs too, and the outputs only. */
 export function kmsTargetProperties(args: KmsTargetArgs): Record<string, unknown> {
   return {
@@ -84,8 +122,8 @@ export function kmsTargetProperties(args: KmsTargetArgs): Record<string, unknown
     algorithm: args.algorithm,
     keyVersionId: args.keyVersionId,
     changeDetection: args.changeDetection,
-    encryptionContext: args.encryptionContext,
-    recipients: args.recipients,
+    encryptionContext: publicContext(args.encryptionContext, "encryptionContext"),
+    recipients: publicRecipients(args.recipients),
     envelopeFormat: args.envelopeFormat,
     keySpec: undefined,
     kmsInstanceId: undefined,

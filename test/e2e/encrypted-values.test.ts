@@ -125,6 +125,25 @@ describe("EncryptedValues through the real CLI", { timeout: 20 * 60_000 }, () =>
     await nothingStored("entry changes");
   });
 
+  it("entries named like Object.prototype members are entries like any other: added, changed alone, removed", async () => {
+    const named = ["constructor", "toString", "valueOf", "hasOwnProperty"];
+    await setEntries({ ...entries, ...Object.fromEntries(named.map((n) => [n, marker(n)])) });
+    emulator.resetStats();
+    await project.ok("up", "--yes", "--skip-preview");
+    assert.equal(realEncryptions(emulator.stats()), named.length);
+    await opensEverywhere(false);
+    assert.equal(PulumiProject.ops(await project.ok("preview", "--json")).get("app-secrets") ?? "same", "same", "a later preview works");
+
+    const { constructor: _removed, ...fewer } = { ...entries, toString: marker("toString-changed") };
+    await setEntries(fewer);
+    emulator.resetStats();
+    await project.ok("up", "--yes", "--skip-preview");
+    assert.equal(realEncryptions(emulator.stats()), 1, "toString alone");
+    const o = await opensEverywhere(false);
+    assert.equal(Object.hasOwn(o.envelopes, "constructor"), false);
+    await nothingStored("prototype names");
+  });
+
   it("envelope encryption switched on re-encrypts every entry; destroy leaves nothing", async () => {
     await project.ok("config", "set", "envelope", "true");
     await setEntries({ ...entries, big: `${marker("big")}${"z".repeat(4000)}` });
