@@ -143,6 +143,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   }
 
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
+    this.context.assertSettings();
     const stale = await staleReason(props, this.context);
     // A digest or trigger among the outputs is from before they moved to the inputs only.
     const { plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
@@ -155,6 +156,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
   /** Encrypts with the plaintext check left in the hand-off, and returns the outputs. */
   private async encrypt(inputs: Props): Promise<Props> {
+    this.context.assertSettings();
     const valueUrn = revealText(inputs.valueUrn);
     const plaintext = valueUrn ? this.handoff.take(valueUrn) : undefined;
     if (!plaintext) {

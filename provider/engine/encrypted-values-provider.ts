@@ -182,6 +182,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
   }
 
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
+    this.context.assertSettings();
     const stale = await staleReason(props, this.context);
     return { id, props: { ...props, staleReason: stale ?? "" } };
   }
@@ -195,6 +196,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
    * keeps the others' ciphertexts from `olds`, and returns the outputs.
    */
   private async encrypt(olds: Props | undefined, inputs: Props): Promise<Props> {
+    this.context.assertSettings();
     const valueUrn = revealText(inputs.valueUrn);
     const plaintexts = (valueUrn ? this.handoff.takeEntries(valueUrn) : undefined) ?? new Map<string, Buffer>();
     try {

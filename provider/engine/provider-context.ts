@@ -23,8 +23,18 @@ export class ProviderContext {
       const v = req.config.get(key);
       return typeof v === "string" ? v : v === undefined || v === null ? undefined : String(v);
     };
-    this.services = new KmsServices(resolveSettings(config));
+    // The engine configures a provider from state on refresh and destroy: its endpoints obey the host rule.
+    this.services = new KmsServices(resolveSettings(config, process.env, { configFromState: true }));
     this.sensitive = credentialValues(this.services.settings);
+  }
+
+  /**
+   * Before read (refresh), create or update send anything: settings with a problem (an endpoint
+   * outside the host rule among them) stop it, in our words.
+   */
+  assertSettings(): void {
+    const problems = this.settingsFailures();
+    if (problems.length > 0) throw new EncryptedValueError(problems.map((p) => p.reason).join("; "));
   }
 
   /** Malformed settings, as check reports them (property "": they are the stack's, not the resource's). */

@@ -40,7 +40,52 @@ function first(sources: [string, string | undefined][]): [string, string] | unde
   return undefined;
 }
 
-export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): Settings {
+/**
+ * How far stack config is trusted. A provider is configured from state on refresh and destroy, so
+ * whoever can write the backend chooses its config: with `configFromState`, an endpoint from
+ * stack config must be KMS's own host for a region (kms.<region>.aliyuncs.com,
+ * kms-vpc.<region>.aliyuncs.com), a loopback address (an emulator), or one the environment names
+ * too (ALIBABA_CLOUD_KMS_ENDPOINT, ALIBABA_CLOUD_KMS_ENDPOINTS), the operator's own word. Anything
+ * else would receive the operator's signed requests (AccessKeyId, STS token; replayable under v1).
+ */
+export interface SettingsTrust {
+  configFromState?: boolean;
+}
+
+const KMS_HOST = /^kms(?:-vpc)?\.[a-z]{2}(?:-[a-z0-9]{1,20}){1,4}\.aliyuncs\.com$/;
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** The origins the environment names (the operator's own), for the host rule. */
+function environmentOrigins(env: NodeJS.ProcessEnv): Set<string> {
+  const named = [env.ALIBABA_CLOUD_KMS_ENDPOINT];
+  try {
+    const map = JSON.parse(env.ALIBABA_CLOUD_KMS_ENDPOINTS ?? "{}") as unknown;
+    if (typeof map === "object" && map !== null) {
+      named.push(...Object.values(map).filter((v): v is string => typeof v === "string"));
+    }
+  } catch {
+    // Malformed: reported where it is read; it allows nothing here.
+  }
+  const origins = new Set<string>();
+  for (const value of named) {
+    const parsed = value ? parseEndpoint(value.trim(), undefined) : undefined;
+    if (parsed && typeof parsed !== "string") origins.add(`${parsed.protocol}://${parsed.host}`);
+  }
+  return origins;
+}
+
+/** Why a config endpoint may not be used (see SettingsTrust), or undefined when it may. */
+function hostRuleProblem(
+  endpoint: { host: string; protocol: string }, allowed: Set<string>, setting: string,
+): string | undefined {
+  const hostname = new URL(`${endpoint.protocol}://${endpoint.host}`).hostname;
+  if (KMS_HOST.test(hostname) || LOOPBACK.test(hostname) || allowed.has(`${endpoint.protocol}://${endpoint.host}`)) return undefined;
+  return `${printable(`${endpoint.protocol}://${endpoint.host}`)} is neither KMS's host for a region (kms.<region>.aliyuncs.com, ` +
+    `kms-vpc.<region>.aliyuncs.com) nor loopback; stack config is read back from state, so another host must also be named where ` +
+    `pulumi runs: set ALIBABA_CLOUD_KMS_ENDPOINT${setting.endsWith("endpoints") ? "S" : ""} to it there. Nothing was sent`;
+}
+
+export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env, trust: SettingsTrust = {}): Settings {
   const problems: Settings["problems"] = [];
   const settings: Settings = {
     credentials: { kind: "default-chain", from: "the @alicloud/credentials default chain" },
@@ -72,10 +117,14 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
   if (protocol && protocol[1] !== "http" && protocol[1] !== "https") {
     problems.push({ setting: protocol[0], reason: `'${protocol[1]}' is not a protocol; use https (or http for a local emulator)` });
   }
+  const allowed = trust.configFromState ? environmentOrigins(env) : undefined;
+  const ruled = (setting: string, parsed: { host: string; protocol: "http" | "https" }) =>
+    (allowed && setting.startsWith("alicloud-kms:") ? hostRuleProblem(parsed, allowed, setting) : undefined);
   if (endpoint) {
     const parsed = parseEndpoint(endpoint[1], protocol?.[1]);
-    if (typeof parsed === "string") problems.push({ setting: endpoint[0], reason: parsed });
-    else settings.endpoint = { ...parsed, from: endpoint[0] };
+    const refused = typeof parsed === "string" ? parsed : ruled(endpoint[0], parsed);
+    if (refused) problems.push({ setting: endpoint[0], reason: refused });
+    else settings.endpoint = { ...(parsed as { host: string; protocol: "http" | "https" }), from: endpoint[0] };
   } else if (protocol?.[1] === "http") {
     problems.push({ setting: protocol[0], reason: "plain http needs an explicit alicloud-kms:endpoint; the public KMS endpoints are HTTPS only" });
   }
@@ -86,8 +135,11 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
   ]);
   if (endpoints) {
     const parsed = parseEndpoints(endpoints[1], protocol?.[1], endpoints[0]);
-    if (typeof parsed === "string") problems.push({ setting: endpoints[0], reason: parsed });
-    else settings.endpoints = parsed;
+    const refused = typeof parsed === "string"
+      ? parsed
+      : Object.entries(parsed).map(([region, e]) => ruled(endpoints[0], e) && `${region}: ${ruled(endpoints[0], e)}`).find((r) => r);
+    if (refused) problems.push({ setting: endpoints[0], reason: refused });
+    else settings.endpoints = parsed as NonNullable<Settings["endpoints"]>;
   }
 
   const encryptLocally = first([["alicloud-kms:encryptLocally", config("alicloud-kms:encryptLocally")]]);
