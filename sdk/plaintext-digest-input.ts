@@ -14,6 +14,24 @@ export interface DigestSource {
   changeDetection?: pulumi.Input<string>;
 }
 
+/** Under this many bytes, or digits only, a plaintext is worth a warning in digest mode. */
+export const GUESSABLE_BELOW_BYTES = 12;
+
+/**
+ * Digest mode keeps a salted scrypt digest in state: whoever has the stack's secrets can test
+ * guesses offline, at about 7–12 ms each on one core (README, "Security model"). A short or
+ * all-digit plaintext falls to that (a 4-digit PIN in about a minute), so the preview says so,
+ * naming the value (and entry), never anything of the plaintext but that it is short or digits.
+ */
+function warnIfGuessable(bytes: Buffer, urn: string, entry?: string): void {
+  const digits = /^[0-9]+$/.test(bytes.toString("latin1"));
+  if (bytes.length >= GUESSABLE_BELOW_BYTES && !digits) return;
+  const name = urn.split("::").pop() ?? urn;
+  pulumi.log.warn(`${name}${entry ? ` entry ${entry}` : ""}: the plaintext is ${digits ? "digits only" : `under ${GUESSABLE_BELOW_BYTES} bytes`}, ` +
+    "and in digest mode whoever holds the stack's secrets can test guesses against its digest offline (about 7–12 ms each); " +
+    "set changeDetection: \"trigger\" to keep no digest");
+}
+
 /**
  * A secret: the digest of the value at `valueUrn`. Undefined in trigger mode or without exactly one
  * plaintext (check reports that); unknown while the stack's digest salt is (a first preview).
@@ -31,6 +49,7 @@ export function plaintextDigestInput(
     const bytes = plaintext ? Buffer.from(value, "utf8") : decodeBase64(value);
     if (!bytes || bytes.length === 0) return undefined;
     try {
+      warnIfGuessable(bytes, urn);
       return await digestWithSalt(bytes, saltFor(stackSalt, urn));
     } finally {
       bytes.fill(0);
@@ -56,6 +75,7 @@ export function plaintextDigestsInput(
       if (typeof value !== "string" || value.length === 0) return undefined;
       const bytes = Buffer.from(value, "utf8");
       try {
+        warnIfGuessable(bytes, urn, name);
         return [name, await digestWithSalt(bytes, saltFor(stackSalt, urn, name))] as const;
       } finally {
         bytes.fill(0);

@@ -169,4 +169,21 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
     for (const form of secretForms(profileSecret)) assert.equal(output.includes(form), false, "the profile's secret is quoted");
     assert.doesNotMatch(output, /https:\/\/undefined|\n\s+at .+:\d+:\d+\)?\n/);
   });
+
+  it("a short or all-digit plaintext in digest mode gets a warning naming the value and the fix, never the plaintext", async () => {
+    await project.ok("stack", "init", "guessable");
+    for (const [key, value] of [["alicloud-kms:endpoint", emulator.endpoint], ["alicloud-kms:region", emulator.region],
+      ["alicloud:accessKey", ACCESS_KEY.accessKeyId]]) await project.ok("config", "set", key!, value!);
+    const shortPin = "90817263";
+    for (const [key, value] of [["alicloud:secretKey", ACCESS_KEY.accessKeySecret], ["shared", shared], ["pin", shortPin], ["trigger", trigger]]) {
+      await project.ok("config", "set", "--secret", key!, value!);
+    }
+    // The digest is made once the stack's salt exists: from the first up on, every preview warns.
+    await project.ok("up", "--yes", "--skip-preview");
+    const run = await project.ok("preview");
+    const output = `${run.stdout}${run.stderr}`.replace(/\s+/g, " ");
+    assert.match(output, /pin: the plaintext is digits only, and in digest mode whoever holds the stack's secrets can test guesses against its digest offline .* set changeDetection: "trigger" to keep no digest/);
+    assert.doesNotMatch(output, /password: the plaintext is|triggered: the plaintext is/, "long values and trigger mode are not warned about");
+    assert.doesNotMatch(output, new RegExp(shortPin), "the plaintext itself is never printed");
+  });
 });
