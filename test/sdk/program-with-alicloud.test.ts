@@ -138,7 +138,7 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     }
     // What `export const db = …` serializes: every own enumerable property not starting with "__".
     const exported = Object.keys(db).filter((k) => !k.startsWith("__") && pulumi.Output.isInstance((db as unknown as Record<string, unknown>)[k]));
-    assert.deepEqual(exported.sort(), ["algorithm", "certificateId", "changeDetection", "ciphertextBlob", "encryptionContext", "envelope", "id", "keyId",
+    assert.deepEqual(exported.sort(), ["algorithm", "certificateId", "changeDetection", "ciphertextBlob", "encryptionContext", "envelope", "envelopeFormat", "id", "keyId",
       "keySpec", "keyVersionId", "kmsInstanceId", "plaintextEncoding", "plaintextRevision", "recipients", "region", "staleReason", "urn"]);
   });
 
