@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { realEncryptions } from "../support/emulator-stats";
-import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
+import { PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
 
 // A secret inside an encryption context, through the real CLI: the Node dynamic-provider host
 // declares no secret support, so the engine strips the secret marker before check and the
@@ -33,13 +33,7 @@ describe("a secret in an encryption context, through the real CLI", { timeout: 2
         certificates: [],
       },
     });
-    project = await PulumiProject.create(root, packPackage(root), join(__dirname, "context-secret-program/index.js"), {
-      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-    }, "kms-context-secret");
-    await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
+    project = await PulumiProject.forEmulator(root, emulator, ACCESS_KEY, "dev", join(__dirname, "context-secret-program/index.js"), "kms-context-secret");
     await project.ok("config", "set", "--secret", "tenant", tenant);
     await project.ok("config", "set", "--secret", "dbPassword", password);
   });

@@ -62,11 +62,13 @@ export class PulumiProject {
    * The end-to-end program in a fresh project from the packed package, with a stack pointed at
    * the emulator. Credentials come from the environment, as the README recommends.
    */
-  static async forEmulator(root: string, emulator: KmsEmulator, accessKey: AccessKey, stack: string): Promise<PulumiProject> {
-    const project = await PulumiProject.create(root, packPackage(root), join(__dirname, "program/index.js"), {
+  static async forEmulator(
+    root: string, emulator: KmsEmulator, accessKey: AccessKey, stack: string, program = join(__dirname, "program/index.js"), name?: string,
+  ): Promise<PulumiProject> {
+    const project = await PulumiProject.create(root, packPackage(root), program, {
       ALIBABA_CLOUD_ACCESS_KEY_ID: accessKey.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKey.accessKeySecret,
-    });
+    }, name);
     await project.ok("stack", "init", stack);
     await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
     await project.ok("config", "set", "alicloud-kms:region", emulator.region);
