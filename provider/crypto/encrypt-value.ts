@@ -78,9 +78,10 @@ export async function encryptValue(
     return { ciphertextBlob, envelope: { ...header, ciphertextBlob, ...encoding } };
   }
   const dataKey = newDataKey();
-  const tagged = dataKeyForKms(t.algorithm, tagDataKey(dataKey));
+  const tagged = tagDataKey(dataKey);
+  const wrapped = dataKeyForKms(t.algorithm, tagged);
   try {
-    const encryptedDataKey = await kmsEncrypt(kms, t, tagged);
+    const encryptedDataKey = await kmsEncrypt(kms, t, wrapped);
     // The AAD covers the header only, so it can be computed before the data fields exist.
     const empty = Buffer.alloc(0);
     const headerOnly = { ...header, encryptedDataKey, cipher: DATA_CIPHER, iv: empty, tag: empty, ciphertext: empty } as const;
@@ -89,6 +90,7 @@ export async function encryptValue(
   } finally {
     dataKey.fill(0);
     tagged.fill(0);
+    wrapped.fill(0);
   }
 }
 
