@@ -22,7 +22,7 @@ export {
   EnvelopeFormatError,
   formatEnvelope,
   parseEnvelope,
-  PLAINTEXT_ENCODINGS,
+  isPlaintextEncoding,
   type PlaintextEncoding,
   type TargetOutputs,
 } from "./crypto/envelope-format";

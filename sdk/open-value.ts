@@ -4,7 +4,7 @@ import {
   isRegionId, isResourceId, KmsCallError, KmsServices, MessageOnlyError, ownMessage, parseKeyReference, printable,
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
   type AnyEnvelope, decryptRecipients, hasRecipients, NoRecipientOpenedError, readEnvelope, type Recipient, type RecipientFailure,
-  type MultiRecipientEnvelope, PLAINTEXT_ENCODINGS, PlaintextEncodingError,
+  type MultiRecipientEnvelope, isPlaintextEncoding, PlaintextEncodingError,
 } from "../provider/toolkit";
 import type { EncryptionAlgorithm, PlaintextEncoding } from "./encryption-algorithm";
 
@@ -148,7 +148,7 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
     if (!symmetric) throw new DecryptError("encryptionContext: only a symmetric key (SYMMETRIC_DEFAULT) takes one; remove it", "EnvelopeFormat");
   }
   const encoding = input.plaintextEncoding;
-  if (encoding !== undefined && !(PLAINTEXT_ENCODINGS as readonly unknown[]).includes(encoding)) {
+  if (encoding !== undefined && !isPlaintextEncoding(encoding)) {
     throw new DecryptError(`plaintextEncoding: ${printable(encoding)} is not "text" or "base64"`, "EnvelopeFormat");
   }
   const where = input.region ?? regionOfKeyReference(input.keyId) ?? region;

@@ -1,5 +1,5 @@
 import { type Envelope, envelopeAad, type EnvelopeHeader, type PlaintextEncoding } from "./envelope-format";
-import { dataKeyFromText } from "../kms/symmetric-plaintext";
+import { strictBase64Bytes } from "../kms/symmetric-plaintext";
 import { isSdkMessage, openSdkMessage, type SdkMessage } from "./encryption-sdk-message";
 import { commitsTo, describeRecipient, encryptionKeyOf, type Recipient, type RecipientsEnvelope, recipientsAad } from "./recipients-envelope";
 import { isTaggedDataKey, openWithDataKey, untagDataKey } from "./data-key-cipher";
@@ -46,7 +46,7 @@ async function kmsDecrypt(kms: KmsDecryptor, e: EnvelopeHeader, ciphertextBlob: 
 async function openDataKey(kms: KmsDecryptor, e: EnvelopeHeader, encryptedDataKey: string): Promise<Buffer | undefined> {
   const opened = await kmsDecrypt(kms, e, encryptedDataKey);
   if (!isSymmetric(e.algorithm)) return opened;
-  const dataKey = dataKeyFromText(opened);
+  const dataKey = strictBase64Bytes(opened);
   opened.fill(0);
   return dataKey;
 }
@@ -58,7 +58,7 @@ async function openDataKey(kms: KmsDecryptor, e: EnvelopeHeader, encryptedDataKe
  */
 export function directValue(opened: Buffer, encoding: PlaintextEncoding | undefined): Buffer {
   if (encoding !== "base64") return opened;
-  const decoded = dataKeyFromText(opened);
+  const decoded = strictBase64Bytes(opened);
   opened.fill(0);
   if (!decoded) {
     throw new PlaintextEncodingError("KMS's plaintext is not base64, though base64 was asked for (plaintextEncoding); " +

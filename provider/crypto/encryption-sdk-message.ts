@@ -5,7 +5,6 @@ import { EnvelopeFormatError } from "./envelope-format";
 import type { Recipient } from "./recipients-envelope";
 import { type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";
 import { parseKeyReference, printable } from "../kms/identifiers";
-import { STRICT_BASE64 } from "../engine/inputs";
 
 // Alibaba Cloud's Encryption SDK message, so that an application in Java, Python or Go opens a
 // value with `AliyunCrypto.decrypt` and nothing of ours (and we open what it writes). Read from
@@ -186,7 +185,7 @@ function parse(bytes: Buffer): SdkMessage {
         "(acs:kms:<region>:<account>:key/<key ID>)");
     }
     const encryptedDataKey = blob!.toString("base64");
-    if (blob!.length === 0 || !STRICT_BASE64.test(encryptedDataKey)) throw new DerError(`encrypted data key ${i + 1} is empty`);
+    if (blob!.length === 0) throw new DerError(`encrypted data key ${i + 1} is empty`);
     return {
       arn, keyId: reference.keyId, keyVersionId: "-", algorithm: "SYMMETRIC_DEFAULT", region: reference.region, encryptedDataKey,
       ...(Object.keys(context).length > 0 ? { encryptionContext: context } : {}),

@@ -70,6 +70,10 @@ export type Envelope = EnvelopeTarget & {
 export const PLAINTEXT_ENCODINGS = ["text", "base64"] as const;
 export type PlaintextEncoding = (typeof PLAINTEXT_ENCODINGS)[number];
 
+export function isPlaintextEncoding(value: unknown): value is PlaintextEncoding {
+  return (PLAINTEXT_ENCODINGS as readonly unknown[]).includes(value);
+}
+
 /** A malformed envelope; the message says which part and what to do. */
 export class EnvelopeFormatError extends MessageOnlyError {
   constructor(message: string) {
@@ -240,10 +244,10 @@ function directEncoding(json: Record<string, unknown>, algorithm: Algorithm): { 
     return {};
   }
   if (v === undefined) return { plaintextEncoding: "base64" };
-  if (!(PLAINTEXT_ENCODINGS as readonly unknown[]).includes(v)) {
+  if (!isPlaintextEncoding(v)) {
     throw new EnvelopeFormatError(`plaintextEncoding ${printable(v)} is not "text" or "base64"; the envelope was altered or is not one`);
   }
-  return { plaintextEncoding: v as PlaintextEncoding };
+  return { plaintextEncoding: v };
 }
 
 /** The target outputs an envelope's header is made of, as a resource reports them ("" where one does not apply). */

@@ -257,6 +257,8 @@ function storedEncryptionTarget(fields: Props): EnvelopeTarget {
 }
 
 export function storedTarget(inputs: Props): StoredTarget {
+  const format = reveal(inputs.envelopeFormat);
+  const envelopeFormat: EnvelopeFormatName = isEnvelopeFormatName(format) ? format : "native";
   const region = revealText(inputs.region) as string;
   const algorithm = revealText(inputs.algorithm) as Algorithm;
   const certificateId = revealName(inputs.certificateId);
@@ -270,7 +272,7 @@ export function storedTarget(inputs: Props): StoredTarget {
     encryptionTarget,
     encryptLocally: reveal(inputs.encryptLocally) === true,
     envelope: reveal(inputs.envelopeEncryption) === true,
-    envelopeFormat: isEnvelopeFormatName(reveal(inputs.envelopeFormat)) ? reveal(inputs.envelopeFormat) as EnvelopeFormatName : "native",
+    envelopeFormat,
     ...(kmsInstanceId ? { kmsInstanceId } : {}),
     blame: certificateId
       ? { property: "certificateId", value: certificateId }
@@ -288,7 +290,7 @@ export function storedTarget(inputs: Props): StoredTarget {
       changeDetection: revealText(inputs.changeDetection) ?? "digest",
       encryptionContext: encryptionTarget.encryptionContext ?? {},
       plaintextEncoding: revealText(inputs.plaintextEncoding) ?? "base64",
-      envelopeFormat: revealText(inputs.envelopeFormat) ?? "native",
+      envelopeFormat,
       staleReason: "",
     },
   };

@@ -137,7 +137,7 @@ export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = p
     const parsed = parseEndpoints(endpoints[1], protocol?.[1], endpoints[0]);
     const refused = typeof parsed === "string"
       ? parsed
-      : Object.entries(parsed).map(([region, e]) => ruled(endpoints[0], e) && `${region}: ${ruled(endpoints[0], e)}`).find((r) => r);
+      : Object.entries(parsed).map(([region, e]) => [region, ruled(endpoints[0], e)]).find(([, r]) => r)?.join(": ");
     if (refused) problems.push({ setting: endpoints[0], reason: refused });
     else settings.endpoints = parsed as NonNullable<Settings["endpoints"]>;
   }

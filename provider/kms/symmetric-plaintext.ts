@@ -18,8 +18,11 @@ export function dataKeyAsText(dataKey: Buffer): Buffer {
   return Buffer.from(dataKey.toString("base64"), "utf8");
 }
 
-/** The data key inside Decrypt's Plaintext, or undefined when the text is not strict base64. */
-export function dataKeyFromText(text: Buffer): Buffer | undefined {
+/**
+ * The bytes a base64 text in Decrypt's Plaintext carries (a data key's, or a 0.1 value's), or
+ * undefined when the text is not strict base64.
+ */
+export function strictBase64Bytes(text: Buffer): Buffer | undefined {
   const s = text.toString("utf8");
   return s !== "" && STRICT_BASE64.test(s) ? Buffer.from(s, "base64") : undefined;
 }
