@@ -1,6 +1,7 @@
 import { DigestSaltProvider } from "./engine/digest-salt-provider";
 import { EncryptedValueProvider } from "./engine/encrypted-value-provider";
 import { EncryptedValuesProvider } from "./engine/encrypted-values-provider";
+import { IntegrityKeyProvider } from "./engine/integrity-key-provider";
 
 // Loaded by package name ("pulumi-alicloud-kms-encrypted/provider") inside the dynamic provider
 // host. One instance of each per process: the plaintext hand-off between check and create lives in
@@ -9,4 +10,5 @@ import { EncryptedValuesProvider } from "./engine/encrypted-values-provider";
 export const encryptedValueProvider = new EncryptedValueProvider();
 export const encryptedValuesProvider = new EncryptedValuesProvider();
 export const digestSaltProvider = new DigestSaltProvider();
-export { DigestSaltProvider, EncryptedValueProvider, EncryptedValuesProvider };
+export const integrityKeyProvider = new IntegrityKeyProvider();
+export { DigestSaltProvider, EncryptedValueProvider, EncryptedValuesProvider, IntegrityKeyProvider };

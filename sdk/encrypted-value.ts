@@ -4,6 +4,7 @@ import { ENCRYPTED_VALUE_TYPE, PROVIDER_MODULE_SOURCE } from "./provider-module-
 import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
 import { encryptedValueProvider } from "./provider-resource";
+import { stackIntegrityKey } from "./integrity-key";
 
 import type { ChangeDetection, EncryptionAlgorithm, EnvelopeFormat } from "./encryption-algorithm";
 import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
@@ -75,6 +76,15 @@ export interface EncryptedValueArgs {
    */
   encryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /**
+   * Bind the value's scope (this resource's name) into a bare symmetric ciphertext, as the context
+   * pair `"pulumi:value": <name>` that the `encryptionContext` output then shows: KMS's Decrypt opens
+   * it for no caller that does not send it, and `decrypt()` with `expectScope` checks it. Off by
+   * default, since every other reader (`kmsEncryptedPassword` included) would have to send it too.
+   * Envelopes (`envelope: true`, `recipients`) always bind their scope and need no option; an
+   * asymmetric key's or certificate's direct value cannot bind one (refused).
+   */
+  bindScope?: pulumi.Input<boolean>;
+  /**
    * Several recipients instead of one key or certificate (disaster recovery, key migration): one
    * data key, wrapped by each recipient's KMS in its own region (or with `encryptLocally`, its
    * public key), so any one of them opens the value (envelope format v3; envelope encryption is
@@ -93,7 +103,9 @@ export interface EncryptedValueArgs {
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */
-const INPUT_ONLY_PROPERTIES = ["plaintext", "plaintextBase64", "plaintextDigest", "valueUrn", "trigger", "encryptLocally"] as const;
+const INPUT_ONLY_PROPERTIES = [
+  "plaintext", "plaintextBase64", "plaintextDigest", "valueUrn", "trigger", "encryptLocally", "stackIntegrityKey", "bindScope",
+] as const;
 
 /**
  * A secret encrypted by Alibaba Cloud KMS at deploy time. State keeps the ciphertext and nothing
@@ -144,8 +156,11 @@ export class EncryptedValue extends KmsTargetResource {
         // Computed here, in parallel for all values; check compares it with the previous one.
         plaintextDigest: plaintextDigestInput(valueUrn, { plaintext, plaintextBase64, changeDetection: args.changeDetection }),
         valueUrn,
+        // A secret: each value's provider derives the value's integrity key from it, and never stores it.
+        stackIntegrityKey: stackIntegrityKey(),
         trigger: args.trigger,
         envelope: args.envelope,
+        ...(args.bindScope !== undefined ? { bindScope: args.bindScope } : {}),
         ...kmsTargetProperties(args),
         // Outputs only.
         ciphertextBlob: undefined,

@@ -6,6 +6,7 @@ import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./km
 import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
+import { stackIntegrityKey } from "./integrity-key";
 import { envelopeOfCiphertext, EnvelopeFormatError, kmsCiphertextOf, printable, type TargetOutputs } from "../provider/toolkit";
 
 /** The inputs of an {@link EncryptedValues}. */
@@ -62,7 +63,7 @@ export interface EncryptedValuesArgs {
 }
 
 /** Inputs that are never outputs: no property of that name may stay on the resource object. */
-const INPUT_ONLY_PROPERTIES = ["plaintexts", "plaintextDigests", "valueUrn", "triggers", "encryptLocally"] as const;
+const INPUT_ONLY_PROPERTIES = ["plaintexts", "plaintextDigests", "valueUrn", "triggers", "encryptLocally", "stackIntegrityKey"] as const;
 
 /**
  * Many secrets in one resource, all under one key or certificate: each entry is encrypted as an
@@ -92,6 +93,8 @@ export class EncryptedValues extends KmsTargetResource {
         ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
         plaintextDigests: plaintextDigestsInput(valueUrn, plaintexts, args.changeDetection),
         valueUrn,
+        // A secret: the provider derives the map's integrity key from it, and never stores it.
+        stackIntegrityKey: stackIntegrityKey(),
         triggers: args.triggers,
         envelope: args.envelope,
         ...kmsTargetProperties(args),

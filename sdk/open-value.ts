@@ -5,6 +5,7 @@ import {
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
   type AnyEnvelope, decryptRecipients, hasRecipients, NoRecipientOpenedError, readEnvelope, type Recipient, type RecipientFailure,
   type MultiRecipientEnvelope, isPlaintextEncoding, PlaintextEncodingError,
+  describeScope, sameScope, scopeInContext, scopeProblem, type ValueScope,
 } from "../provider/toolkit";
 import type { EncryptionAlgorithm, PlaintextEncoding } from "./encryption-algorithm";
 
@@ -84,6 +85,15 @@ export interface DecryptOptions {
    * too) or certificate IDs. Any other is refused before a call is made.
    */
   allowedKeys?: string[];
+  /**
+   * The value (and entry) the input must have been written for: `{ value: "<resource name>" }` for
+   * an EncryptedValue, `{ value: "<resource name>", entry: "<entry name>" }` for an entry of
+   * EncryptedValues. Envelopes bind their scope in their authenticated data; a bare symmetric
+   * ciphertext binds it only with `bindScope` (through its encryption context, which must then be
+   * given). Anything else is refused (`ScopeMismatch`): a value moved to another name in state,
+   * an envelope from before 0.2, an Encryption SDK message, an asymmetric key's direct value.
+   */
+  expectScope?: ValueScope;
 }
 
 /** Why a value could not be decrypted, in one sentence; never carries a plaintext or credential. */
@@ -94,7 +104,8 @@ export class DecryptError extends MessageOnlyError {
    * `NotAllowed` when it names a region or key outside `allowedRegions` / `allowedKeys`,
    * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key,
    * `KeyMismatch` when KMS opened a symmetric ciphertext under another key than the one it names,
-   * `PlaintextEncoding` when base64 was asked for and KMS's plaintext is not base64.
+   * `PlaintextEncoding` when base64 was asked for and KMS's plaintext is not base64,
+   * `ScopeMismatch` when the input was not written for `expectScope`'s value or entry.
    */
   constructor(message: string, readonly code?: string) {
     super(message);
@@ -163,6 +174,29 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
   };
 }
 
+/**
+ * Refuses, before any KMS call, an input that does not claim the expected scope. The claim is then
+ * proven by opening it: an envelope's AES-GCM tag covers its scope, and KMS checks a bare
+ * symmetric ciphertext's context, so a forged claim fails there.
+ */
+function checkScope(e: AnyEnvelope, expected: ValueScope): void {
+  const problem = scopeProblem(expected);
+  if (problem) throw new DecryptError(`expectScope ${problem}`, "ScopeMismatch");
+  const refuse = (why: string) => new DecryptError(`expectScope ${describeScope(expected)}: ${why}`, "ScopeMismatch");
+  if (!("version" in e)) throw refuse("an Encryption SDK message binds no scope; it cannot be checked");
+  const direct = e.version !== 3 && e.encryptedDataKey === undefined;
+  if (e.version !== 3 && direct && e.algorithm !== "SYMMETRIC_DEFAULT") {
+    throw refuse("a value an asymmetric key or a certificate encrypted directly binds no scope (only envelopes, envelope: true, do)");
+  }
+  const claimed = e.version === 3 || e.encryptedDataKey !== undefined ? e.scope : scopeInContext(e.encryptionContext);
+  if (claimed === undefined) {
+    throw refuse(direct
+      ? "this symmetric ciphertext binds no scope (it was encrypted without bindScope, or its encryptionContext was not given)"
+      : "this envelope binds no scope (written before 0.2)");
+  }
+  if (!sameScope(claimed, expected)) throw refuse(`it was written for ${describeScope(claimed)}`);
+}
+
 /** Who encrypted it: a key or a certificate, in a region (an envelope, or one of its recipients). */
 type Holder = Pick<Envelope, "region" | "keyId" | "certificateId">;
 
@@ -220,6 +254,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
     // Whatever else reading it threw (the input is anyone's): ours, in one sentence.
     throw new DecryptError("envelope: it could not be read; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote", "EnvelopeFormat");
   }
+  if (options.expectScope !== undefined) checkScope(envelope, options.expectScope);
   if (hasRecipients(envelope)) return openRecipients(envelope, options, services, sensitive);
   checkAllowed(envelope, options);
   const property = envelope.certificateId !== undefined ? "certificateId" : "keyId";

@@ -22,3 +22,8 @@ export const DIGEST_SALT_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt";
 export const ENCRYPTED_VALUES_MODULE_SOURCE =
   "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").encryptedValuesProvider;\n";
 export const ENCRYPTED_VALUES_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValues";
+
+/** The same for the stack's integrity key (see integrity-key.ts). */
+export const INTEGRITY_KEY_MODULE_SOURCE =
+  "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").integrityKeyProvider;\n";
+export const INTEGRITY_KEY_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:IntegrityKey";

@@ -9,6 +9,7 @@ import { MessageOnlyError } from "../message-only-error";
 import { dataKeyAsText } from "../kms/symmetric-plaintext";
 import type { EncryptionContext } from "../kms/encryption-context";
 import { sealSdkMessage, type SdkMessage, type SdkRecipient } from "./encryption-sdk-message";
+import type { ValueScope } from "./value-scope";
 
 // One value encrypted under a key version or a certificate: directly (KMS, or the public key in
 // process, encrypts the value) or as an envelope (a fresh data key encrypts the value with
@@ -69,6 +70,7 @@ export async function encryptValue(
   t: EncryptionTarget,
   plaintext: Buffer,
   envelope: boolean,
+  scope?: ValueScope,
 ): Promise<EncryptedOutput> {
   const header = { ...t.target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region };
   if (!envelope) {
@@ -84,7 +86,9 @@ export async function encryptValue(
     const encryptedDataKey = await kmsEncrypt(kms, t, wrapped);
     // The AAD covers the header only, so it can be computed before the data fields exist.
     const empty = Buffer.alloc(0);
-    const headerOnly = { ...header, encryptedDataKey, cipher: DATA_CIPHER, iv: empty, tag: empty, ciphertext: empty } as const;
+    const headerOnly = {
+      ...header, encryptedDataKey, cipher: DATA_CIPHER, iv: empty, tag: empty, ciphertext: empty, ...(scope ? { scope } : {}),
+    } as const;
     const sealed = sealWithDataKey(dataKey, plaintext, envelopeAad(headerOnly));
     return { ciphertextBlob: encryptedDataKey, envelope: { ...headerOnly, ...sealed } };
   } finally {
@@ -97,12 +101,13 @@ export async function encryptValue(
 /**
  * One value for several recipients (envelope format v3): one fresh data key, wrapped by each
  * recipient's KMS (or public key) at once, committed to in the header; the value sealed with a key
- * derived from it. `kmsFor` gives each recipient's region its service.
+ * derived from it. `kmsFor` gives each recipient's region its service; `scope` joins the AAD.
  */
 export async function encryptForRecipients(
   kmsFor: (t: EncryptionTarget) => KmsService,
   targets: readonly EncryptionTarget[],
   plaintext: Buffer,
+  scope?: ValueScope,
 ): Promise<RecipientsEnvelope> {
   const dataKey = newDataKey();
   const tagged = tagDataKey(dataKey);
@@ -121,7 +126,7 @@ export async function encryptForRecipients(
         throw new RecipientEncryptionError(index, cause);
       }
     }));
-    const header = { recipients, cipher: DATA_CIPHER, commitment: commitmentOf(dataKey) } as const;
+    const header = { recipients, cipher: DATA_CIPHER, commitment: commitmentOf(dataKey), ...(scope ? { scope } : {}) } as const;
     return { version: RECIPIENTS_VERSION, ...header, ...sealWithDataKey(key, plaintext, recipientsAad(header)) };
   } finally {
     dataKey.fill(0);

@@ -3,6 +3,7 @@ import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { ALGORITHMS, isAlgorithm, isSymmetric, type Algorithm } from "../kms/key-spec-limits";
 import { canonicalContext, type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";
 import { MessageOnlyError } from "../message-only-error";
+import { scopeAadLine, scopeJson, scopeProblem, type ValueScope } from "./value-scope";
 
 // The envelope: one string that carries everything needed to decrypt a value. It is base64 (RFC
 // 4648, padded) of UTF-8 JSON, version 2:
@@ -21,13 +22,16 @@ import { MessageOnlyError } from "../message-only-error";
 //     "encryptedDataKey": base64 of KMS's ciphertext of the tagged data key: the 8 bytes
 //                         00 50 41 4B 4D 53 44 4B ("\0PAKMSDK") then a fresh 32-byte data key,
 //     "cipher": "AES_256_GCM", "iv": base64 (12 bytes), "tag": base64 (16 bytes),
-//     "ciphertext": base64 of the value encrypted with the data key }
+//     "ciphertext": base64 of the value encrypted with the data key,
+//     "scope": { "value": logical name, "entry"?: entry name }   — from 0.2 (value-scope.ts) }
 //
 // AES-GCM's additional authenticated data binds the header to the ciphertext, so a changed key,
 // version, algorithm, region or data key fails the tag: the UTF-8 bytes of
 //   "pulumi-alicloud-kms-encrypted/envelope/v2" + "\n" + [keyId, keyVersionId, certificateId,
 //   algorithm, region, cipher, encryptedDataKey].join("\n")     (absent fields as "")
 //   then, only when there is a context, "\nencryptionContext=" + its JSON with keys sorted
+//   then, only when there is a scope, "\nscope=" + JSON [value, entry or null]
+// A direct value's envelope has no AAD (KMS's ciphertext is all there is), so it carries no scope.
 // Version 1 (still read, no longer written) is the same but for "v": 1, "…/envelope/v1" in the
 // AAD, and a data key encrypted bare, which a direct value could not be told apart from (see
 // data-key-cipher.ts). Decoders ignore fields they do not know; a "v" they do not know is refused.
@@ -51,6 +55,8 @@ export type Envelope = EnvelopeTarget & {
     encryptedDataKey?: undefined;
     /** A symmetric key's: what Decrypt's Plaintext is, the value's text or base64 of it (see above). */
     plaintextEncoding?: PlaintextEncoding;
+    /** None: a direct value has no AAD to bind one in. */
+    scope?: undefined;
   }
   | {
     encryptedDataKey: string;
@@ -59,6 +65,8 @@ export type Envelope = EnvelopeTarget & {
     tag: Buffer;
     ciphertext: Buffer;
     ciphertextBlob?: undefined;
+    /** The value (and entry) it was written for, bound in the AAD; absent in envelopes before 0.2. */
+    scope?: ValueScope;
   }
 );
 
@@ -88,6 +96,7 @@ export function envelopeAad(e: Envelope): Buffer {
   // A symmetric key's context (KMS binds it too) joins the list only when there is one, so every
   // envelope written before it existed keeps its AAD.
   if (e.encryptionContext) fields.push(`encryptionContext=${canonicalContext(e.encryptionContext)}`);
+  if (e.encryptedDataKey !== undefined && e.scope) fields.push(scopeAadLine(e.scope));
   return Buffer.from(`pulumi-alicloud-kms-encrypted/envelope/v${e.version}\n${fields.map((f) => f ?? "").join("\n")}`, "utf8");
 }
 
@@ -106,6 +115,7 @@ export function formatEnvelope(e: Envelope): string {
           iv: e.iv.toString("base64"),
           tag: e.tag.toString("base64"),
           ciphertext: e.ciphertext.toString("base64"),
+          ...(e.scope ? { scope: scopeJson(e.scope) } : {}),
         }),
   };
   return Buffer.from(JSON.stringify(json), "utf8").toString("base64");
@@ -216,6 +226,7 @@ export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
 
   if (json.encryptedDataKey === undefined) {
     if (json.cipher !== undefined || json.ciphertext !== undefined) throw new EnvelopeFormatError("has a ciphertext but no encryptedDataKey");
+    if (json.scope !== undefined) throw new EnvelopeFormatError("has a scope, which a value KMS encrypted directly cannot bind; the envelope was altered");
     bytes(json, "ciphertextBlob");
     return { ...header, ciphertextBlob: json.ciphertextBlob as string, ...directEncoding(json, header.algorithm) };
   }
@@ -230,7 +241,16 @@ export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
     iv: bytes(json, "iv", 12),
     tag: bytes(json, "tag", 16),
     ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : bytes(json, "ciphertext"),
+    ...parseScope(json),
   };
+}
+
+/** An envelope's scope, checked for its shape (it reaches messages); none before 0.2. */
+export function parseScope(json: Record<string, unknown>): { scope?: ValueScope } {
+  if (json.scope === undefined) return {};
+  const problem = scopeProblem(json.scope);
+  if (problem) throw new EnvelopeFormatError(`scope ${problem}; the envelope was altered or is not one`);
+  return { scope: json.scope as ValueScope };
 }
 
 /**

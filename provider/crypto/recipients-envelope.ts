@@ -3,6 +3,8 @@ import { canonicalContext } from "../kms/encryption-context";
 import { printable } from "../kms/identifiers";
 import { bytes, DATA_CIPHER, EnvelopeFormatError, type EnvelopeHeader, parseHeader } from "./envelope-format";
 import { DATA_KEY_BYTES } from "./data-key-cipher";
+import { parseScope } from "./envelope-format";
+import { scopeAadLine, scopeJson, type ValueScope } from "./value-scope";
 
 // Envelope format version 3: one data key wrapped for several recipients (keys in any region,
 // certificates), any of which opens the value. Base64 (RFC 4648, padded) of UTF-8 JSON:
@@ -12,7 +14,8 @@ import { DATA_KEY_BYTES } from "./data-key-cipher";
 //                       "algorithm", "region", "encryptedDataKey" }, … ],   — 1 to 8, in order
 //     "cipher": "AES_256_GCM",
 //     "commitment": base64 (32 bytes),
-//     "iv": base64 (12), "tag": base64 (16), "ciphertext": base64 }
+//     "iv": base64 (12), "tag": base64 (16), "ciphertext": base64,
+//     "scope": { "value", "entry"? }      — from 0.2: the value (and entry) it was written for }
 //
 // Each encryptedDataKey is the recipient's KMS ciphertext of the tagged data key K (as in v2).
 // Key commitment: the value is sealed with HKDF-SHA256(K, info "…/v3/encryption"), and the
@@ -21,7 +24,7 @@ import { DATA_KEY_BYTES } from "./data-key-cipher";
 // recipient and to another under the next (AES-GCM alone is not key-committing). The AAD is
 //   "pulumi-alicloud-kms-encrypted/envelope/v3\n" + JSON of the recipients, each as
 //   [keyId, keyVersionId, certificateId, algorithm, region, context (keys sorted) or "", encryptedDataKey]
-//   + "\n" + cipher + "\n" + commitment (base64)
+//   + "\n" + cipher + "\n" + commitment (base64), then, when there is a scope, "\nscope=" + JSON [value, entry or null]
 // so no recipient can be altered, added, removed or reordered without failing the tag.
 
 export const RECIPIENTS_VERSION = 3;
@@ -41,6 +44,8 @@ export interface RecipientsEnvelope {
   iv: Buffer;
   tag: Buffer;
   ciphertext: Buffer;
+  /** The value (and entry) it was written for, bound in the AAD; absent in envelopes before 0.2. */
+  scope?: ValueScope;
 }
 
 function derive(dataKey: Buffer, purpose: "encryption" | "commitment"): Buffer {
@@ -61,11 +66,11 @@ export function commitsTo(e: Pick<RecipientsEnvelope, "commitment">, dataKey: Bu
   return dataKey.length === DATA_KEY_BYTES && timingSafeEqual(commitmentOf(dataKey), e.commitment);
 }
 
-export function recipientsAad(e: Pick<RecipientsEnvelope, "recipients" | "cipher" | "commitment">): Buffer {
+export function recipientsAad(e: Pick<RecipientsEnvelope, "recipients" | "cipher" | "commitment" | "scope">): Buffer {
   const listed = e.recipients.map((r) => [r.keyId ?? "", r.keyVersionId ?? "", r.certificateId ?? "", r.algorithm, r.region,
     r.encryptionContext ? canonicalContext(r.encryptionContext) : "", r.encryptedDataKey]);
   return Buffer.from(`pulumi-alicloud-kms-encrypted/envelope/v${RECIPIENTS_VERSION}\n${JSON.stringify(listed)}\n${e.cipher}\n` +
-    e.commitment.toString("base64"), "utf8");
+    e.commitment.toString("base64") + (e.scope ? `\n${scopeAadLine(e.scope)}` : ""), "utf8");
 }
 
 export function formatRecipientsEnvelope(e: RecipientsEnvelope): string {
@@ -83,6 +88,7 @@ export function formatRecipientsEnvelope(e: RecipientsEnvelope): string {
     iv: e.iv.toString("base64"),
     tag: e.tag.toString("base64"),
     ciphertext: e.ciphertext.toString("base64"),
+    ...(e.scope ? { scope: scopeJson(e.scope) } : {}),
   };
   return Buffer.from(JSON.stringify(json), "utf8").toString("base64");
 }
@@ -112,6 +118,7 @@ export function parseRecipientsJson(json: Record<string, unknown>): RecipientsEn
     iv: bytes(json, "iv", 12),
     tag: bytes(json, "tag", 16),
     ciphertext: json.ciphertext === "" ? Buffer.alloc(0) : bytes(json, "ciphertext"),
+    ...parseScope(json),
   };
 }
 

@@ -12,6 +12,12 @@ import {
   checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget,
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
+import {
+  asSecrets, checkedIntegrityKey, checkTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
+  type Tagged, withoutStackKey,
+} from "./integrity";
+import { scopeBinding } from "./scope-binding";
+import { scopeOfUrn } from "../crypto/value-scope";
 
 // The dynamic provider behind EncryptedValue. What the engine stores, and what is never in it:
 //   check  → inputs WITHOUT the plaintext: the key/certificate as resolved, the plaintext's revision
@@ -35,9 +41,16 @@ import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./
 type Props = Record<string, unknown>;
 
 function withoutPlaintext(news: Props): Props {
-  const { plaintext: _text, plaintextBase64: _base64, ...rest } = news;
+  const { plaintext: _text, plaintextBase64: _base64, ...rest } = withoutStackKey(news);
   return rest;
 }
+
+/** What state keeps for the value, under its integrity tag: ciphertextBlob and envelope. */
+function tagged(props: Props): Tagged[] {
+  return [{ entry: "", stored: [reveal(props.ciphertextBlob), reveal(props.envelope)], tag: reveal(props.integrityTag) }];
+}
+
+const storedCiphertext = () => "the stored ciphertext";
 
 /**
  * 1 when the value is created, one more each time its plaintext (digest mode) or trigger changes:
@@ -92,6 +105,10 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     const several = inputs.moreRecipients !== undefined;
     if (!resolved.target) return failed(several ? resolved.failures.map(inRecipient(0)) : resolved.failures);
+    const integrity = checkedIntegrityKey(news, inputs.valueUrn, "EncryptedValue");
+    if ("reason" in integrity) return failed([integrity]);
+    const binding = scopeBinding(inputs, resolved.target, false);
+    if ("failure" in binding) return failed([binding.failure]);
 
     // Every other recipient, resolved in its own region like the first (each previews with its DryRun).
     let recipients;
@@ -114,7 +131,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     const digest = digestMode ? inputs.offeredDigest ?? UNKNOWN : undefined;
     const checked: Props = {
-      ...checkedTargetFields(inputs, resolved.target, encryptLocally),
+      ...checkedTargetFields({ ...inputs, encryptionContext: binding.encryptionContext }, resolved.target, encryptLocally),
       // An input and an output: every recipient as resolved, [] for a value of one key or certificate.
       recipients,
       plaintextRevision: plaintextRevision(olds, inputs, digest),
@@ -122,12 +139,20 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       ...(inputs.trigger !== undefined ? { trigger: inputs.trigger } : {}),
       // A secret, and never an output: see crypto/plaintext-digest.ts.
       ...(digest === undefined ? {} : { plaintextDigest: isUnknown(digest) ? UNKNOWN : secret(digest) }),
+      // An input and an output, a secret: the value's own key, from the stack's (engine/integrity.ts).
+      integrityKey: integrity.integrityKey,
+      ...(inputs.bindScope ? { bindScope: true } : {}),
     };
     return { inputs: checked };
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
-    const reasons = reencryptionReasons(olds, news, olds.envelope, () => revisionReasons(olds, news));
+    const reasons = [
+      ...reencryptionReasons(olds, news, olds.envelope, () => revisionReasons(olds, news)),
+      // Under the key the program's stack key gives, never the one state holds.
+      ...integrityReasons(news.integrityKey, () => checkTags(news.integrityKey, tagged(olds), olds.integrityTag === undefined),
+        storedCiphertext),
+    ];
     const valueUrn = revealText(news.valueUrn);
     if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
     if (valueUrn && reasons.length > 0) await logInfo(valueUrn, `will be re-encrypted: ${reasons.join("; ")}`);
@@ -144,10 +169,13 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
     this.context.assertSettings();
-    const stale = await staleReason(props, this.context);
+    // Under the key state holds: refresh runs no program. (Up checks under the program's.)
+    const untagged = props.integrityTag === undefined && props.integrityKey === undefined;
+    const altered = integrityStaleness(checkTags(props.integrityKey, tagged(props), untagged), storedCiphertext);
+    const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
     // A digest or trigger among the outputs is from before they moved to the inputs only.
     const { plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
-    return { id, props: { ...rest, staleReason: stale ?? "" } };
+    return { id, props: { ...rest, ...asSecrets(props, ["integrityKey", "integrityTag"]), staleReason: stale } };
   }
 
   async delete(): Promise<void> {
@@ -164,14 +192,21 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     const t = storedTarget(inputs);
     const more = storedMoreRecipients(inputs);
+    const key = keyForTagging(inputs);
+    if (key === undefined) {
+      plaintext.fill(0);
+      throw new EncryptedValueError("the value's integrity key is missing from the checked inputs; run `pulumi up` again");
+    }
     try {
-      const c = await encryptForStored(this.context.services, t, more, plaintext);
+      const c = await encryptForStored(this.context.services, t, more, plaintext, scopeOfUrn(valueUrn!));
+      const envelope = formatAnyEnvelope(c.envelope);
       return {
         ...t.outputs,
         recipients: storedRecipients(inputs.recipients),
         plaintextRevision: reveal(inputs.plaintextRevision),
         ciphertextBlob: c.ciphertextBlob,
-        envelope: formatAnyEnvelope(c.envelope),
+        envelope,
+        ...integrityOutputs(key, integrityTag(key, "", [c.ciphertextBlob, envelope])),
       };
     } catch (e) {
       const blame = encryptionBlame(e, t, more);

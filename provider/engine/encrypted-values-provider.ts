@@ -13,6 +13,12 @@ import {
   checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget,
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
+import {
+  asSecrets, checkedIntegrityKey, checkTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
+  type TagCheck, type Tagged, withoutStackKey,
+} from "./integrity";
+import { scopeBinding } from "./scope-binding";
+import { scopeOfUrn } from "../crypto/value-scope";
 
 // The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
 // in one resource. What EncryptedValue's provider does for one value, per entry:
@@ -32,7 +38,7 @@ type Revisions = Record<string, number>;
 const ENCRYPTIONS_IN_FLIGHT = 16;
 
 function withoutPlaintexts(news: Props): Props {
-  const { plaintexts: _plaintexts, ...rest } = news;
+  const { plaintexts: _plaintexts, ...rest } = withoutStackKey(news);
   return rest;
 }
 
@@ -96,6 +102,37 @@ function entryReasons(olds: Props, news: Props): string[] {
   ];
 }
 
+/** Which output map state keeps the entries in: envelopes with envelope encryption, else ciphertexts. */
+function storedField(props: Props): "envelopes" | "ciphertexts" {
+  return props.envelopes !== undefined ? "envelopes" : "ciphertexts";
+}
+
+/** Each stored entry under its integrity tag: its stored string, and which map holds it. */
+function taggedEntries(props: Props): Tagged[] {
+  const field = storedField(props);
+  const tags = storedMap(parseTags(props.integrityTags)) ?? byName<unknown>();
+  const entries = Object.entries(storedMap(props[field]) ?? {});
+  return entries.map(([entry, stored]) => ({ entry, stored: [field, stored], tag: tags[entry] }));
+}
+
+/** The tags as state keeps them: one secret JSON string, entry name → tag. */
+function parseTags(value: unknown): unknown {
+  const v = reveal(value);
+  if (typeof v !== "string") return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The stored tags checked under `key` (the program's in diff, the stored one in refresh). */
+function entryTags(key: unknown, props: Props, untagged: boolean): TagCheck {
+  return checkTags(key, taggedEntries(props), untagged);
+}
+
+const failingEntries = (failing: string[]) => `the stored ciphertext of ${failing.map((n) => `entry ${n}`).join(", ")}`;
+
 /** One stored envelope, for telling whether the map was envelope-encrypted: state without one holds ciphertexts. */
 function anyEnvelope(olds: Props): unknown {
   const envelopes = storedMap(olds.envelopes);
@@ -126,6 +163,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         resolved = await resolveTarget({ ...inputs, encryptLocally, plaintexts }, this.context.services);
         const several = inputs.moreRecipients !== undefined;
         if (!resolved.target) return failed(several ? resolved.failures.map(inRecipient(0)) : resolved.failures);
+        const binding = scopeBinding(inputs, resolved.target, true);
+        if ("failure" in binding) return failed([binding.failure]);
         // Every other recipient, resolved in its own region like the first (each previews with its DryRun).
         const services = this.context.services;
         const resolution = await resolveRecipients(inputs, resolved.target, { encryptLocally, plaintexts }, services);
@@ -135,6 +174,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
       }
 
+      const integrity = checkedIntegrityKey(news, inputs.valueUrn, "EncryptedValues");
+      if ("reason" in integrity) return failed([integrity]);
       const digests = inputs.offeredDigests;
       if (inputs.changeDetection === "digest" && !isUnknown(digests)) {
         const missing = entries.filter(([name, p]) => p instanceof Buffer && digests?.get(name) === undefined)
@@ -158,6 +199,9 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         ...(inputs.triggers === undefined ? {}
           : { triggers: isUnknown(inputs.triggers) ? UNKNOWN : Object.fromEntries(inputs.triggers) }),
         ...(digestWire !== undefined ? { plaintextDigests: digestWire } : {}),
+        // An input and an output, a secret: the map's own key, from the stack's (engine/integrity.ts).
+        integrityKey: integrity.integrityKey,
+        ...(inputs.bindScope ? { bindScope: true } : {}),
       };
       return { inputs: checked };
     } finally {
@@ -166,7 +210,12 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
   }
 
   async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
-    const reasons = reencryptionReasons(olds, news, anyEnvelope(olds), () => entryReasons(olds, news));
+    const reasons = [
+      ...reencryptionReasons(olds, news, anyEnvelope(olds), () => entryReasons(olds, news)),
+      // Under the key the program's stack key gives, never the one state holds.
+      ...integrityReasons(news.integrityKey, () => entryTags(news.integrityKey, olds, olds.integrityTags === undefined),
+        failingEntries),
+    ];
     const valueUrn = revealText(news.valueUrn);
     if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
     if (valueUrn && reasons.length > 0) await logInfo(valueUrn, `will be re-encrypted: ${reasons.join("; ")}`);
@@ -183,8 +232,11 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
 
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
     this.context.assertSettings();
-    const stale = await staleReason(props, this.context);
-    return { id, props: { ...props, staleReason: stale ?? "" } };
+    // Under the key state holds: refresh runs no program. (Up checks under the program's.)
+    const untagged = props.integrityTags === undefined && props.integrityKey === undefined;
+    const altered = integrityStaleness(entryTags(props.integrityKey, props, untagged), failingEntries);
+    const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
+    return { id, props: { ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]), staleReason: stale } };
   }
 
   async delete(): Promise<void> {
@@ -201,7 +253,13 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     const plaintexts = (valueUrn ? this.handoff.takeEntries(valueUrn) : undefined) ?? new Map<string, Buffer>();
     try {
       const revisions = storedRevisions(inputs.plaintextRevisions);
-      const everything = olds === undefined || reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
+      const key = keyForTagging(inputs);
+      if (key === undefined) throw new EncryptedValueError("the values' integrity key is missing from the checked inputs; run `pulumi up` again");
+      // Entries whose stored ciphertext fails its tag under the program's key are encrypted again, all of them without tags.
+      const tags = olds === undefined ? undefined : entryTags(key, olds, olds.integrityTags === undefined);
+      const altered = new Set(tags && !tags.untagged ? tags.failing : []);
+      const everything = olds === undefined || tags?.untagged === true
+        || reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
       const oldRevisions = storedRevisions(olds?.plaintextRevisions);
       const t = storedTarget(inputs);
       const more = storedMoreRecipients(inputs);
@@ -209,7 +267,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       // program derives the other map from it and the target's outputs).
       const field = t.envelope ? "envelopes" : "ciphertexts";
       const oldStored = storedMap(olds?.[field]) ?? byName<unknown>();
-      const kept = (name: string) => !everything && oldRevisions[name] === revisions[name] && typeof oldStored[name] === "string";
+      const kept = (name: string) => !everything && !altered.has(name) && oldRevisions[name] === revisions[name] && typeof oldStored[name] === "string";
       const toEncrypt = Object.keys(revisions).filter((name) => !kept(name));
       const missing = toEncrypt.filter((name) => !plaintexts.has(name));
       if (missing.length > 0) {
@@ -217,8 +275,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
           "(check did not run in it); run `pulumi up` again");
       }
       // One entry as state keeps it: its envelope (of one target or of several recipients), or its ciphertext.
-      const encryptEntry = async (plaintext: Buffer) => {
-        const c = await encryptForStored(this.context.services, t, more, plaintext);
+      const encryptEntry = async (name: string, plaintext: Buffer) => {
+        const c = await encryptForStored(this.context.services, t, more, plaintext, scopeOfUrn(valueUrn!, name));
         return t.envelope ? formatAnyEnvelope(c.envelope) : c.ciphertextBlob;
       };
       const encrypted = new Map<string, string>();
@@ -229,7 +287,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
           const plaintext = plaintexts.get(name)!;
           try {
-            encrypted.set(name, await encryptEntry(plaintext));
+            encrypted.set(name, await encryptEntry(name, plaintext));
           } catch (e) {
             queue.length = 0;
             const blame = encryptionBlame(e, t, more);
@@ -242,11 +300,14 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         }
       };
       await Promise.all(Array.from({ length: Math.min(ENCRYPTIONS_IN_FLIGHT, toEncrypt.length) }, worker));
+      const stored = Object.fromEntries(Object.keys(revisions).map((n) => [n, (encrypted.get(n) ?? oldStored[n]) as string]));
+      const newTags = Object.fromEntries(Object.entries(stored).map(([n, text]) => [n, integrityTag(key, n, [field, text])]));
       return {
         ...t.outputs,
-        [field]: Object.fromEntries(Object.keys(revisions).map((n) => [n, encrypted.get(n) ?? oldStored[n]])),
+        [field]: stored,
         plaintextRevisions: revisions,
         recipients: storedRecipients(inputs.recipients),
+        ...integrityOutputs(key, newTags),
       };
     } finally {
       for (const plaintext of plaintexts.values()) plaintext.fill(0);

@@ -29,10 +29,11 @@ export const ENTRIES_INPUT_PROPERTIES = [
   "envelopeFormat",
   "encryptionContext",
   "recipients",
+  "bindScope",
 ] as const;
 
 /** Inputs the SDK itself adds. */
-const SDK_PROPERTIES = ["__provider", "plaintextDigests", "valueUrn"];
+const SDK_PROPERTIES = ["__provider", "plaintextDigests", "valueUrn", "stackIntegrityKey"];
 
 /**
  * Entry names become keys of the outputs (and of JavaScript objects on the way): letters, digits,

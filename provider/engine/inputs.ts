@@ -45,6 +45,7 @@ export const INPUT_PROPERTIES = [
   "envelopeFormat",
   "encryptionContext",
   "recipients",
+  "bindScope",
 ] as const;
 
 /** The envelope formats a value can be written in (see crypto/encryption-sdk-message.ts for the second). */
@@ -56,7 +57,7 @@ export function isEnvelopeFormatName(value: unknown): value is EnvelopeFormatNam
 }
 
 /** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
-const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn"];
+const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn", "stackIntegrityKey"];
 
 /**
  * A failure about the plaintext. Its property stays empty on purpose: for a named property the
@@ -219,6 +220,8 @@ export interface SharedInputs {
   encryptionContext?: EncryptionContext | Unknown;
   /** recipients after the first (target, algorithm, context above are the first's); UNKNOWN in a preview. */
   moreRecipients?: RecipientInputs[] | Unknown;
+  /** A direct value under a symmetric key: bind its scope as encryption context (value-scope.ts). */
+  bindScope: boolean;
 }
 
 /** The encryptionContext input: absent, UNKNOWN while any of it is, or a valid context. */
@@ -310,6 +313,12 @@ export function parseSharedInputs(
     envelope = true;
   }
   const encryptionContext = first?.encryptionContext;
+  const bindValue = reveal(news.bindScope);
+  let bindScope = false;
+  if (present(bindValue) && !isUnknown(bindValue)) {
+    if (typeof bindValue === "boolean") bindScope = bindValue;
+    else failures.push({ property: "bindScope", reason: `bindScope must be true or false, not ${printable(bindValue)}` });
+  }
 
   // What the SDK adds: the value's URN and, in digest mode, the plaintext's digest.
   const valueUrn = reveal(news.valueUrn);
@@ -328,6 +337,7 @@ export function parseSharedInputs(
       envelope,
       envelopeFormat,
       valueUrn,
+      bindScope,
       ...(encryptionContext !== undefined ? { encryptionContext } : {}),
       ...(moreRecipients !== undefined ? { moreRecipients } : {}),
     },

@@ -8,6 +8,7 @@ import {
 import { canonicalContext, type EncryptionContext } from "../kms/encryption-context";
 import { type StoredRecipient, type StoredTarget, targetFields } from "./target-state";
 import { isUnknown, UNKNOWN, type Unknown } from "./wire-values";
+import type { ValueScope } from "../crypto/value-scope";
 
 // Check's half for `recipients`, shared by EncryptedValue and EncryptedValues: every recipient
 // after the first resolved in its own region, as the first was (each previews with its DryRun),
@@ -109,7 +110,7 @@ export function encryptionBlame(e: unknown, t: StoredTarget, more: readonly Stor
  * the first recipient's with several); the caller formats the envelope if it keeps it.
  */
 export async function encryptForStored(
-  services: KmsServices, t: StoredTarget, more: readonly StoredRecipient[], plaintext: Buffer,
+  services: KmsServices, t: StoredTarget, more: readonly StoredRecipient[], plaintext: Buffer, scope?: ValueScope,
 ): Promise<{ ciphertextBlob: string; envelope: AnyEnvelope }> {
   const first = { target: t.encryptionTarget, algorithm: t.algorithm, region: t.region };
   const targets = [first, ...more.map((r) => ({ target: r.encryptionTarget, algorithm: r.algorithm, region: r.region }))];
@@ -120,7 +121,7 @@ export async function encryptForStored(
     const envelope = await encryptForSdkMessage(kmsFor, arnOf, targets, t.encryptionTarget.encryptionContext, plaintext);
     return { ciphertextBlob: envelope.recipients[0]!.encryptedDataKey, envelope };
   }
-  if (more.length === 0) return encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope);
-  const envelope = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext);
+  if (more.length === 0) return encryptValue(services.in(t.region, t.encryptLocally), first, plaintext, t.envelope, scope);
+  const envelope = await encryptForRecipients((x) => services.in(x.region, t.encryptLocally), targets, plaintext, scope);
   return { ciphertextBlob: envelope.recipients[0]!.encryptedDataKey, envelope };
 }

@@ -12,6 +12,18 @@ export interface DecryptCommandOptions extends TargetFlags {
   allowedKeys?: string[];
   /** --plaintext-encoding: what a bare symmetric ciphertext's Decrypt returns (default text). */
   plaintextEncoding?: string;
+  /** --expect-scope: the resource name the input must have been written for; --expect-entry: its entry. */
+  expectScope?: string;
+  expectEntry?: string;
+}
+
+/** decrypt()'s expectScope from the flags; wrong usage (exit 2) for an entry without its value. */
+function expectedScope(o: DecryptCommandOptions): DecryptOptions["expectScope"] {
+  if (o.expectEntry !== undefined && o.expectScope === undefined) {
+    throw new CliError("--expect-entry needs --expect-scope: the EncryptedValues resource's name, then the entry's", 2);
+  }
+  if (o.expectScope === undefined) return undefined;
+  return o.expectEntry === undefined ? { value: o.expectScope } : { value: o.expectScope, entry: o.expectEntry };
 }
 
 const TARGET_FLAGS = [["keyId", "--key-id"], ["keyVersionId", "--key-version-id"], ["certificateId", "--certificate-id"],
@@ -82,12 +94,14 @@ export async function decryptCommand(
 ): Promise<Buffer> {
   const text = input.toString("utf8");
   const value = inputFrom(o, text);
+  const expectScope = expectedScope(o);
   const options: DecryptOptions = {
     env,
     onOpened: (opened) => report(`pulumi-alicloud-kms-encrypted: opened with ${describeRecipient(opened)}` +
       (opened.failed.length ? ` (tried first: ${opened.failed.map((f) => `${describeRecipient(f)}: ${inFlags(f.reason)}`).join("; ")})` : "")),
     ...(o.allowedRegions ? { allowedRegions: o.allowedRegions } : {}),
     ...(o.allowedKeys ? { allowedKeys: o.allowedKeys } : {}),
+    ...(expectScope ? { expectScope } : {}),
   };
   try {
     return await openValue(value, options, CLI_SETTING_NAMES);

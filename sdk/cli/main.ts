@@ -25,12 +25,14 @@ const OPTIONS = {
   "allow-region": { type: "string", multiple: true },
   "allow-key": { type: "string", multiple: true },
   "plaintext-encoding": { type: "string" },
+  "expect-scope": { type: "string" },
+  "expect-entry": { type: "string" },
   format: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
 const ENCRYPT_ONLY = ["envelope", "local", "format"] as const;
-const DECRYPT_ONLY = ["allow-region", "allow-key", "plaintext-encoding"] as const;
+const DECRYPT_ONLY = ["allow-region", "allow-key", "plaintext-encoding", "expect-scope", "expect-entry"] as const;
 
 /** What is wrong with the arguments parseArgs refused, in our words (node:util's are its own). */
 function usageProblem(argv: string[]): string {
@@ -107,6 +109,8 @@ async function run(argv: string[]): Promise<void> {
     ...(values["allow-region"] ? { allowedRegions: values["allow-region"] } : {}),
     ...(values["allow-key"] ? { allowedKeys: values["allow-key"] } : {}),
     ...(values["plaintext-encoding"] !== undefined ? { plaintextEncoding: values["plaintext-encoding"] } : {}),
+    ...(values["expect-scope"] !== undefined ? { expectScope: values["expect-scope"] } : {}),
+    ...(values["expect-entry"] !== undefined ? { expectEntry: values["expect-entry"] } : {}),
   }, input, process.env);
   try {
     await writeOutput(values.out, plaintext, values.force);

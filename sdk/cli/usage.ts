@@ -29,7 +29,8 @@ Commands:
       is a recipient (a key ARN names its region), one data key is wrapped for each, and any one
       opens the value (envelope format v3). Each uses its key's primary version and default
       algorithm; --encryption-context binds the symmetric ones.
-  decrypt [--allow-region <r>]... [--allow-key <id>]... [--in <file|->] [--out <file|->] [--force]
+  decrypt [--allow-region <r>]... [--allow-key <id>]... [--expect-scope <name> [--expect-entry <e>]]
+          [--in <file|->] [--out <file|->] [--force]
   decrypt (--key-id <id> --key-version-id <v> | --certificate-id <id>) --algorithm <alg>
           [--region <r>] [--allow-region <r>]... [--allow-key <id>]... [--in] [--out] [--force]
   decrypt --key-id <id> --algorithm SYMMETRIC_DEFAULT [--encryption-context <k=v>]...
@@ -49,6 +50,10 @@ Commands:
         --allow-region     refuse an input naming any other region (repeatable)
         --allow-key        refuse an input naming any other key ID, key ARN or certificate ID
                            (repeatable); both are checked before anything is sent to KMS
+        --expect-scope     refuse an input not written for the EncryptedValue (or EncryptedValues)
+                           of this name; --expect-entry names the entry. Envelopes bind their
+                           scope; a bare symmetric ciphertext only with bindScope (give its
+                           --encryption-context); anything else binding none is refused
 
   --in / --out default to stdin / stdout. --out creates a new file with mode 0600 and refuses an
   existing file or symbolic link; --force replaces it (a new 0600 file renamed over the path, so

@@ -73,8 +73,9 @@ describe("envelope encryption through the provider", () => {
 
   it("the envelope is the documented format: OpenSSL opens the data key, AES-256-GCM with the documented AAD the value", async () => {
     const o = outputs("pem");
-    const json = JSON.parse(Buffer.from(String(o.envelope), "base64").toString("utf8")) as Record<string, string>;
-    assert.deepEqual(Object.keys(json).sort(), ["algorithm", "cipher", "ciphertext", "encryptedDataKey", "iv", "keyId", "keyVersionId", "region", "tag", "v"]);
+    const json = JSON.parse(Buffer.from(String(o.envelope), "base64").toString("utf8")) as Record<string, string> & { scope?: unknown };
+    assert.deepEqual(Object.keys(json).sort(), ["algorithm", "cipher", "ciphertext", "encryptedDataKey", "iv", "keyId", "keyVersionId", "region", "scope", "tag", "v"]);
+    assert.deepEqual(json.scope, { value: "pem" }, "the envelope names the value it was written for");
     assert.equal(json.keyId, "key-rsa2048");
     assert.equal(json.keyVersionId, o.keyVersionId);
     assert.equal(json.encryptedDataKey, o.ciphertextBlob, "ciphertextBlob is the encrypted data key");
@@ -85,7 +86,8 @@ describe("envelope encryption through the provider", () => {
     const everything = `${JSON.stringify([...d.stack.state.values()])}\n${d.transcript()}`;
     for (const form of secretForms(dataKey)) assert.equal(everything.includes(form), false, "the data key is in no state, response or log");
     assert.equal(json.v, 2);
-    const aad = ["pulumi-alicloud-kms-encrypted/envelope/v2", json.keyId, json.keyVersionId, "", json.algorithm, json.region, "AES_256_GCM", json.encryptedDataKey].join("\n");
+    const aad = ["pulumi-alicloud-kms-encrypted/envelope/v2", json.keyId, json.keyVersionId, "", json.algorithm, json.region, "AES_256_GCM", json.encryptedDataKey,
+      "scope=[\"pem\",null]"].join("\n");
     const decipher = createDecipheriv("aes-256-gcm", dataKey, Buffer.from(json.iv!, "base64"));
     decipher.setAAD(Buffer.from(aad));
     decipher.setAuthTag(Buffer.from(json.tag!, "base64"));

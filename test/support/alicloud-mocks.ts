@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { DigestSaltProvider, EncryptedValueProvider } from "../../provider";
+import { DigestSaltProvider, EncryptedValueProvider, IntegrityKeyProvider } from "../../provider";
 import { after, before } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
@@ -63,6 +63,9 @@ export async function mockAlicloud(emulator: KmsEmulator, project: string, confi
           return { id: String(args.inputs.aliasName), state: args.inputs };
         case "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt":
           return { id: "digest-salt", state: (await new DigestSaltProvider().create()).outs };
+        case "pulumi-nodejs:dynamic/alicloud-kms:IntegrityKey":
+          // As the engine returns it: a secret (the provider marks it so).
+          return { id: "integrity-key", state: (await new IntegrityKeyProvider().create()).outs };
         case "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue": {
           const checked = await provider.check({}, args.inputs);
           if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));

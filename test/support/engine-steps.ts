@@ -46,6 +46,9 @@ export class Stack {
     return this.urns.get(name) ?? `urn:pulumi:dev::kms-test::${this.type}::${name}`;
   }
 
+  /** The stack's integrity key, as the IntegrityKey resource would hold it (32 bytes, base64url). */
+  stackIntegrityKey = Buffer.alloc(32, 7).toString("base64url");
+
   /** The stack's digest salt, as the DigestSalt resource would hold it. */
   readonly digestSalt = "test-stack-digest-salt-0123456789abcdefghijklmnopq";
 
@@ -61,7 +64,8 @@ export class Stack {
       const salt = saltFor(this.digestSalt, valueUrn);
       plaintextDigest = carried === UNKNOWN ? UNKNOWN : bytes?.length ? await digestWithSalt(bytes, salt) : undefined;
     }
-    return { valueUrn, ...(plaintextDigest !== undefined ? { plaintextDigest } : {}), ...programInputs };
+    const digest = plaintextDigest !== undefined ? { plaintextDigest } : {};
+    return { valueUrn, stackIntegrityKey: this.stackIntegrityKey, ...digest, ...programInputs };
   }
 
   protected async plan(name: string, programInputs: Props) {
@@ -141,6 +145,7 @@ export class ValuesStack extends Stack {
           }),
       )));
     }
-    return { valueUrn, ...(plaintextDigests !== undefined ? { plaintextDigests } : {}), ...programInputs };
+    const digests = plaintextDigests !== undefined ? { plaintextDigests } : {};
+    return { valueUrn, stackIntegrityKey: this.stackIntegrityKey, ...digests, ...programInputs };
   }
 }
