@@ -11,6 +11,7 @@ import { digestWithSalt, saltFor } from "../../provider/crypto/plaintext-digest"
 type Props = Record<string, unknown>;
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const STACK_SALT = "mocked-stack-digest-salt";
+const STACK_KEY = Buffer.alloc(32, 3).toString("base64url");
 const urnOf = (name: string) => `urn:pulumi:dev::kms-app::pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue::${name}`;
 const registered = new Map<string, { type: string; inputs: Props; provider?: string }>();
 
@@ -32,6 +33,8 @@ before(async () => {
         const provider = args.provider ? { provider: args.provider } : {};
         registered.set(args.name, { type: args.type, inputs: args.inputs, ...provider });
         if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt") return { id: "salt-id", state: { salt: STACK_SALT } };
+        // As the engine hands it back: a secret.
+        if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:IntegrityKey") return { id: "key-id", state: { key: { ...SECRET, value: STACK_KEY } } };
         if (args.type === "alicloud:kms/key:Key") return { id: "key-from-alicloud", state: { ...args.inputs, arn: "acs:kms:cn-hangzhou:1:key/key-from-alicloud" } };
         if (args.type === "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue") {
           return {
@@ -108,6 +111,10 @@ describe("a program using EncryptedValue with @pulumi/alicloud (mocks)", () => {
     const salt = registered.get("alicloud-kms-encrypted-digest-salt")!;
     assert.equal(salt.type, "pulumi-nodejs:dynamic/alicloud-kms:DigestSalt");
     assert.match(String(salt.provider), /::pulumi:providers:pulumi-nodejs::alicloud-kms-encrypted::/);
+    const key = registered.get("alicloud-kms-encrypted-integrity-key")!;
+    assert.equal(key.type, "pulumi-nodejs:dynamic/alicloud-kms:IntegrityKey");
+    assert.match(String(key.provider), /::pulumi:providers:pulumi-nodejs::alicloud-kms-encrypted::/);
+    assert.deepEqual(sent.inputs.stackIntegrityKey, { ...SECRET, value: STACK_KEY }, "the stack's integrity key is sent as a secret");
   });
 
   it("runs on its own pulumi-nodejs provider, configured with the provider's settings and no other config", async () => {
