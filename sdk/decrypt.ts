@@ -3,8 +3,8 @@ import type { SettingNames } from "../provider/toolkit";
 
 export type { EncryptionAlgorithm, EncryptionContext, EnvelopeFormat, PlaintextEncoding } from "./encryption-algorithm";
 export {
-  type CertificateCiphertext, DecryptError, type DecryptInput, type DecryptOptions, type EnvelopeInput, type KeyCiphertext,
-  type FailedRecipient, type OpenedBy, type RecipientDescription,
+  type CertificateCiphertext, DecryptError, type DecryptInput, type DecryptOptions, type EnvelopeInput, type ExpectedScope,
+  type KeyCiphertext, type FailedRecipient, type OpenedBy, type RecipientDescription,
 } from "./open-value";
 
 // `pulumi-alicloud-kms-encrypted/decrypt`: the application side. It loads no @pulumi/pulumi, so an

@@ -14,6 +14,7 @@ export {
   type DecryptInput,
   type DecryptOptions,
   type EnvelopeInput,
+  type ExpectedScope,
   type KeyCiphertext,
 } from "./decrypt";
 export { dynamicProviderWithoutConfig } from "./provider-resource";

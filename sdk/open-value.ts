@@ -5,7 +5,7 @@ import {
   redact, regionOfKeyReference, resolveSettings, type SettingNames, STRICT_BASE64,
   type AnyEnvelope, decryptRecipients, hasRecipients, NoRecipientOpenedError, readEnvelope, type Recipient, type RecipientFailure,
   type MultiRecipientEnvelope, isPlaintextEncoding, PlaintextEncodingError,
-  describeScope, sameScope, scopeInContext, scopeProblem, type ValueScope,
+  describeScope, sameScope, scopeInContext, scopeProblem,
 } from "../provider/toolkit";
 import type { EncryptionAlgorithm, PlaintextEncoding } from "./encryption-algorithm";
 
@@ -62,6 +62,14 @@ export interface CertificateCiphertext {
 /** What to decrypt: an envelope (as a string or wrapped), or a bare ciphertext with what KMS needs to open it. */
 export type DecryptInput = string | EnvelopeInput | KeyCiphertext | CertificateCiphertext;
 
+/** The value (and entry) an input must have been written for: decrypt()'s `expectScope`. */
+export interface ExpectedScope {
+  /** The EncryptedValue's (or EncryptedValues') resource name in the program. */
+  value: string;
+  /** The entry's name, for an entry of EncryptedValues. */
+  entry?: string;
+}
+
 /** Where decrypt() sends its calls, beyond what the environment says. */
 export interface DecryptOptions {
   /** The region for a bare ciphertext; an envelope's own region (or a key ARN's) wins. */
@@ -93,7 +101,7 @@ export interface DecryptOptions {
    * given). Anything else is refused (`ScopeMismatch`): a value moved to another name in state,
    * an envelope from before 0.2, an Encryption SDK message, an asymmetric key's direct value.
    */
-  expectScope?: ValueScope;
+  expectScope?: ExpectedScope;
 }
 
 /** Why a value could not be decrypted, in one sentence; never carries a plaintext or credential. */
@@ -179,7 +187,7 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
  * proven by opening it: an envelope's AES-GCM tag covers its scope, and KMS checks a bare
  * symmetric ciphertext's context, so a forged claim fails there.
  */
-function checkScope(e: AnyEnvelope, expected: ValueScope): void {
+function checkScope(e: AnyEnvelope, expected: ExpectedScope): void {
   const problem = scopeProblem(expected);
   if (problem) throw new DecryptError(`expectScope ${problem}`, "ScopeMismatch");
   const refuse = (why: string) => new DecryptError(`expectScope ${describeScope(expected)}: ${why}`, "ScopeMismatch");
