@@ -13,7 +13,7 @@ import {
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
-  asSecrets, checkedIntegrityKey, checkTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
+  asSecrets, checkedIntegrityKey, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
   type Tagged, withoutStackKey,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
@@ -150,8 +150,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const reasons = [
       ...reencryptionReasons(olds, news, olds.envelope, () => revisionReasons(olds, news)),
       // Under the key the program's stack key gives, never the one state holds.
-      ...integrityReasons(news.integrityKey, () => checkTags(news.integrityKey, tagged(olds), olds.integrityTag === undefined),
-        storedCiphertext),
+      ...integrityReasons(news.integrityKey, tagged(olds), olds.integrityTag === undefined, storedCiphertext),
     ];
     const valueUrn = revealText(news.valueUrn);
     if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
@@ -171,7 +170,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     this.context.assertSettings();
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
     const untagged = props.integrityTag === undefined && props.integrityKey === undefined;
-    const altered = integrityStaleness(checkTags(props.integrityKey, tagged(props), untagged), storedCiphertext);
+    const altered = integrityStaleness(props.integrityKey, tagged(props), untagged, storedCiphertext);
     const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
     // A digest or trigger among the outputs is from before they moved to the inputs only.
     const { plaintextDigest: _digest, trigger: _trigger, ...rest } = props;

@@ -14,8 +14,8 @@ import {
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
-  asSecrets, checkedIntegrityKey, checkTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
-  type TagCheck, type Tagged, withoutStackKey,
+  asSecrets, checkedIntegrityKey, failingTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag,
+  keyForTagging, type Tagged, withoutStackKey,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
 import { scopeOfUrn } from "../crypto/value-scope";
@@ -126,11 +126,6 @@ function parseTags(value: unknown): unknown {
   }
 }
 
-/** The stored tags checked under `key` (the program's in diff, the stored one in refresh). */
-function entryTags(key: unknown, props: Props, untagged: boolean): TagCheck {
-  return checkTags(key, taggedEntries(props), untagged);
-}
-
 const failingEntries = (failing: string[]) => `the stored ciphertext of ${failing.map((n) => `entry ${n}`).join(", ")}`;
 
 /** One stored envelope, for telling whether the map was envelope-encrypted: state without one holds ciphertexts. */
@@ -213,8 +208,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     const reasons = [
       ...reencryptionReasons(olds, news, anyEnvelope(olds), () => entryReasons(olds, news)),
       // Under the key the program's stack key gives, never the one state holds.
-      ...integrityReasons(news.integrityKey, () => entryTags(news.integrityKey, olds, olds.integrityTags === undefined),
-        failingEntries),
+      ...integrityReasons(news.integrityKey, taggedEntries(olds), olds.integrityTags === undefined, failingEntries),
     ];
     const valueUrn = revealText(news.valueUrn);
     if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
@@ -234,7 +228,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     this.context.assertSettings();
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
     const untagged = props.integrityTags === undefined && props.integrityKey === undefined;
-    const altered = integrityStaleness(entryTags(props.integrityKey, props, untagged), failingEntries);
+    const altered = integrityStaleness(props.integrityKey, taggedEntries(props), untagged, failingEntries);
     const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
     return { id, props: { ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]), staleReason: stale } };
   }
@@ -256,10 +250,10 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       const key = keyForTagging(inputs);
       if (key === undefined) throw new EncryptedValueError("the values' integrity key is missing from the checked inputs; run `pulumi up` again");
       // Entries whose stored ciphertext fails its tag under the program's key are encrypted again, all of them without tags.
-      const tags = olds === undefined ? undefined : entryTags(key, olds, olds.integrityTags === undefined);
-      const altered = new Set(tags && !tags.untagged ? tags.failing : []);
-      const everything = olds === undefined || tags?.untagged === true
-        || reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
+      const untagged = olds !== undefined && olds.integrityTags === undefined;
+      const altered = new Set(olds === undefined || untagged ? [] : failingTags(key, taggedEntries(olds)));
+      const targetMoved = olds !== undefined && reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
+      const everything = olds === undefined || untagged || targetMoved;
       const oldRevisions = storedRevisions(olds?.plaintextRevisions);
       const t = storedTarget(inputs);
       const more = storedMoreRecipients(inputs);

@@ -40,31 +40,36 @@ export interface Tagged {
   tag: unknown;
 }
 
-/** What checking stored tags found: none at all (state from before 0.2), or which entries fail. */
-export type TagCheck = { untagged: true } | { untagged: false; failing: string[] };
-
-export function checkTags(key: unknown, tagged: readonly Tagged[], untagged: boolean): TagCheck {
-  if (untagged) return { untagged: true };
+/** The entries whose stored strings fail their tag under `key` (all of them when the key is not one). */
+export function failingTags(key: unknown, tagged: readonly Tagged[]): string[] {
   const k = reveal(key);
   const fails = (t: Tagged) => !isIntegrityText(k) || !tagMatches(k, t.entry, t.stored, t.tag);
-  return { untagged: false, failing: tagged.filter(fails).map((t) => t.entry) };
+  return tagged.filter(fails).map((t) => t.entry);
 }
 
-/** Diff's reasons from a tag check under the program's key (`key`: the checked input). */
-export function integrityReasons(key: unknown, check: () => TagCheck, what: (failing: string[]) => string): string[] {
+const UNTAGGED = "its state has no integrity tag (written before 0.2";
+
+/**
+ * Diff's reasons: state without tags (`untagged`), or the entries failing their tags under the
+ * program's key (`key`: the checked input); `what` names them.
+ */
+type Naming = (failing: string[]) => string;
+
+export function integrityReasons(key: unknown, tagged: readonly Tagged[], untagged: boolean, what: Naming): string[] {
+  if (untagged) return [`${UNTAGGED}); re-encrypted once to add one`];
   if (isUnknown(reveal(key))) return ["the stack's integrity key is being created (the stored ciphertexts are checked against it at up)"];
-  const result = check();
-  if (result.untagged) return ["its state has no integrity tag (written before 0.2); re-encrypted once to add one"];
-  if (result.failing.length === 0) return [];
-  return [`${what(result.failing)} does not match its integrity tag: the state was edited outside Pulumi, the stack's integrity key ` +
+  const failing = failingTags(key, tagged);
+  if (failing.length === 0) return [];
+  return [`${what(failing)} does not match its integrity tag: the state was edited outside Pulumi, the stack's integrity key ` +
     "was replaced, or the value was renamed; re-encrypted from the program's plaintext"];
 }
 
-/** Refresh's staleness from a tag check under the stored key, or undefined. */
-export function integrityStaleness(check: TagCheck, what: (failing: string[]) => string): string | undefined {
-  if (check.untagged) return "its state has no integrity tag (written before 0.2, or the tag was removed); the next up re-encrypts it";
-  if (check.failing.length === 0) return undefined;
-  return `${what(check.failing)} does not match its integrity tag (the state was edited outside Pulumi); the next up re-encrypts it`;
+/** Refresh's staleness, checked under the stored key: state without tags, or entries failing them; undefined if none. */
+export function integrityStaleness(key: unknown, tagged: readonly Tagged[], untagged: boolean, what: Naming): string | undefined {
+  if (untagged) return `${UNTAGGED}, or the tag was removed); the next up re-encrypts it`;
+  const failing = failingTags(key, tagged);
+  if (failing.length === 0) return undefined;
+  return `${what(failing)} does not match its integrity tag (the state was edited outside Pulumi); the next up re-encrypts it`;
 }
 
 /** The outputs about integrity: the value's key and the tags, secrets. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { KmsEmulator } from "../kms-emulator";
@@ -24,6 +24,27 @@ export interface Run {
 /** `npm pack` of this repository (prepack builds dist/); returns the tarball's path. */
 export function packPackage(into: string): string {
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: repoRoot, encoding: "utf8" });
+  return join(into, out.trim().split("\n").pop()!.trim());
+}
+
+/**
+ * The package as it was at git revision `rev` (an older release), packed into `into`: its source
+ * from this repository's history, built with this checkout's node_modules (its dependencies must
+ * be the same). Fails, naming the revision, when the history does not hold it (a shallow clone).
+ */
+export function packRevision(rev: string, into: string): string {
+  const source = join(into, `source-${rev.slice(0, 12)}`);
+  mkdirSync(source, { recursive: true });
+  try {
+    execFileSync("git", ["cat-file", "-e", `${rev}^{commit}`], { cwd: repoRoot, stdio: "pipe" });
+  } catch {
+    throw new Error(`git revision ${rev} is not in this clone's history; the upgrade test needs it (git fetch --unshallow)`);
+  }
+  const archive = join(into, `source-${rev.slice(0, 12)}.tar`);
+  execFileSync("git", ["archive", "--format=tar", "-o", archive, rev], { cwd: repoRoot, stdio: "pipe" });
+  execFileSync("tar", ["-xf", archive, "-C", source], { stdio: "pipe" });
+  symlinkSync(join(repoRoot, "node_modules"), join(source, "node_modules"), "dir");
+  const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: source, encoding: "utf8" });
   return join(into, out.trim().split("\n").pop()!.trim());
 }
 
@@ -73,6 +94,15 @@ export class PulumiProject {
     await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
     await project.ok("config", "set", "alicloud-kms:region", emulator.region);
     return project;
+  }
+
+  /** Installs another build of the package in the project (an upgrade), from npm's cache and the tarball. */
+  installPackage(tarball: string): void {
+    const file = join(this.dir, "package.json");
+    const manifest = JSON.parse(readFileSync(file, "utf8")) as { dependencies: Record<string, string> };
+    manifest.dependencies["pulumi-alicloud-kms-encrypted"] = `file:${tarball}`;
+    writeFileSync(file, JSON.stringify(manifest, null, 2));
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: this.dir, stdio: "pipe" });
   }
 
   /** Starts a pulumi command; `done` resolves when it exits. */

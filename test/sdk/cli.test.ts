@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
-import { cli } from "../support/cli-process";
+import { cli, cliIntoClosedPipe } from "../support/cli-process";
 import { call, officialClient } from "../support/kms-client";
 import { encryptCommand } from "../../sdk/cli/encrypt-command";
 
@@ -49,6 +49,16 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     const dec = await cli(["decrypt"], env, enc.stdout);
     assert.equal(dec.code, 0, dec.stderr);
     assert.deepEqual(dec.stdout, secret);
+  });
+
+  it("a reader that closes the pipe early (decrypt … | head -c 10): exit 0, nothing on stderr", async () => {
+    const large = Buffer.alloc(4 * 1024 * 1024, "a");
+    const enc = await cli(["encrypt", "--key-id", "key-rsa2048", "--envelope", "--local"], env, large);
+    assert.equal(enc.code, 0, enc.stderr);
+    const dec = await cliIntoClosedPipe(["decrypt"], env, enc.stdout);
+    assert.equal(dec.stderr, "", "no EPIPE, no stack trace");
+    assert.equal(dec.code, 0);
+    assert.ok(dec.stdout.length > 0 && dec.stdout.length < large.length, "the reader got the first bytes only");
   });
 
   it("direct round trip through files with a certificate; --out is created 0600", async () => {
@@ -132,6 +142,8 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
       [["decrypt", "--algorithm", "SM2PKE"], /a bare ciphertext needs --key-id with --key-version-id \(or --certificate-id\), and --algorithm/],
       [["decrypt", "--certificate-id", "cert-rsa", "--region", "cn/hangzhou"], /--region 'cn\/hangzhou' is not a region ID/],
       [["encrypt", "--key-id", "key-rsa2048", "--region", "../x"], /--region '\.\.\/x' is not a region ID/],
+      [["decrypt", "--expect-entry", "db"], /--expect-entry needs --expect-scope: the EncryptedValues resource's name, then the entry's/],
+      [["encrypt", "--key-id", "k", "--expect-scope", "db"], /--expect-scope applies to decrypt/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(args, env, Buffer.from("x"));
