@@ -119,9 +119,23 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
+/** Whether `e` says the reader of stdout went away (`… | head -c 10`): it has all it wanted. */
+function isClosedPipe(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | undefined)?.code === "EPIPE";
+}
+
+// A closed pipe surfaces as an 'error' event on stdout as well as through the write: both end the
+// run quietly, with success, as any Unix filter would (the reader chose to stop reading).
+process.stdout.on("error", (e) => {
+  if (isClosedPipe(e)) process.exit(0);
+  process.stderr.write("pulumi-alicloud-kms-encrypted: the output could not be written\n");
+  process.exit(1);
+});
+
 run(process.argv.slice(2)).then(
   () => process.exit(0),
   (e: unknown) => {
+    if (isClosedPipe(e)) process.exit(0);
     const known = e instanceof CliError;
     const message = known ? e.message : ownMessage(e);
     process.stderr.write(`pulumi-alicloud-kms-encrypted: ${message}\n`);

@@ -25,3 +25,23 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Pro
     child.stdin.end(stdin ?? Buffer.alloc(0));
   });
 }
+
+/**
+ * Runs the CLI with a reader that closes its end of stdout after the first bytes, as
+ * `… | head -c 10` does; resolves with the exit status, the bytes read and stderr.
+ */
+export function cliIntoClosedPipe(args: string[], env: NodeJS.ProcessEnv, stdin: Buffer): Promise<CliRun> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    let stderr = "";
+    child.stdout.once("data", (c: Buffer) => {
+      out.push(c);
+      child.stdout.destroy();
+    });
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout: Buffer.concat(out), stderr }));
+    child.stdin.end(stdin);
+  });
+}
