@@ -5,6 +5,7 @@ import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 import { pauseStackTraces } from "./promise-stack-traces";
 import { encryptedValueProvider } from "./provider-resource";
 import { stackIntegrityKey } from "./integrity-key";
+import { warnedUnlessSecret } from "./plaintext-secrecy";
 
 import type { ChangeDetection, EncryptionAlgorithm, EnvelopeFormat } from "./encryption-algorithm";
 import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
@@ -143,8 +144,11 @@ export class EncryptedValue extends KmsTargetResource {
       // When the package was imported before the stack existed (tests, automation API), from here on.
       warnOnDefaultDynamicProvider();
       // Secret even when the program passes a plain string: the engine then never shows it.
-      const plaintext = args.plaintext === undefined ? undefined : pulumi.secret(args.plaintext);
-      const plaintextBase64 = args.plaintextBase64 === undefined ? undefined : pulumi.secret(args.plaintextBase64);
+      // (A plaintext that was not a secret to begin with gets a warning at preview.)
+      const plaintext = args.plaintext === undefined ? undefined
+        : pulumi.secret(warnedUnlessSecret(args.plaintext, `EncryptedValue ${name}: plaintext`));
+      const plaintextBase64 = args.plaintextBase64 === undefined ? undefined
+        : pulumi.secret(warnedUnlessSecret(args.plaintextBase64, `EncryptedValue ${name}: plaintextBase64`));
       // Every key becomes an Output property with four promises: inputs that are only inputs are
       // left out when unset.
       // Where the value will live; keys its plaintext's hand-off inside the provider and salts its digest.

@@ -7,6 +7,7 @@ import { plaintextDigestsInput } from "./plaintext-digest-input";
 import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provider-module-source";
 import { encryptedValueProvider } from "./provider-resource";
 import { stackIntegrityKey } from "./integrity-key";
+import { entriesWarnedUnlessSecret } from "./plaintext-secrecy";
 import { envelopeOfCiphertext, EnvelopeFormatError, kmsCiphertextOf, printable, type TargetOutputs } from "../provider/toolkit";
 
 /** The inputs of an {@link EncryptedValues}. */
@@ -86,7 +87,8 @@ export class EncryptedValues extends KmsTargetResource {
     try {
       warnOnDefaultDynamicProvider();
       // The whole map as one secret Output, whatever mix of plain strings and Outputs the program gave.
-      const plaintexts = pulumi.secret(pulumi.output(args.plaintexts)) as pulumi.Output<Record<string, string>>;
+      // (Entries that were not secrets to begin with get a warning at preview.)
+      const plaintexts = pulumi.secret(entriesWarnedUnlessSecret(args.plaintexts, name));
       const valueUrn = pulumi.createUrn(name, ENCRYPTED_VALUES_TYPE, opts?.parent);
       const props: Record<string, unknown> = {
         plaintexts,

@@ -186,4 +186,16 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
     assert.doesNotMatch(output, /password: the plaintext is|triggered: the plaintext is/, "long values and trigger mode are not warned about");
     assert.doesNotMatch(output, new RegExp(shortPin), "the plaintext itself is never printed");
   });
+
+  it("a plaintext that is not a Pulumi secret gets a warning at preview naming the value (and entries), never the plaintext", async () => {
+    await project.ok("stack", "select", "guessable");
+    await project.ok("config", "set", "literals", "true");
+    const run = await project.ok("preview");
+    const output = `${run.stdout}${run.stderr}`.replace(/\s+/g, " ");
+    assert.match(output, /EncryptedValue literal: plaintext is not a Pulumi secret: this package never stores it, but it sits in the program's source or in plain stack config\. Read it with config\.requireSecret/);
+    assert.match(output, /EncryptedValues mixed: the plaintexts of inSource are not Pulumi secrets: this package never stores it/);
+    assert.doesNotMatch(output, /fromConfig are|pin: plaintext is|password: plaintext is/, "secrets from config are not warned about");
+    assert.doesNotMatch(output, /written-into-the-source/, "the plaintext itself is never printed");
+    await project.ok("config", "rm", "literals");
+  });
 });

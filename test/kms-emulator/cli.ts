@@ -1,15 +1,20 @@
 import { parseArgs } from "node:util";
 import { startKmsEmulator } from "./index";
+import { isKeyCommand, KEY_COMMANDS, type KeyCommand } from "./admin/key-commands";
 
 // `npm run --silent kms-emulator -- --port <p> [--seed <file>] [--keys-dir <dir>] [--qps <n>] [--data-dir <dir>]`
 // Prints exactly one JSON line on stdout once listening; everything else goes to stderr.
+// `npm run --silent kms-emulator -- rotate|disable|enable <key> [--endpoint <url>]` drives a running
+// emulator instead (default endpoint: ALIBABA_CLOUD_KMS_ENDPOINT, else the demo's http://127.0.0.1:18080):
+// one JSON line with the key's ID, state and primary version.
 
 const usage = `usage: kms-emulator [--port <p>] [--host <h>] [--seed <file>] [--keys-dir <dir>] [--data-dir <dir>]
                    [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]
                    [--primary-key-version present|absent|empty] [--dry-run-messages with-code|bare]
                    [--key-version-not-found-code Forbidden.KeyVersionNotFound|Forbidden.ResourceNotFound]
                    [--certificate-api served|absent] [--symmetric-encrypt-version primary|initial]
-                   [--encryption-context-match equivalent|exact]`;
+                   [--encryption-context-match equivalent|exact]
+       kms-emulator rotate|disable|enable <key ID, alias/… or ARN> [--endpoint <url>]`;
 
 function fail(message: string): never {
   process.stderr.write(`kms-emulator: ${message}\n${usage}\n`);
@@ -30,7 +35,37 @@ function number(value: string | undefined, name: string, min: number, max: numbe
   return n;
 }
 
+/** rotate|disable|enable against a running emulator, through its admin path. */
+async function keyCommand(command: KeyCommand, args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { endpoint: { type: "string" } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const [key, ...extra] = parsed.positionals;
+  if (key === undefined || extra.length > 0) fail(`${command} takes one key: its ID, alias/<name> or ARN`);
+  const endpoint = parsed.values.endpoint ?? process.env.ALIBABA_CLOUD_KMS_ENDPOINT ?? "http://127.0.0.1:18080";
+  let answer: Response;
+  try {
+    answer = await fetch(new URL("/__emulator/keys", endpoint), {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ command, keyId: key }),
+    });
+  } catch {
+    process.stderr.write(`kms-emulator: no emulator answers at ${endpoint}; start one (npm run kms-emulator) or pass --endpoint\n`);
+    process.exit(1);
+  }
+  const body = (await answer.json()) as Record<string, unknown>;
+  if (!answer.ok) {
+    process.stderr.write(`kms-emulator: ${KEY_COMMANDS[command]} ${JSON.stringify(key)}: ${String(body.Code)}: ${String(body.Message)}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify(body)}\n`);
+}
+
 async function main(): Promise<void> {
+  const [first, ...rest] = process.argv.slice(2);
+  if (isKeyCommand(first)) return keyCommand(first, rest);
   let values: ReturnType<typeof parse>["values"];
   try {
     values = parse().values;

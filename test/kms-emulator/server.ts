@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { asKmsError, ConnectionDropped, errors, KmsError } from "./errors";
 import { appliesTo, type FaultState, nextFault, parseFaults } from "./faults";
 import { operations } from "./operations";
+import { isKeyCommand, KEY_COMMANDS, runKeyCommand } from "./admin/key-commands";
 import type { Behaviour, Gateway } from "./operations/operation";
 import type { Authenticator } from "./protocol/authenticate";
 import { isFormBody, type Params, parseUrlEncoded } from "./protocol/params";
@@ -162,6 +163,15 @@ async function handleAdmin(
         return sendJson(res, 200, parts.faults.current);
       } catch (e) {
         return sendJson(res, 400, { Code: "InvalidParameter", Message: (e as Error).message });
+      }
+    case "POST /__emulator/keys":
+      try {
+        const { command, keyId } = JSON.parse(body?.toString("utf8") || "{}") as Record<string, unknown>;
+        if (!isKeyCommand(command)) throw errors.invalidParameter("command", `Use one of ${Object.keys(KEY_COMMANDS).join(", ")}.`);
+        return sendJson(res, 200, runKeyCommand(parts.store, parts.behaviour, parts.gateway, command, keyId));
+      } catch (e) {
+        const error = asKmsError(e instanceof SyntaxError ? errors.invalidParameter("Body", "The body is not JSON.") : e);
+        return sendJson(res, error.status, { Code: error.code, Message: error.message });
       }
     case "GET /__emulator/health":
       return sendJson(res, 200, { ok: true });

@@ -5,7 +5,7 @@
 // resources of the program's own that hand a ciphertext on, on the engine's default provider or on
 // dynamicProviderWithoutConfig(), given directly or through a component's providers.
 const pulumi = require("@pulumi/pulumi");
-const { dynamicProviderWithoutConfig, EncryptedValue } = require("pulumi-alicloud-kms-encrypted");
+const { dynamicProviderWithoutConfig, EncryptedValue, EncryptedValues } = require("pulumi-alicloud-kms-encrypted");
 
 const config = new pulumi.Config();
 
@@ -26,6 +26,13 @@ const triggered = new EncryptedValue("triggered", {
   changeDetection: "trigger",
   trigger: config.requireSecret("trigger"),
 });
+
+// (config "literals") A plaintext written into the program, and a map with one literal entry: never
+// stored either, but not Pulumi secrets, which the preview says.
+if (config.getBoolean("literals")) {
+  new EncryptedValue("literal", { plaintext: "written-into-the-source-1234", keyId: "key-app" });
+  new EncryptedValues("mixed", { plaintexts: { fromConfig: config.requireSecret("shared"), inSource: "written-into-the-source-5678" }, keyId: "key-app" });
+}
 
 exports.envelopes = { a: a.db.envelope, b: b.db.envelope };
 exports.whole = { pin, triggered };

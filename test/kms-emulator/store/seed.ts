@@ -160,8 +160,9 @@ export function readSeedFile(path: string): Seed {
 }
 
 /**
- * Used when no seed is given: one access key, one key of each encryption spec, a signing key and a
- * certificate. IDs are fixed up front, so a --data-dir restart reuses the same set.
+ * Used when no seed is given: one access key, one key of each asymmetric encryption spec, a symmetric
+ * key (Aliyun_AES_256), a signing key and a certificate. IDs are fixed up front, so a --data-dir
+ * restart reuses the same set.
  */
 export function defaultSeed(region: string): Seed {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -182,6 +183,7 @@ export function defaultSeed(region: string): Seed {
         aliases: ["alias/rsa-3072"],
       },
       { keyId: newKeyId(region), keySpec: "EC_SM2", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/sm2"] },
+      { keyId: newKeyId(region), keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/aes-256"] },
       { keyId: newKeyId(region), keySpec: "RSA_2048", keyUsage: "SIGN/VERIFY", aliases: ["alias/rsa-sign"] },
     ],
     certificates: [
