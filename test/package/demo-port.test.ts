@@ -32,7 +32,7 @@ describe("npm run demo with its port taken", () => {
     const run = await demo({ KMS_DEMO_PORT: String(port) });
     assert.equal(run.code, 1);
     assert.equal(run.output.trim(), `demo failed: port ${port} is in use (another demo, or another program); free it, or pick another: ` +
-      `KMS_DEMO_PORT=${port + 1} npm run demo`);
+    `KMS_DEMO_PORT=${port + 1} npm run demo`);
     assert.doesNotMatch(run.output, /building/, "nothing was built first");
   });
 

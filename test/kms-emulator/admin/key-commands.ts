@@ -16,7 +16,9 @@ export function isKeyCommand(value: unknown): value is KeyCommand {
 }
 
 /** Runs `command` on the key `reference` (ID, alias or ARN); throws the KmsError the API would answer. */
-export function runKeyCommand(store: KeyStore, behaviour: Behaviour, gateway: Gateway, command: KeyCommand, reference: unknown): ResponseBody {
+export function runKeyCommand(
+  store: KeyStore, behaviour: Behaviour, gateway: Gateway, command: KeyCommand, reference: unknown,
+): ResponseBody {
   if (typeof reference !== "string" || reference === "") throw errors.missingParameter("KeyId");
   const operation = operations.get(KEY_COMMANDS[command])!;
   // Not a signed request: the operator's own, on the emulator's admin path.
