@@ -113,9 +113,11 @@ export class DecryptError extends MessageOnlyError {
    * `DataKeyRefused` when a direct value or bare ciphertext opens to an envelope's data key,
    * `KeyMismatch` when KMS opened a symmetric ciphertext under another key than the one it names,
    * `PlaintextEncoding` when base64 was asked for and KMS's plaintext is not base64,
-   * `ScopeMismatch` when the input was not written for `expectScope`'s value or entry.
+   * `ScopeMismatch` when the input was not written for `expectScope`'s value or entry,
+   * `NoRecipient` when no recipient of several opened it, `Settings` when the region, endpoint or
+   * credentials are missing or malformed, `Unexpected` for anything else (the message says what).
    */
-  constructor(message: string, readonly code?: string) {
+  constructor(message: string, readonly code: string) {
     super(message);
   }
 }
@@ -123,7 +125,7 @@ export class DecryptError extends MessageOnlyError {
 // An envelope carries its region; a bare ciphertext has it beside it, as EncryptedValue's region output.
 function noRegion(names: SettingNames): DecryptError {
   return new DecryptError(`region: a bare ciphertext names no region; set ${names.region} to the value's region output, ` +
-    "or decrypt its envelope output, which carries it");
+    "or decrypt its envelope output, which carries it", "Settings");
 }
 
 function envelopeOf(input: DecryptInput, region: string | undefined, names: SettingNames): AnyEnvelope {
@@ -155,7 +157,8 @@ function envelopeOf(input: DecryptInput, region: string | undefined, names: Sett
       "KMS opens it with, so give the key's ID or ARN (the value's keyId output)", "EnvelopeFormat");
   }
   if (!input.keyVersionId && !symmetric) {
-    throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)");
+    throw new DecryptError("keyVersionId: AsymmetricDecrypt needs the version the value was encrypted with (EncryptedValue's keyVersionId output)",
+      "EnvelopeFormat");
   }
   if (input.keyVersionId && !isResourceId(input.keyVersionId)) {
     throw new DecryptError(`keyVersionId: ${printable(input.keyVersionId)} is not a key version ID`, "EnvelopeFormat");
@@ -252,7 +255,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
   const sensitive = credentialValues(settings);
   const services = new KmsServices(settings, names);
   const problem = services.settingsProblem();
-  if (problem) throw new DecryptError(problem);
+  if (problem) throw new DecryptError(problem, "Settings");
   let envelope: AnyEnvelope;
   try {
     envelope = envelopeOf(input, settings.region, names);
@@ -282,7 +285,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
         : describeKmsError(e, services.errorContext(property, value, envelope.region));
       throw new DecryptError(redact(message, sensitive), e.code);
     }
-    throw new DecryptError(redact(ownMessage(e), sensitive));
+    throw new DecryptError(redact(ownMessage(e), sensitive), "Unexpected");
   }
 }
 
@@ -354,6 +357,6 @@ async function openRecipients(
   } catch (failure) {
     if (failure instanceof EnvelopeIntegrityError) throw new DecryptError(failure.message, "EnvelopeIntegrity");
     if (failure instanceof NoRecipientOpenedError) throw new DecryptError(failure.message, "NoRecipient");
-    throw new DecryptError(redact(ownMessage(failure), sensitive));
+    throw new DecryptError(redact(ownMessage(failure), sensitive), "Unexpected");
   }
 }

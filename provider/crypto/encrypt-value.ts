@@ -32,7 +32,7 @@ export interface EncryptedOutput {
 /** One recipient's wrapping failed: `index` says which (from 0), `cause` why. */
 export class RecipientEncryptionError extends Error {
   constructor(readonly index: number, override readonly cause: unknown) {
-    super(`recipient ${index + 1} could not wrap the data key`);
+    super(`recipients[${index}] could not wrap the data key`);
   }
 }
 

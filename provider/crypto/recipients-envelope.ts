@@ -94,7 +94,7 @@ export function formatRecipientsEnvelope(e: RecipientsEnvelope): string {
 }
 
 function parseRecipient(raw: unknown, index: number): Recipient {
-  const where = `recipient ${index + 1}: `;
+  const where = `recipients[${index}]: `;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new EnvelopeFormatError(`${where}is not an object`);
   const o = raw as Record<string, unknown>;
   const header = parseHeader(o, where);

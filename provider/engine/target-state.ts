@@ -153,7 +153,8 @@ export function reencryptionReasons(olds: Props, news: Props, storedEnvelope: un
   }
   reasons.push(...recipientReasons(olds, news));
   const stale = revealName(olds.staleReason);
-  if (stale) reasons.push(`the stored ciphertext is stale (${shownText(stale)})`);
+  // Said as what the last refresh found: the key may have been enabled again since.
+  if (stale) reasons.push(`the last refresh found the stored ciphertext stale (${shownText(stale)})`);
   return reasons;
 }
 
@@ -192,11 +193,11 @@ function recipientReasons(olds: Props, news: Props): string[] {
       const a = reveal(before[field]);
       const b = reveal(r[field]);
       if (isUnknown(b) || a !== b) {
-        reasons.push(`recipient ${i + 1} (${recipientName(r)}): the ${what} changed (${shownValue(field, a)} → ${isUnknown(b) ? "(known at up)" : shownValue(field, b)})`);
+        reasons.push(`recipients[${i}] (${recipientName(r)}): the ${what} changed (${shownValue(field, a)} → ${isUnknown(b) ? "(known at up)" : shownValue(field, b)})`);
       }
     }
     if (contextSpelling(r.encryptionContext) !== contextSpelling(before.encryptionContext)) {
-      reasons.push(`recipient ${i + 1} (${recipientName(r)}): the encryption context changed`);
+      reasons.push(`recipients[${i}] (${recipientName(r)}): the encryption context changed`);
     }
   });
   return reasons;
@@ -239,7 +240,7 @@ export function storedMoreRecipients(inputs: Props): StoredRecipient[] {
       && (certificateId
         ? isResourceId(certificateId)
         : keyId !== undefined && isResourceId(keyId) && keyVersionId !== undefined && isResourceId(keyVersionId));
-    if (!valid) throw new EncryptedValueError(`recipient ${i + 2} in the checked inputs is malformed; run pulumi up again`);
+    if (!valid) throw new EncryptedValueError(`recipients[${i + 1}] in the checked inputs is malformed; run pulumi up again`);
     return { encryptionTarget, algorithm, region };
   });
 }
@@ -303,7 +304,7 @@ export async function staleReason(props: Props, context: ProviderContext): Promi
   // Any recipient that can no longer decrypt makes the envelope stale: the next up re-wraps it.
   const reasons = await Promise.all(recipients.map(async (r, i) => {
     const reason = await targetStaleReason(i === 0 ? props : r, context);
-    return reason && `recipient ${i + 1}: ${reason}`;
+    return reason && `recipients[${i}]: ${reason}`;
   }));
   const stale = reasons.filter((r) => r !== undefined);
   return stale.length > 0 ? stale.join("; ") : undefined;

@@ -37,6 +37,8 @@ export interface ErrorContext {
   region: string;
   /** Where the credentials came from, e.g. "alicloud:accessKey" (never their value). */
   credentialsFrom: string;
+  /** Where the access key's secret came from, e.g. "alicloud:secretKey", when it is a static key. */
+  secretFrom?: string;
   endpoint: string;
   /** The KMS instance (kst-…) the key lives in, when known. */
   kmsInstanceId?: string;
@@ -53,8 +55,21 @@ export const keyStateHints: Record<string, string> = {
   PendingImport: "the key's material has not been imported yet; import it or choose another key",
 };
 
+/** A certificate's ID: a UUID (key IDs are key-… or, for older keys, UUIDs too). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * No such key: what to check depends on what was given. An ARN names its own region; a UUID given
+ * as keyId may be a certificate's ID.
+ */
+function keyNotFound(c: ErrorContext): string {
+  if (c.value.startsWith("acs:")) return `no such key in region ${c.region} (the ARN's); check the key ID and the region in the ARN`;
+  const certificate = c.property === "keyId" && UUID.test(c.value) ? "; if it is a certificate's ID, pass it as certificateId" : "";
+  return `no such key in region ${c.region}; check the key ID, or the region (${c.names.region}, or pass the key's ARN)${certificate}`;
+}
+
 const hints: Record<string, Hint> = {
-  "Forbidden.KeyNotFound": (_, c) => `no such key in region ${c.region}; check the key ID, or the region (${c.names.region}, or pass the key's ARN)`,
+  "Forbidden.KeyNotFound": (_, c) => keyNotFound(c),
   "Forbidden.AliasNotFound": (_, c) => `no such alias in region ${c.region}; create the alias or fix its name`,
   "Certificate.NotFound": (_, c) => `no such certificate in region ${c.region}; check the certificate ID and the region`,
   "Forbidden.KeyVersionNotFound": () => "no such version of this key; omit keyVersionId to follow the key's current version, or use one from ListKeyVersions",
@@ -74,7 +89,9 @@ const hints: Record<string, Hint> = {
   AccessDeniedError: (e, c) => `the credentials from ${c.credentialsFrom} may not call kms:${e.action}; grant it in RAM`,
   "InvalidAccessKeyId.NotFound": (_, c) => `KMS does not know the access key from ${c.credentialsFrom}; check it`,
   "InvalidAccessKeyId.Inactive": (_, c) => `the access key from ${c.credentialsFrom} is disabled; enable it or use another`,
-  SignatureDoesNotMatch: (_, c) => `KMS refused the request signature; check the access key secret from ${c.credentialsFrom}`,
+  SignatureDoesNotMatch: (_, c) => c.secretFrom
+    ? `KMS refused the request signature; check the access key secret in ${c.secretFrom} (it must be the secret of the access key ID in ${c.credentialsFrom})`
+    : `KMS refused the request signature; check the access key secret from ${c.credentialsFrom}`,
   "InvalidSecurityToken.Expired": (_, c) => `the STS token from ${c.credentialsFrom} has expired; renew it`,
   "InvalidTimeStamp.Expired": () => "KMS saw a request timestamp over 15 minutes off; fix this machine's clock",
   CredentialsUnavailable: (e, c) => `${e.kmsMessage || "no usable credentials"}. ${c.names.credentials}`,

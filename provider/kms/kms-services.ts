@@ -63,6 +63,7 @@ export class KmsServices {
       value,
       region,
       credentialsFrom: this.settings.credentials.from,
+      ...(this.settings.credentials.kind === "static" ? { secretFrom: this.settings.credentials.secretFrom } : {}),
       endpoint: this.endpointFor(region),
       names: this.names,
       ...(kmsInstanceId ? { kmsInstanceId } : {}),

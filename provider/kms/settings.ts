@@ -12,7 +12,7 @@ import { isRegionId, printable } from "./identifiers";
 export type ConfigSource = (key: string) => string | undefined;
 
 export type CredentialSource =
-  | { kind: "static"; accessKeyId: string; accessKeySecret: string; securityToken?: string; from: string }
+  | { kind: "static"; accessKeyId: string; accessKeySecret: string; securityToken?: string; from: string; secretFrom: string }
   | { kind: "profile"; profile: string; from: string }
   | { kind: "default-chain"; from: string };
 
@@ -198,18 +198,20 @@ function parseEndpoint(value: string, protocol: string | undefined): { host: str
 }
 
 function resolveCredentials(config: ConfigSource, env: NodeJS.ProcessEnv, problems: Settings["problems"]): CredentialSource | undefined {
-  const pairs: [string, string | undefined, string | undefined, string | undefined][] = [
-    ["alicloud:accessKey", config("alicloud:accessKey"), config("alicloud:secretKey"), config("alicloud:securityToken")],
-    ["ALIBABA_CLOUD_ACCESS_KEY_ID", env.ALIBABA_CLOUD_ACCESS_KEY_ID, env.ALIBABA_CLOUD_ACCESS_KEY_SECRET, env.ALIBABA_CLOUD_SECURITY_TOKEN],
-    ["ALICLOUD_ACCESS_KEY", env.ALICLOUD_ACCESS_KEY, env.ALICLOUD_SECRET_KEY, env.ALICLOUD_SECURITY_TOKEN],
+  // Each pair: where the ID comes from, where its secret does, and the three values.
+  const pairs: [string, string, string | undefined, string | undefined, string | undefined][] = [
+    ["alicloud:accessKey", "alicloud:secretKey", config("alicloud:accessKey"), config("alicloud:secretKey"), config("alicloud:securityToken")],
+    ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", env.ALIBABA_CLOUD_ACCESS_KEY_ID, env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      env.ALIBABA_CLOUD_SECURITY_TOKEN],
+    ["ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", env.ALICLOUD_ACCESS_KEY, env.ALICLOUD_SECRET_KEY, env.ALICLOUD_SECURITY_TOKEN],
   ];
-  for (const [from, id, secret, token] of pairs) {
+  for (const [from, secretFrom, id, secret, token] of pairs) {
     if (!id && !secret) continue;
     if (!id || !secret) {
       problems.push({ setting: from, reason: "an access key needs both its ID and its secret; set the missing one or neither" });
       return undefined;
     }
-    return { kind: "static", accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}), from };
+    return { kind: "static", accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}), from, secretFrom };
   }
   const profile = first([
     ["alicloud:profile", config("alicloud:profile")],

@@ -257,7 +257,7 @@ describe("previews that tell the truth, and update plans that hold", { timeout: 
     await project.ok("refresh", "--yes", "--skip-preview");
     await call(officialClient(emulator), "EnableKey", { KeyId: "key-sm2" });
     const run = await previewThenApplyPlan();
-    assertOps(run, ["sm2"], { sm2: /^will be re-encrypted: the stored ciphertext is stale \(key key-sm2 is Disabled; it cannot decrypt this ciphertext\)$/ });
+    assertOps(run, ["sm2"], { sm2: /^will be re-encrypted: the last refresh found the stored ciphertext stale \(key key-sm2 is Disabled; it cannot decrypt this ciphertext\)$/ });
     assertTruthful(run, ["sm2"]);
     await decryptsAll(run.after);
   });

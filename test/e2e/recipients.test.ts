@@ -120,7 +120,7 @@ describe("recipients in two regions through the real CLI", { timeout: 20 * 60_00
     assert.equal(PulumiProject.ops(await project.ok("up", "--yes", "--skip-preview", "--json")).get("db-password") ?? "same", "same");
     await call(officialClient(shanghai), "CreateKeyVersion", { KeyId: "key-backup" });
     const [why] = await reasons();
-    assert.match(why ?? "", /^will be re-encrypted: recipient 2 \(key key-backup in cn-shanghai\): the key version changed \(.+ → .+\)$/);
+    assert.match(why ?? "", /^will be re-encrypted: recipients\[1\] \(key key-backup in cn-shanghai\): the key version changed \(.+ → .+\)$/);
     assert.equal(PulumiProject.ops(await project.ok("up", "--yes", "--skip-preview", "--json")).get("db-password"), "update");
     await nothingStored("rotation");
   });

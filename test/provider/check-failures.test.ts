@@ -25,7 +25,8 @@ const cases: { name: string; inputs: Props; property: string; reason: RegExp }[]
   { name: "an empty plaintext", inputs: { plaintext: "", keyId: "key-rsa2048" }, property: "", reason: /^plaintext is empty/ },
   { name: "an unknown key", inputs: { plaintext: "a", keyId: "key-nope" }, property: "keyId", reason: /^keyId 'key-nope': Forbidden\.KeyNotFound — no such key in region cn-hangzhou/ },
   { name: "an unknown alias", inputs: { plaintext: "a", keyId: "alias/nope" }, property: "keyId", reason: /^keyId 'alias\/nope': Forbidden\.AliasNotFound — no such alias in region cn-hangzhou/ },
-  { name: "an ARN of another region", inputs: { plaintext: "a", keyId: "acs:kms:cn-shanghai:1234567890123456:key/key-rsa2048" }, property: "keyId", reason: /Forbidden\.KeyNotFound — no such key in region cn-shanghai/ },
+  { name: "an ARN of another region", inputs: { plaintext: "a", keyId: "acs:kms:cn-shanghai:1234567890123456:key/key-rsa2048" }, property: "keyId", reason: /Forbidden\.KeyNotFound — no such key in region cn-shanghai \(the ARN's\); check the key ID and the region in the ARN$/ },
+  { name: "a certificate's ID given as keyId", inputs: { plaintext: "a", keyId: "5e0d3b4a-8c1f-4d2e-9a7b-3c6f1e2d4b5a" }, property: "keyId", reason: /Forbidden\.KeyNotFound — no such key in region cn-hangzhou; .*; if it is a certificate's ID, pass it as certificateId$/ },
   { name: "an unknown certificate", inputs: { plaintext: "a", certificateId: "cert-nope" }, property: "certificateId", reason: /^certificateId 'cert-nope': Certificate\.NotFound/ },
   { name: "a revoked certificate", inputs: { plaintext: "a", certificateId: "cert-revoked" }, property: "certificateId", reason: /certificate is REVOKED; only ACTIVE certificates encrypt/ },
   { name: "a disabled key", inputs: { plaintext: "a", keyId: "key-disabled" }, property: "keyId", reason: /Rejected\.Disabled — the key is disabled; enable it/ },
@@ -151,7 +152,7 @@ describe("configuration problems are check failures naming the setting", () => {
   it("a wrong access key secret: KMS's SignatureDoesNotMatch, naming where the credentials came from", async () => {
     const step = await withConfig({ ...stackConfig(d.emulator), "alicloud:secretKey": "wrong-secret-value" }, { plaintext: "a", keyId: "key-rsa2048" });
     assert.ok(step.op === "failed");
-    assert.match(step.failures[0]!.reason, /SignatureDoesNotMatch — KMS refused the request signature; check the access key secret from alicloud:accessKey/);
+    assert.match(step.failures[0]!.reason, /SignatureDoesNotMatch — KMS refused the request signature; check the access key secret in alicloud:secretKey \(it must be the secret of the access key ID in alicloud:accessKey\)/);
     assert.doesNotMatch(JSON.stringify(step), /wrong-secret-value/);
   });
 });

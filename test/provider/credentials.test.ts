@@ -36,7 +36,12 @@ describe("configuration sources and their order", () => {
   const ok = (step: Step) => assert.deepEqual(step, { op: "create", failures: [] });
   const refused = (step: Step, from: string) => {
     assert.ok(step.op === "failed", JSON.stringify(step));
-    assert.match(step.failures[0]!.reason, new RegExp(`SignatureDoesNotMatch — .* from ${from}`));
+    // The secret is named where it was read from, beside the ID it must belong to.
+    const secretOf: Record<string, string> = {
+      "alicloud:accessKey": "alicloud:secretKey", ALIBABA_CLOUD_ACCESS_KEY_ID: "ALIBABA_CLOUD_ACCESS_KEY_SECRET", ALICLOUD_ACCESS_KEY: "ALICLOUD_SECRET_KEY",
+    };
+    assert.match(step.failures[0]!.reason, new RegExp(`SignatureDoesNotMatch — KMS refused the request signature; check the access key secret in ` +
+      `${secretOf[from]} \\(it must be the secret of the access key ID in ${from}\\)`));
   };
 
   it("ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET, or ALICLOUD_ACCESS_KEY/SECRET_KEY, in the environment", async () => {

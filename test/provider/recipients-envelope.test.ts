@@ -167,8 +167,8 @@ describe("envelopes of several recipients (format v3)", () => {
     const bad = (json: Record<string, unknown>) => () => readEnvelope(Buffer.from(JSON.stringify({ v: 3, cipher: "AES_256_GCM", ...json })).toString("base64"));
     assert.throws(bad({ recipients: [] }), /recipients must be a list of 1 to 8/);
     assert.throws(bad({ recipients: [{ keyId: "k", keyVersionId: "v", algorithm: "RSAES_OAEP_SHA_256", region: "evil.example/x", encryptedDataKey: "AA==" }] }),
-      /recipient 1: region 'evil.example\/x' is not a region ID/);
+      /recipients\[0\]: region 'evil.example\/x' is not a region ID/);
     assert.throws(bad({ recipients: [{ certificateId: "c", algorithm: "SM2PKE", region: "cn-hangzhou", encryptedDataKey: "AA==", encryptionContext: { a: "b" } }] }),
-      /recipient 1: has an encryptionContext, which only a symmetric key/);
+      /recipients\[0\]: has an encryptionContext, which only a symmetric key/);
   });
 });

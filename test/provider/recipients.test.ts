@@ -112,16 +112,16 @@ describe("recipients in two regions through the provider", () => {
     const olds = { ...base, envelope: outputs("dr").envelope, recipients: [r("k1", "v1", "cn-hangzhou"), r("k2", "v2", "cn-shanghai")] };
     const reasons = (recipients: Props[]) => reencryptionReasons(olds, { ...base, recipients }, olds.envelope, () => []);
     assert.deepEqual(reasons(olds.recipients), []);
-    assert.deepEqual(reasons([r("k1", "v1", "cn-hangzhou"), r("k2", "v3", "cn-shanghai")]), ["recipient 2 (key k2 in cn-shanghai): the key version changed (v2 → v3)"]);
+    assert.deepEqual(reasons([r("k1", "v1", "cn-hangzhou"), r("k2", "v3", "cn-shanghai")]), ["recipients[1] (key k2 in cn-shanghai): the key version changed (v2 → v3)"]);
     assert.deepEqual(reasons([r("k1", "v1", "cn-hangzhou")]), ["the recipients changed (key k1 in cn-hangzhou, key k2 in cn-shanghai → key k1 in cn-hangzhou)"]);
     assert.deepEqual(reasons([{ ...r("k1", "v1", "cn-hangzhou") }, { ...r("k2", "v2", "cn-shanghai"), encryptionContext: { app: "x" } }]),
-      ["recipient 2 (key k2 in cn-shanghai): the encryption context changed"]);
+      ["recipients[1] (key k2 in cn-shanghai): the encryption context changed"]);
   });
 
   it("refresh reports a recipient that can no longer decrypt", async () => {
     await call(officialClient(shanghai), "DisableKey", { KeyId: "key-sh" });
     try {
-      assert.match(String((await d.stack.refresh("dr")).staleReason), /^recipient 2: key key-sh is Disabled/);
+      assert.match(String((await d.stack.refresh("dr")).staleReason), /^recipients\[1\]: key key-sh is Disabled/);
     } finally {
       await call(officialClient(shanghai), "EnableKey", { KeyId: "key-sh" });
     }

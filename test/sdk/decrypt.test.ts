@@ -185,10 +185,12 @@ describe("decrypt(): the way back", () => {
       });
       return { ciphertextBlob: String(answer.CiphertextBlob), keyId: "key-rsa2048", keyVersionId: String(answer.KeyVersionId), algorithm: "RSAES_OAEP_SHA_256" } as const;
     };
-    const rejectsWith = async (promise: Promise<unknown>, message: RegExp) => {
+    const rejectsWith = async (promise: Promise<unknown>, message: RegExp, code?: string) => {
       await assert.rejects(promise, (e: unknown) => {
         assert.ok(e instanceof DecryptError, String(e));
         assert.match(e.message, message);
+        // Every DecryptError has a code an application can branch on.
+        assert.match(e.code, code === undefined ? /^[A-Z][A-Za-z.]+$/ : new RegExp(`^${code}$`));
         assert.doesNotMatch(e.message, /alicloud-kms:|alicloud:/, "no stack config key");
         return true;
       });
@@ -199,7 +201,7 @@ describe("decrypt(): the way back", () => {
       const { ALIBABA_CLOUD_REGION: _, ...noRegion } = env;
       assert.equal((await decrypt({ ...value, region: emulator.region }, { env: noRegion })).toString(), "bare");
       await rejectsWith(decrypt(value, { env: noRegion }),
-        /^region: a bare ciphertext names no region; set decrypt\(\)'s region option \(or ALIBABA_CLOUD_REGION_ID\) to the value's region output, or decrypt its envelope output/);
+        /^region: a bare ciphertext names no region; set decrypt\(\)'s region option \(or ALIBABA_CLOUD_REGION_ID\) to the value's region output, or decrypt its envelope output/, "Settings");
       const certificateValue = { ciphertextBlob: value.ciphertextBlob, certificateId: "cert-rsa", algorithm: value.algorithm };
       await rejectsWith(decrypt(certificateValue, { env: noRegion }), /^region: a bare ciphertext names no region/);
     });
