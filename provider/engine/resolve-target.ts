@@ -4,6 +4,7 @@ import { base64Length, isUtf8Text } from "../kms/symmetric-plaintext";
 import { describeKmsError, keyStateHints } from "../kms/kms-error-messages";
 import { currentKeyVersion, isUnknownKeyVersion, type KmsService } from "../kms/kms-service";
 import type { KmsServices } from "../kms/kms-services";
+import { printable, regionOfKeyReference } from "../kms/identifiers";
 import {
   algorithmsFor,
   defaultAlgorithm,
@@ -205,6 +206,13 @@ async function describeKey(
   }
   if (meta.keyState !== "Enabled") {
     failures.push({ property: "keyId", reason: `${subject}: Rejected.${meta.keyState} — ${keyStateHints[meta.keyState] ?? `the key is ${meta.keyState}`}` });
+  }
+  // A key lives in one region. Behind a configured endpoint (a KMS instance, a proxy, the emulator)
+  // a misspelled region still reaches the key, and would be written into every envelope and ARN.
+  const home = regionOfKeyReference(meta.arn);
+  if (home !== undefined && home !== kms.region) {
+    failures.push({ property: "keyId", reason: `${subject} is in region ${home} (its ARN says so), not ${printable(kms.region)}, ` +
+      `where this value would say it was encrypted; set the region to ${home}, or pass the key's ARN` });
   }
   if (failures.length > 0 || !isEncryptionKeySpec(meta.keySpec)) return { failures };
   const described = { id: meta.keyId, keySpec: meta.keySpec, kmsInstanceId: meta.kmsInstanceId };

@@ -8,7 +8,7 @@ import { isKeyCommand, KEY_COMMANDS, type KeyCommand } from "./admin/key-command
 // emulator instead (default endpoint: ALIBABA_CLOUD_KMS_ENDPOINT, else the demo's http://127.0.0.1:18080):
 // one JSON line with the key's ID, state and primary version.
 
-const usage = `usage: kms-emulator [--port <p>] [--host <h>] [--seed <file>] [--keys-dir <dir>] [--data-dir <dir>]
+const usage = `usage: kms-emulator [--port <p>] [--vpc-port <p>] [--host <h>] [--seed <file>] [--keys-dir <dir>] [--data-dir <dir>]
                    [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]
                    [--primary-key-version present|absent|empty] [--dry-run-messages with-code|bare]
                    [--key-version-not-found-code Forbidden.KeyVersionNotFound|Forbidden.ResourceNotFound]
@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   const contextMatch = choice(values["encryption-context-match"], "encryption-context-match", ["equivalent", "exact"] as const);
   const emulator = await startKmsEmulator({
     port: number(values.port, "port", 0, 65535) ?? 0,
+    vpcPort: number(values["vpc-port"], "vpc-port", 0, 65535) ?? 0,
     host: values.host ?? "127.0.0.1",
     ...(values.seed ? { seed: values.seed } : {}),
     ...(values["keys-dir"] ? { keysDir: values["keys-dir"] } : {}),
@@ -142,6 +143,7 @@ function parse() {
   return parseArgs({
     options: {
       port: { type: "string" },
+      "vpc-port": { type: "string" },
       host: { type: "string" },
       seed: { type: "string" },
       "keys-dir": { type: "string" },

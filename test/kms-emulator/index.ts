@@ -22,6 +22,8 @@ export interface KmsEmulatorOptions {
   host?: string;
   /** A parsed seed, or the path of a seed file; without one a default set is created. */
   seed?: Seed | string;
+  /** The VPC gateway's port (kms-vpc.<region>.aliyuncs.com); default 0, a free one. */
+  vpcPort?: number;
   /** Write every private key as PEM under this directory. */
   keysDir?: string;
   /** Persist keys, aliases and certificates here across restarts. */
@@ -95,7 +97,7 @@ export async function startKmsEmulator(options: KmsEmulatorOptions = {}): Promis
     return server;
   };
   const server = await listen("public", options.port ?? 0);
-  const vpc = await listen("vpc", 0);
+  const vpc = await listen("vpc", options.vpcPort ?? 0);
   const { port } = server.address() as AddressInfo;
   const close = (s: typeof server) => new Promise<void>((resolve, reject) => {
     s.close((e) => (e ? reject(e) : resolve()));

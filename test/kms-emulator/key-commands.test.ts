@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "./index";
@@ -17,6 +18,28 @@ function command(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: n
       (error, stdout, stderr) => done({ code: error ? Number(error.code) : 0, stdout, stderr }));
   });
 }
+
+describe("kms-emulator --vpc-port", () => {
+  it("serves the VPC gateway on the port given, and stops on SIGTERM", async () => {
+    const free = await new Promise<number>((found) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => found(port));
+      });
+    });
+    const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--vpc-port", String(free)], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      const line = await new Promise<string>((read) => child.stdout.once("data", (c: Buffer) => read(c.toString())));
+      const started = JSON.parse(line) as { vpcEndpoint: string };
+      assert.equal(started.vpcEndpoint, `http://127.0.0.1:${free}`);
+      assert.deepEqual(await (await fetch(`${started.vpcEndpoint}/__emulator/health`)).json(), { ok: true });
+    } finally {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+});
 
 describe("kms-emulator rotate|disable|enable", () => {
   let emulator: KmsEmulator;

@@ -133,4 +133,18 @@ describe("configuration sources and their order", () => {
     assert.equal(await regionOf({ ...endpoint, "alicloud:region": "cn-shanghai" }), "cn-shanghai");
     assert.equal(await regionOf(endpoint), "cn-beijing");
   });
+
+  it("a region that is not the key's, behind a configured endpoint, is refused at preview naming the key's region", async () => {
+    // The endpoint reaches the key whatever region is configured; the key's ARN says where it lives.
+    const config = { "alicloud-kms:endpoint": d.emulator.endpoint, "alicloud-kms:region": "cn-hangzou" };
+    const right = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
+    };
+    const step = await preview(config, right, {}, { plaintext: "a", keyId: "alias/app" });
+    assert.equal(step.op, "failed");
+    assert.deepEqual(step.failures, [{ property: "keyId", reason: `keyId 'alias/app' (key key-rsa2048) is in region ${d.emulator.region} ` +
+      `(its ARN says so), not 'cn-hangzou', where this value would say it was encrypted; set the region to ${d.emulator.region}, or pass the key's ARN` }]);
+    ok(await preview({ ...config, "alicloud-kms:region": d.emulator.region }, right, {}, { plaintext: "a", keyId: "alias/app" }));
+  });
 });
