@@ -35,13 +35,15 @@ export function packPackage(into: string): string {
 export function packRevision(rev: string, into: string): string {
   const source = join(into, `source-${rev.slice(0, 12)}`);
   mkdirSync(source, { recursive: true });
+  // CI's toolchain legs run on a copy of the tree without .git, and name the repository here.
+  const gitRoot = process.env.KMS_GIT_DIR ?? repoRoot;
   try {
-    execFileSync("git", ["cat-file", "-e", `${rev}^{commit}`], { cwd: repoRoot, stdio: "pipe" });
+    execFileSync("git", ["cat-file", "-e", `${rev}^{commit}`], { cwd: gitRoot, stdio: "pipe" });
   } catch {
     throw new Error(`git revision ${rev} is not in this clone's history; the upgrade test needs it (git fetch --unshallow)`);
   }
   const archive = join(into, `source-${rev.slice(0, 12)}.tar`);
-  execFileSync("git", ["archive", "--format=tar", "-o", archive, rev], { cwd: repoRoot, stdio: "pipe" });
+  execFileSync("git", ["archive", "--format=tar", "-o", archive, rev], { cwd: gitRoot, stdio: "pipe" });
   execFileSync("tar", ["-xf", archive, "-C", source], { stdio: "pipe" });
   symlinkSync(join(repoRoot, "node_modules"), join(source, "node_modules"), "dir");
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: source, encoding: "utf8" });
