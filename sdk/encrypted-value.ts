@@ -124,7 +124,7 @@ export class EncryptedValue extends KmsTargetResource {
    */
   declare public readonly ciphertextBlob: pulumi.Output<string>;
   /**
-   * The value as one self-describing string (base64 of JSON, format in the README): the key or
+   * The value as one self-describing string (base64 of JSON, format in docs/security.md): the key or
    * certificate, version, algorithm and region, then with `envelope: true` the encrypted data key,
    * IV, tag and ciphertext, or without it KMS's ciphertext of the value. `decrypt()` from
    * `pulumi-alicloud-kms-encrypted/decrypt` opens it, with nothing else to pass.

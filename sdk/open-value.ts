@@ -18,7 +18,7 @@ import type { EncryptionAlgorithm, PlaintextEncoding } from "./encryption-algori
 
 /** An envelope: EncryptedValue's `envelope` output, or what the CLI's `encrypt` wrote. */
 export interface EnvelopeInput {
-  /** The envelope string (base64 of JSON; see the README's "Envelope format"). */
+  /** The envelope string (base64 of JSON; see "Envelope format" in docs/security.md). */
   envelope: string;
 }
 

@@ -19,7 +19,7 @@ export const GUESSABLE_BELOW_BYTES = 12;
 
 /**
  * Digest mode keeps a salted scrypt digest in state: whoever has the stack's secrets can test
- * guesses offline, at about 7–12 ms each on one core (README, "Security model"). A short or
+ * guesses offline, at about 7–12 ms each on one core (docs/security.md, "Security model"). A short or
  * all-digit plaintext falls to that (a 4-digit PIN in about a minute), so the preview says so,
  * naming the value (and entry), never anything of the plaintext but that it is short or digits.
  */

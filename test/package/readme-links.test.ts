@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, posix, resolve } from "node:path";
 import { describe, it } from "node:test";
 
 // The README ships in the tarball and is what npm's and GitHub's pages show: a relative link works
@@ -54,12 +54,49 @@ describe("README links", () => {
     assert.deepEqual(missing, []);
   });
 
+  it("a link into another file's heading names a heading that file has", () => {
+    const wrong = links.filter((l) => l.startsWith(`${repositoryUrl}/blob/main/`) && l.includes("#")).filter((l) => {
+      const [path, anchor] = l.slice(`${repositoryUrl}/blob/main/`.length).split("#") as [string, string];
+      return !tracked.has(path) || !anchorsOf(readFileSync(join(repoRoot, path), "utf8")).has(anchor);
+    });
+    assert.deepEqual(wrong, []);
+  });
+
   it("every link into the repository names a tracked file (blob) or folder (tree) on main", () => {
     const wrong = links.filter((l) => l.startsWith(`${repositoryUrl}/`)).filter((l) => {
       const m = /^\/(blob|tree)\/main\/([^#?]+)/.exec(l.slice(repositoryUrl.length));
       if (!m) return !/^\/(issues|pulls)(\/\d+)?$/.test(l.slice(repositoryUrl.length));
       return m[1] === "blob" ? !tracked.has(m[2]!) : !trackedDirs.has(m[2]!.replace(/\/$/, ""));
     });
+    assert.deepEqual(wrong, []);
+  });
+});
+
+// The documents behind the README (docs/, generated API reference included, and CONTRIBUTING.md)
+// live in the repository only: their relative links name tracked files, and every anchor a heading.
+const documents = [...tracked].filter((f) => (f.startsWith("docs/") && f.endsWith(".md")) || f === "CONTRIBUTING.md");
+
+describe("links in docs/ and CONTRIBUTING.md", () => {
+  it("there are documents", () => {
+    for (const f of ["docs/programs.md", "docs/readers.md", "docs/security.md", "docs/performance.md", "docs/api/README.md", "CONTRIBUTING.md"]) {
+      assert.ok(documents.includes(f), f);
+    }
+  });
+
+  it("every relative link names a tracked file or folder, and every anchor a heading there", () => {
+    const wrong: string[] = [];
+    for (const file of documents) {
+      const text = readFileSync(join(repoRoot, file), "utf8");
+      for (const link of linksOf(text)) {
+        if (/^[a-z]+:/.test(link)) continue;
+        const [path, anchor] = link.split("#") as [string, string | undefined];
+        const target = path === "" ? file : posix.normalize(posix.join(posix.dirname(file), path)).replace(/\/$/, "");
+        const exists = tracked.has(target) || trackedDirs.has(target);
+        const anchored = anchor === undefined || (tracked.has(target) && target.endsWith(".md")
+          && anchorsOf(readFileSync(join(repoRoot, target), "utf8")).has(anchor));
+        if (!exists || !anchored) wrong.push(`${file}: ${link}`);
+      }
+    }
     assert.deepEqual(wrong, []);
   });
 });

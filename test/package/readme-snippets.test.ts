@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
 
-// Every TypeScript block in the README is type-checked, as a module of its own, against the
+// Every TypeScript block in the README and the documents behind it is type-checked, as a module of its own, against the
 // package's own types (strict, as a user's Pulumi project would be), so no snippet can rot. A
 // fragment that uses names it does not define says what they are in an HTML comment right above
 // it, `<!-- ts-context: declare const ciphertextBlob: string; -->`, and nothing else is added.
@@ -29,7 +29,10 @@ export function tsSnippets(file: string): Snippet[] {
   return snippets;
 }
 
-describe("TypeScript in the README", () => {
+/** The README and the documents behind it (the generated API reference has no examples of ours). */
+const documents = ["README.md", "CONTRIBUTING.md", ...readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+
+describe("TypeScript in the README and docs/", () => {
   // At the repository's root, where the contributors' snippets' relative imports (./test/…) resolve.
   const prefix = `.readme-snippet-${process.pid}-`;
   const written: string[] = [];
@@ -38,7 +41,7 @@ describe("TypeScript in the README", () => {
   });
 
   it("every ```ts block type-checks against the package", () => {
-    const snippets = tsSnippets("README.md");
+    const snippets = documents.flatMap(tsSnippets);
     assert.ok(snippets.length >= 10, `found ${snippets.length} blocks`);
     const names = snippets.map((s, i) => {
       const name = `${prefix}${i}.ts`;
@@ -65,7 +68,7 @@ describe("TypeScript in the README", () => {
     } catch (e) {
       output = String((e as { stdout?: string }).stdout ?? e);
     }
-    // Each error as README.md:<line>, for whoever fixes the snippet.
+    // Each error as <file>:<line>, for whoever fixes the snippet.
     const errors = [...output.matchAll(/readme-snippet-\d+-(\d+)\.ts\((\d+),\d+\): (error TS\d+: .*)/g)]
       .map(([, i, line, message]) => `${snippets[Number(i)]!.file}:${snippets[Number(i)]!.line + Number(line) - 2}: ${message}`);
     assert.deepEqual(errors, [], output.slice(0, 3000));

@@ -9,7 +9,7 @@ import { call, officialClient } from "../support/kms-client";
 import { officialPython, runPython } from "../support/python-env";
 import { ACCESS_KEY, deploy, type Deployment } from "../provider/fixtures";
 
-// The README's "Opening each output from Python, Go and Java": its Python and Go blocks, exactly as
+// docs/readers.md's "Opening each output from Python, Go and Java": its Python and Go blocks, exactly as
 // they stand, run against the emulator on what the provider wrote (a bare symmetric ciphertext, a
 // bare asymmetric one, native envelopes of both kinds, direct and envelope-encrypted, and an
 // Encryption SDK message), and must return each secret. A harness beside each block calls its
@@ -19,7 +19,7 @@ type Props = Record<string, unknown>;
 const repo = resolve(__dirname, "../..");
 
 function readmeBlock(language: string): string {
-  const readme = readFileSync(join(repo, "README.md"), "utf8");
+  const readme = readFileSync(join(repo, "docs/readers.md"), "utf8");
   const match = new RegExp(`<!-- readme-readers: ${language} -->\\n\`\`\`${language}\\n([\\s\\S]*?)\`\`\`\\n`).exec(readme);
   assert.ok(match, `the README has its ${language} block`);
   return match[1]!;
