@@ -13,3 +13,5 @@ const dbPassword = new EncryptedValue("db-password", {
 
 export const ciphertextBlob = dbPassword.ciphertextBlob;
 export const keyVersionId = dbPassword.keyVersionId;
+// Everything an application needs in one string: decrypt(envelope), or the CLI's decrypt.
+export const envelope = dbPassword.envelope;
