@@ -41,8 +41,10 @@ describe("the README's recipe: your own program on the emulator", { timeout: 20 
     root = tempRoot();
     mkdirSync(join(root, "home"));
     const dir = join(root, "checkout-emulator");
+    // Its own process group: npm does not pass a signal on to the script it runs, so after() stops the group.
     server = spawn("npm", ["run", "--silent", "try-emulator"], {
       cwd: repoRoot, env: { ...process.env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: dir }, stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
     });
     let printed = "";
     await new Promise<void>((ready, failed) => {
@@ -67,9 +69,9 @@ describe("the README's recipe: your own program on the emulator", { timeout: 20 
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: project, stdio: "pipe" });
   });
   after(async () => {
-    if (server && server.exitCode === null) {
+    if (server?.pid !== undefined && server.exitCode === null) {
       const exited = new Promise((done) => server.once("exit", done));
-      server.kill("SIGTERM");
+      process.kill(-server.pid, "SIGTERM");
       await exited;
     }
     if (root) removeRoot(root);
