@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { startKmsEmulator } from "../test/kms-emulator";
+import { emulatorPort } from "./emulator-port";
 import { filesUnder, offlinePulumiEnv } from "../test/e2e/offline-pulumi";
 import { pulumiBinDir } from "../test/e2e/pulumi-bin";
 import { call, officialClient } from "../test/support/kms-client";
@@ -37,26 +37,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, show = true): 
   });
 }
 
-/** The emulator's port: KMS_DEMO_PORT, else 18080. Checked free before anything is built. */
-async function demoPort(): Promise<number> {
-  const text = process.env.KMS_DEMO_PORT ?? "18080";
-  const port = Number(text);
-  if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new DemoError(`KMS_DEMO_PORT=${JSON.stringify(text)} is not a port number (1–65535)`);
-  await new Promise<void>((resolveFree, reject) => {
-    const probe = createServer();
-    probe.once("error", (e: NodeJS.ErrnoException) => reject(new DemoError(e.code === "EADDRINUSE"
-      ? `port ${port} is in use (another demo, or another program); free it, or pick another: KMS_DEMO_PORT=${port + 1} npm run demo`
-      : `port ${port} cannot be listened on (${e.code ?? "unknown error"}); pick another: KMS_DEMO_PORT=<port> npm run demo`)));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolveFree()));
-  });
-  return port;
-}
-
-/** A problem the demo explains in one sentence, without a stack trace. */
-class DemoError extends Error {}
-
 async function main(): Promise<void> {
-  const port = await demoPort();
+  const port = await emulatorPort("demo");
   const binDir = await pulumiBinDir();
   mkdirSync(demoDir, { recursive: true });
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { startKmsEmulator } from "../test/kms-emulator";
+import { emulatorPort } from "./emulator-port";
 import { pulumiBinDir } from "../test/e2e/pulumi-bin";
 
 // `npm run try-emulator`: your own Pulumi program against the KMS emulator, in one step. Gets the
@@ -15,20 +15,8 @@ const root = resolve(__dirname, "..");
 // KMS_TRY_DIR moves it (the tests keep theirs apart).
 const dir = resolve(process.env.KMS_TRY_DIR ?? join(root, ".emulator"));
 
-async function freePort(): Promise<number> {
-  const text = process.env.KMS_DEMO_PORT ?? "18080";
-  const port = Number(text);
-  if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new Error(`KMS_DEMO_PORT=${JSON.stringify(text)} is not a port number (1–65535)`);
-  await new Promise<void>((free, taken) => {
-    const probe = createServer();
-    probe.once("error", () => taken(new Error(`port ${port} is in use; free it, or pick another: KMS_DEMO_PORT=${port + 1} npm run try-emulator`)));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => free()));
-  });
-  return port;
-}
-
 async function main(): Promise<void> {
-  const port = await freePort();
+  const port = await emulatorPort("try-emulator");
   const binDir = await pulumiBinDir();
   mkdirSync(join(dir, "backend"), { recursive: true });
   const emulator = await startKmsEmulator({ port, dataDir: join(dir, "kms"), keysDir: join(dir, "keys") });
