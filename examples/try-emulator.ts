@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { startKmsEmulator } from "../test/kms-emulator";
 import { emulatorPort } from "./emulator-port";
 import { pulumiBinDir } from "../test/e2e/pulumi-bin";
+import { OFFLINE_SWITCHES } from "../test/e2e/offline-pulumi";
 
 // `npm run try-emulator`: your own Pulumi program against the KMS emulator, in one step. Gets the
 // Pulumi CLI (built from the Go module proxy and cached, the first time only), starts the emulator
@@ -26,12 +27,9 @@ async function main(): Promise<void> {
     ALIBABA_CLOUD_REGION_ID: emulator.region,
     ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.accessKeySecret,
-    // No ECS metadata service here: the credentials chain would wait for it.
-    ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
     PULUMI_BACKEND_URL: `file://${join(dir, "backend")}`,
     PULUMI_CONFIG_PASSPHRASE: "emulator",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...OFFLINE_SWITCHES,
   };
   const lines = [
     `# Written by npm run try-emulator: the KMS emulator at ${emulator.endpoint} and the Pulumi CLI built here.`,

@@ -195,15 +195,16 @@ function checkScope(e: AnyEnvelope, expected: ExpectedScope): void {
   if (problem) throw new DecryptError(`expectScope ${problem}`, "ScopeMismatch");
   const refuse = (why: string) => new DecryptError(`expectScope ${describeScope(expected)}: ${why}`, "ScopeMismatch");
   if (!("version" in e)) throw refuse("an Encryption SDK message binds no scope; it cannot be checked");
-  const direct = e.version !== 3 && e.encryptedDataKey === undefined;
-  if (e.version !== 3 && direct && e.algorithm !== "SYMMETRIC_DEFAULT") {
+  // An envelope binds its scope in its AAD; a direct value only through a symmetric key's context.
+  const enveloped = e.version === 3 || e.encryptedDataKey !== undefined;
+  if (!enveloped && e.algorithm !== "SYMMETRIC_DEFAULT") {
     throw refuse("a value an asymmetric key or a certificate encrypted directly binds no scope (only envelopes, envelope: true, do)");
   }
-  const claimed = e.version === 3 || e.encryptedDataKey !== undefined ? e.scope : scopeInContext(e.encryptionContext);
+  const claimed = enveloped ? e.scope : scopeInContext(e.encryptionContext);
   if (claimed === undefined) {
-    throw refuse(direct
-      ? "this symmetric ciphertext binds no scope (it was encrypted without bindScope, or its encryptionContext was not given)"
-      : "this envelope binds no scope (written before 0.2)");
+    throw refuse(enveloped
+      ? "this envelope binds no scope (written before 0.2)"
+      : "this symmetric ciphertext binds no scope (it was encrypted without bindScope, or its encryptionContext was not given)");
   }
   if (!sameScope(claimed, expected)) throw refuse(`it was written for ${describeScope(claimed)}`);
 }

@@ -37,10 +37,6 @@ export function scopeProblem(scope: unknown): string | undefined {
   return undefined;
 }
 
-export function isValueScope(scope: unknown): scope is ValueScope {
-  return scopeProblem(scope) === undefined;
-}
-
 /** The scope's line in an envelope's AAD. */
 export function scopeAadLine(scope: ValueScope): string {
   return `scope=${JSON.stringify([scope.value, scope.entry ?? null])}`;

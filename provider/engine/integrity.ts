@@ -49,12 +49,13 @@ export function failingTags(key: unknown, tagged: readonly Tagged[]): string[] {
 
 const UNTAGGED = "its state has no integrity tag (written before 0.2";
 
+/** Names the failing entries in a sentence ("the stored ciphertext", "… of entry db, entry api"). */
+type Naming = (failing: string[]) => string;
+
 /**
  * Diff's reasons: state without tags (`untagged`), or the entries failing their tags under the
  * program's key (`key`: the checked input); `what` names them.
  */
-type Naming = (failing: string[]) => string;
-
 export function integrityReasons(key: unknown, tagged: readonly Tagged[], untagged: boolean, what: Naming): string[] {
   if (untagged) return [`${UNTAGGED}); re-encrypted once to add one`];
   if (isUnknown(reveal(key))) return ["the stack's integrity key is being created (the stored ciphertexts are checked against it at up)"];

@@ -22,6 +22,17 @@ export function filesUnder(dir: string): string[] {
   });
 }
 
+/**
+ * The switches that keep Pulumi and the credentials chain off the network: no update check, no
+ * plugin downloads, no ECS metadata service (the chain would wait for it). npm run try-emulator
+ * writes the same ones for a user's shell.
+ */
+export const OFFLINE_SWITCHES = {
+  PULUMI_SKIP_UPDATE_CHECK: "true",
+  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
+} as const;
+
 export function offlinePulumiEnv(o: OfflineEnvOptions): NodeJS.ProcessEnv {
   // Nothing from the machine's own cloud or Pulumi settings may leak in.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ALIBABA_CLOUD_|ALICLOUD_|PULUMI_)/.test(k)));
@@ -31,10 +42,7 @@ export function offlinePulumiEnv(o: OfflineEnvOptions): NodeJS.ProcessEnv {
     PULUMI_HOME: join(o.stateDir, "pulumi-home"),
     PULUMI_BACKEND_URL: `file://${join(o.stateDir, "backend")}`,
     PULUMI_CONFIG_PASSPHRASE: o.passphrase,
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    // No ECS metadata service here: the credentials chain would wait for it.
-    ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true",
+    ...OFFLINE_SWITCHES,
     NO_COLOR: "1",
     ...o.extra,
   };
