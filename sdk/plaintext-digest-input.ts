@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { decodeBase64, digestWithSalt, saltFor } from "../provider/toolkit";
+import { decodeBase64, digestWithSalt, guessableWarning, logicalName, saltFor } from "../provider/toolkit";
 import { stackDigestSalt } from "./digest-salt";
 
 // The plaintext's change-detection digest, computed here in the program instead of in the
@@ -14,9 +14,6 @@ export interface DigestSource {
   changeDetection?: pulumi.Input<string>;
 }
 
-/** Under this many bytes, or digits only, a plaintext is worth a warning in digest mode. */
-export const GUESSABLE_BELOW_BYTES = 12;
-
 /**
  * Digest mode keeps a salted scrypt digest in state: whoever has the stack's secrets can test
  * guesses offline, at about 7–12 ms each on one core (docs/security.md, "Security model"). A short or
@@ -24,12 +21,8 @@ export const GUESSABLE_BELOW_BYTES = 12;
  * naming the value (and entry), never anything of the plaintext but that it is short or digits.
  */
 function warnIfGuessable(bytes: Buffer, urn: string, entry?: string): void {
-  const digits = /^[0-9]+$/.test(bytes.toString("latin1"));
-  if (bytes.length >= GUESSABLE_BELOW_BYTES && !digits) return;
-  const name = urn.split("::").pop() ?? urn;
-  pulumi.log.warn(`${name}${entry ? ` entry ${entry}` : ""}: the plaintext is ${digits ? "digits only" : `under ${GUESSABLE_BELOW_BYTES} bytes`}, ` +
-    "and in digest mode whoever holds the stack's secrets can test guesses against its digest offline (about 7–12 ms each); " +
-    "set changeDetection: \"trigger\" to keep no digest");
+  const warning = guessableWarning(bytes, logicalName(urn), entry);
+  if (warning) pulumi.log.warn(warning);
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
   asSecrets, checkedIntegrityKey, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
-  type Tagged, withoutStackKey,
+  type StackKeySource, type Tagged, withoutStackKey,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
 import { scopeOfUrn } from "../crypto/value-scope";
@@ -83,6 +83,9 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   private readonly context = new ProviderContext();
   private readonly handoff = new PlaintextHandoff();
 
+  /** `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says otherwise). */
+  constructor(private readonly stackKey: StackKeySource = { sdkClass: "EncryptedValue" }) {}
+
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.context.configure(req);
   }
@@ -105,7 +108,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     const several = inputs.moreRecipients !== undefined;
     if (!resolved.target) return failed(several ? resolved.failures.map(inRecipient(0)) : resolved.failures);
-    const integrity = checkedIntegrityKey(news, inputs.valueUrn, "EncryptedValue");
+    const integrity = checkedIntegrityKey(news, inputs.valueUrn, this.stackKey);
     if ("reason" in integrity) return failed([integrity]);
     const binding = scopeBinding(inputs, resolved.target, false);
     if ("failure" in binding) return failed([binding.failure]);

@@ -15,7 +15,7 @@ import {
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
   asSecrets, checkedIntegrityKey, failingTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag,
-  keyForTagging, type Tagged, withoutStackKey,
+  keyForTagging, type StackKeySource, type Tagged, withoutStackKey,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
 import { scopeOfUrn } from "../crypto/value-scope";
@@ -138,6 +138,9 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
   private readonly context = new ProviderContext();
   private readonly handoff = new PlaintextHandoff();
 
+  /** `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says otherwise). */
+  constructor(private readonly stackKey: StackKeySource = { sdkClass: "EncryptedValues" }) {}
+
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.context.configure(req);
   }
@@ -169,7 +172,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
         return failed([{ property: "", reason: `could not validate against KMS: ${this.context.message(e)}` }]);
       }
 
-      const integrity = checkedIntegrityKey(news, inputs.valueUrn, "EncryptedValues");
+      const integrity = checkedIntegrityKey(news, inputs.valueUrn, this.stackKey);
       if ("reason" in integrity) return failed([integrity]);
       const digests = inputs.offeredDigests;
       if (inputs.changeDetection === "digest" && !isUnknown(digests)) {

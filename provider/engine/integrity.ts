@@ -20,16 +20,30 @@ export function withoutStackKey(news: Props): Props {
   return rest;
 }
 
+/**
+ * Where a program's stack key comes from, for the failure when it is missing: the TypeScript SDK's
+ * IntegrityKey resource (`resource`: the class that sends it), or the resource plugin's config.
+ */
+export type StackKeySource = { sdkClass: string } | { configKey: string };
+
+/** The failure's reason when the stack's key is missing or malformed. */
+function missingStackKey(source: StackKeySource): string {
+  if ("sdkClass" in source) {
+    return `${STACK_KEY_INPUT} is missing or malformed; create values with the ${source.sdkClass} class of pulumi-alicloud-kms-encrypted`;
+  }
+  return `${source.configKey} is not set, or is not base64 of 32 bytes: it is the stack's key for the integrity tags that ` +
+    "tie each ciphertext in state to its value. Set it once per stack, as a secret: " +
+    `pulumi config set --secret ${source.configKey} "$(openssl rand -base64 32)"`;
+}
+
 /** The value's integrity key as check returns it (a secret; UNKNOWN while the stack's is), or a failure. */
 export function checkedIntegrityKey(
-  news: Props, valueUrn: string, resource: string,
+  news: Props, valueUrn: string, source: StackKeySource,
 ): { integrityKey: SecretWire | Unknown } | CheckFailure {
   const stackKey = reveal(news[STACK_KEY_INPUT]);
   if (isUnknown(stackKey)) return { integrityKey: UNKNOWN };
   // Unattributed: for a named property the engine would print the value, a secret.
-  if (!isIntegrityText(stackKey)) {
-    return { property: "", reason: `${STACK_KEY_INPUT} is missing or malformed; create values with the ${resource} class of pulumi-alicloud-kms-encrypted` };
-  }
+  if (!isIntegrityText(stackKey)) return { property: "", reason: missingStackKey(source) };
   return { integrityKey: secret(valueIntegrityKey(stackKey, valueUrn)) };
 }
 

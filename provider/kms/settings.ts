@@ -4,8 +4,9 @@ import { isRegionId, printable } from "./identifiers";
 // process (never captured in the serialized provider). Order, first found wins:
 //   1. stack config alicloud-kms:region | alicloud-kms:endpoint | alicloud-kms:protocol
 //      (and alicloud-kms:encryptLocally, the default for values that leave encryptLocally unset)
-//   2. the alicloud:* keys the Pulumi alicloud provider reads (region, accessKey, secretKey,
-//      securityToken, profile)
+//   2. alicloud-kms:accessKey | secretKey | securityToken | profile (what the resource plugin, which
+//      sees only its own namespace, is configured with), then the alicloud:* keys the Pulumi
+//      alicloud provider reads (region, accessKey, secretKey, securityToken, profile)
 //   3. environment: ALIBABA_CLOUD_* then ALICLOUD_*; the endpoint from ALIBABA_CLOUD_KMS_ENDPOINT
 //   4. @alicloud/credentials' default chain (OIDC, CLI profile, credentials file, ECS RAM role, URI)
 
@@ -200,6 +201,8 @@ function parseEndpoint(value: string, protocol: string | undefined): { host: str
 function resolveCredentials(config: ConfigSource, env: NodeJS.ProcessEnv, problems: Settings["problems"]): CredentialSource | undefined {
   // Each pair: where the ID comes from, where its secret does, and the three values.
   const pairs: [string, string, string | undefined, string | undefined, string | undefined][] = [
+    ["alicloud-kms:accessKey", "alicloud-kms:secretKey", config("alicloud-kms:accessKey"), config("alicloud-kms:secretKey"),
+      config("alicloud-kms:securityToken")],
     ["alicloud:accessKey", "alicloud:secretKey", config("alicloud:accessKey"), config("alicloud:secretKey"), config("alicloud:securityToken")],
     ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", env.ALIBABA_CLOUD_ACCESS_KEY_ID, env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
       env.ALIBABA_CLOUD_SECURITY_TOKEN],
@@ -214,6 +217,7 @@ function resolveCredentials(config: ConfigSource, env: NodeJS.ProcessEnv, proble
     return { kind: "static", accessKeyId: id, accessKeySecret: secret, ...(token ? { securityToken: token } : {}), from, secretFrom };
   }
   const profile = first([
+    ["alicloud-kms:profile", config("alicloud-kms:profile")],
     ["alicloud:profile", config("alicloud:profile")],
     ["ALIBABA_CLOUD_PROFILE", env.ALIBABA_CLOUD_PROFILE],
     ["ALICLOUD_PROFILE", env.ALICLOUD_PROFILE],

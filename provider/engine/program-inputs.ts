@@ -1,0 +1,147 @@
+import { createHash } from "node:crypto";
+import { digestWithSalt, isDigest, saltFor } from "../crypto/plaintext-digest";
+import { decodeBase64 } from "./inputs";
+import { digestMap } from "./entries-inputs";
+import { STACK_KEY_INPUT } from "./integrity";
+import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
+
+// What the TypeScript SDK computes in the program and sends beside the user's inputs (valueUrn,
+// plaintextDigest(s), stackIntegrityKey), computed instead from what a resource plugin's
+// CheckRequest carries, for programs whose SDK is generated from the schema and runs no code of ours.
+//   valueUrn           the request's URN
+//   plaintextDigest(s) scrypt as the SDK's (crypto/plaintext-digest.ts), under the salt the value
+//                      already has (read from its stored digest), or for a new value (or entry) one
+//                      derived from the engine's randomSeed for this resource and its URN: the engine
+//                      draws the seed at random per step and replays it from a saved plan, so
+//                      `preview --save-plan` and `up --plan` check the same inputs
+//   stackIntegrityKey  the plugin's `alicloud-kms:integrityKey` config (a stack secret), which plays
+//                      the part of the TypeScript SDK's IntegrityKey resource: never in the
+//                      value's state, so state cannot choose the key it is checked under
+// and the preview warnings the SDK gives for a guessable plaintext in digest mode.
+
+type Props = Record<string, unknown>;
+
+/** What the plugin knows of the value beyond its inputs. */
+export interface PluginRequest {
+  urn: string;
+  /** CheckRequest.randomSeed: 32 random bytes per resource per step, the same in a plan's replay. */
+  randomSeed: Uint8Array;
+  /** The stack's integrity key from config (base64 or base64url of 32 bytes), if set. */
+  integrityKey: string | undefined;
+}
+
+export interface ProgramInputs {
+  news: Props;
+  /** Preview warnings, naming the value and entry, never the plaintext. */
+  warnings: string[];
+}
+
+/** Under this many bytes, or digits only, a plaintext is worth a warning in digest mode. */
+export const GUESSABLE_BELOW_BYTES = 12;
+
+/** The warning for a plaintext whose digest is cheap to guess, or undefined. */
+export function guessableWarning(bytes: Buffer, name: string, entry?: string): string | undefined {
+  const digits = /^[0-9]+$/.test(bytes.toString("latin1"));
+  if (bytes.length >= GUESSABLE_BELOW_BYTES && !digits) return undefined;
+  return `${name}${entry ? ` entry ${entry}` : ""}: the plaintext is ${digits ? "digits only" : `under ${GUESSABLE_BELOW_BYTES} bytes`}, ` +
+    "and in digest mode whoever holds the stack's secrets can test guesses against its digest offline (about 7–12 ms each); " +
+    "set changeDetection: \"trigger\" to keep no digest";
+}
+
+/** The value's logical name, for messages. */
+export function logicalName(urn: string): string {
+  return urn.split("::").pop() ?? urn;
+}
+
+/** The stack key as the integrity code takes it (base64url of 32 bytes), or undefined when malformed. */
+export function normalizedIntegrityKey(configured: string): string | undefined {
+  const text = configured.trim();
+  if (!/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), "base64url");
+  try {
+    return bytes.length === 32 ? bytes.toString("base64url") : undefined;
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/** The salt a digest was made under (digests are `scrypt$12$8$1$<salt>$<hash>`). */
+function saltOf(digest: unknown): Buffer | undefined {
+  return isDigest(digest) ? Buffer.from(digest.split("$")[4], "base64url") : undefined;
+}
+
+/** A new value's (or entry's) salt: the engine's seed stands where the SDK has the stack's digest salt. */
+function seededSalt(request: PluginRequest, entry?: string): Buffer {
+  const seed = createHash("sha256").update("pulumi-alicloud-kms-encrypted plugin seed\0").update(request.randomSeed).digest("base64url");
+  return saltFor(seed, request.urn, entry);
+}
+
+/** The plaintext's bytes for digesting; UNKNOWN in a preview that cannot tell; undefined when check will refuse it. */
+function plaintextBytes(news: Props): Buffer | typeof UNKNOWN | undefined {
+  const text = reveal(news.plaintext);
+  const base64 = reveal(news.plaintextBase64);
+  const given = [text, base64].filter((v) => v !== undefined && v !== null);
+  if (given.length !== 1) return undefined;
+  if (isUnknown(given[0])) return UNKNOWN;
+  if (typeof text === "string") return Buffer.from(text, "utf8");
+  return typeof base64 === "string" ? decodeBase64(base64) : undefined;
+}
+
+function inTriggerMode(news: Props): boolean {
+  return reveal(news.changeDetection) === "trigger";
+}
+
+function stackKeyInput(request: PluginRequest): Props {
+  // Missing or malformed, it stays out, and check refuses the value, naming the setting.
+  const key = request.integrityKey === undefined ? undefined : normalizedIntegrityKey(request.integrityKey);
+  return key === undefined ? {} : { [STACK_KEY_INPUT]: secret(key) };
+}
+
+/** EncryptedValue's inputs as the TypeScript SDK would have sent them. */
+export async function encryptedValueInputs(olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
+  const warnings: string[] = [];
+  const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
+  const bytes = inTriggerMode(news) ? undefined : plaintextBytes(news);
+  if (isUnknown(bytes)) completed.plaintextDigest = UNKNOWN;
+  else if (bytes !== undefined && bytes.length > 0) {
+    try {
+      const warning = guessableWarning(bytes, logicalName(request.urn));
+      if (warning) warnings.push(warning);
+      const salt = saltOf(reveal(olds.plaintextDigest)) ?? seededSalt(request);
+      completed.plaintextDigest = secret(await digestWithSalt(bytes, salt));
+    } finally {
+      bytes.fill(0);
+    }
+  }
+  return { news: completed, warnings };
+}
+
+/** EncryptedValues' inputs as the TypeScript SDK would have sent them. */
+export async function encryptedValuesInputs(olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
+  const warnings: string[] = [];
+  const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
+  const plaintexts = reveal(news.plaintexts);
+  if (inTriggerMode(news)) return { news: completed, warnings };
+  if (isUnknown(plaintexts)) return { news: { ...completed, plaintextDigests: UNKNOWN }, warnings };
+  if (typeof plaintexts !== "object" || plaintexts === null || Array.isArray(plaintexts)) return { news: completed, warnings };
+  const stored = digestMap(olds.plaintextDigests);
+  const storedDigests = typeof stored === "object" && stored !== null ? stored as Record<string, unknown> : {};
+  const digests: Record<string, string> = {};
+  let unknown = false;
+  await Promise.all(Object.entries(plaintexts as Props).map(async ([entry, value]) => {
+    const text = reveal(value);
+    if (isUnknown(text)) unknown = true;
+    if (typeof text !== "string" || text.length === 0) return;
+    const bytes = Buffer.from(text, "utf8");
+    try {
+      const warning = guessableWarning(bytes, logicalName(request.urn), entry);
+      if (warning) warnings.push(warning);
+      const salt = (Object.hasOwn(storedDigests, entry) ? saltOf(storedDigests[entry]) : undefined) ?? seededSalt(request, entry);
+      digests[entry] = await digestWithSalt(bytes, salt);
+    } finally {
+      bytes.fill(0);
+    }
+  }));
+  completed.plaintextDigests = unknown ? UNKNOWN : secret(JSON.stringify(Object.fromEntries(Object.entries(digests).sort())));
+  return { news: completed, warnings: warnings.sort() };
+}

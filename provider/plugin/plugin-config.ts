@@ -1,0 +1,35 @@
+import { secret, reveal, isUnknown } from "../engine/wire-values";
+import type { CheckFailure } from "../engine/inputs";
+
+// The plugin's package name, type tokens and configuration keys: the contract the schema, the
+// generated SDKs and users' stack config rely on.
+
+export const PACKAGE = "alicloud-kms";
+export const TOKENS = { value: `${PACKAGE}:index:EncryptedValue`, values: `${PACKAGE}:index:EncryptedValues` } as const;
+
+/**
+ * Stack config a plugin reads (`alicloud-kms:<key>`). A plugin sees only its own namespace, so the
+ * region and credentials the dynamic provider also reads from `alicloud:*` have keys of their own.
+ */
+export const CONFIG_KEYS = [
+  "region", "endpoint", "endpoints", "protocol", "encryptLocally",
+  "accessKey", "secretKey", "securityToken", "profile", "integrityKey",
+] as const;
+
+/** Keys whose values state keeps as secrets, however the stack config holds them. */
+export const SECRET_CONFIG_KEYS: readonly string[] = ["secretKey", "securityToken", "integrityKey"];
+
+/** What CheckConfig returns (the engine stores it as the provider's inputs): the secret keys as secrets. */
+export function configForEngine(news: Record<string, unknown>): Record<string, unknown> {
+  const guarded = (k: string, v: unknown) => (SECRET_CONFIG_KEYS.includes(k) && !isUnknown(reveal(v)) ? secret(reveal(v)) : v);
+  return Object.fromEntries(Object.entries(news).map(([k, v]) => [k, guarded(k, v)]));
+}
+
+/** Config keys the plugin does not read, with the one probably meant ("version" is the engine's own). */
+export function configFailures(news: Record<string, unknown>): CheckFailure[] {
+  return Object.keys(news).filter((k) => k !== "version" && !(CONFIG_KEYS as readonly string[]).includes(k)).map((k) => {
+    const near = CONFIG_KEYS.find((c) => c.toLowerCase() === k.toLowerCase());
+    // Unattributed: for a named property the engine prints its value beside the reason, a secret perhaps.
+    return { property: "", reason: `${PACKAGE}:${k} is not a setting of this provider; ${near ? `did you mean ${PACKAGE}:${near}?` : `it reads ${CONFIG_KEYS.map((c) => `${PACKAGE}:${c}`).join(", ")}`}` };
+  });
+}
