@@ -9,7 +9,7 @@ import { EncryptedValuesProvider } from "../engine/encrypted-values-provider";
 import { logWarning } from "../engine/engine-log";
 import type { CheckFailure } from "../engine/inputs";
 import { encryptedValueInputs, encryptedValuesInputs, type ProgramInputs, type PluginRequest } from "../engine/program-inputs";
-import { ownMessage } from "../message-only-error";
+import { MessageOnlyError, ownMessage } from "../message-only-error";
 import { CONFIG_KEYS, configFailures, configForEngine, PACKAGE, TOKENS } from "./plugin-config";
 import { schemaText } from "./schema";
 
@@ -71,7 +71,7 @@ export class PluginServer {
     const type = typeOf(urn);
     if (type === TOKENS.value) return this.value;
     if (type === TOKENS.values) return this.values;
-    throw new Error(`${PACKAGE} has no resource type ${type}; it has ${TOKENS.value} and ${TOKENS.values}`);
+    throw new MessageOnlyError(`${PACKAGE} has no resource type ${type}; it has ${TOKENS.value} and ${TOKENS.values}`);
   }
 
   private request(urn: string, seed: Uint8Array): PluginRequest {

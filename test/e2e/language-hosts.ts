@@ -1,6 +1,7 @@
-import { accessSync, constants } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { accessSync, chmodSync, constants, copyFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildInto, cacheRoot, goAvailable, runGo } from "../support/go-build";
+import { buildInto, cacheRoot, GO_ENV, goAvailable, runGo } from "../support/go-build";
 
 // `npm run --silent plugin:language-hosts` prints the absolute path of a directory holding the YAML
 // and Python language hosts (pulumi-language-yaml, pulumi-language-python), for programs that use
@@ -19,8 +20,11 @@ export const LANGUAGE_HOSTS = {
   "pulumi-language-python": { module: "language-nodejs", pkg: "github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python", version: "3.68.0" },
 } as const;
 
+/** The Python host runs programs through this script of its module, which it looks for beside itself. */
+const PYTHON_EXEC = "pulumi-language-python-exec";
+
 function hasHosts(dir: string): boolean {
-  return Object.keys(LANGUAGE_HOSTS).every((b) => {
+  return [...Object.keys(LANGUAGE_HOSTS), PYTHON_EXEC].every((b) => {
     try {
       accessSync(join(dir, b), constants.X_OK);
       return true;
@@ -51,6 +55,11 @@ export async function languageHostsDir(): Promise<string> {
         log(`building ${binary} v${host.version} from the Go module proxy`);
         await runGo(["build", "-trimpath", "-o", join(staging, binary), host.pkg], join(wrappers, host.module), log);
       }
+      const sdkDir = execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi/sdk/v3"], {
+        cwd: join(wrappers, LANGUAGE_HOSTS["pulumi-language-python"].module), env: { ...process.env, ...GO_ENV }, encoding: "utf8",
+      }).trim();
+      copyFileSync(join(sdkDir, "python/cmd", PYTHON_EXEC), join(staging, PYTHON_EXEC));
+      chmodSync(join(staging, PYTHON_EXEC), 0o755);
     });
   } finally {
     clearInterval(ticker);

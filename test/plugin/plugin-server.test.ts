@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as rpc from "@pulumi/pulumi/proto/provider_pb";
+import { PluginServer, serve } from "../../provider/plugin/server";
+import { decrypt } from "../../sdk/decrypt";
+import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
+import { realEncryptions } from "../support/emulator-stats";
+import { applicationEnv } from "../support/application-env";
+import { secretForms } from "../support/secret-forms";
+
+// The resource plugin's gRPC door, spoken to as the engine speaks to it (ResourceProviderClient from
+// @pulumi/pulumi's own stubs), against the emulator over HTTP. What a generated SDK cannot send is
+// completed in check: the URN, the digest (salted from the engine's randomSeed, the same in a plan's
+// replay; from the stored digest afterwards) and the stack's integrity key (alicloud-kms:integrityKey).
+// No response carries the plaintext in any form.
+
+const SIG = "4dabf18193072939515e22adb298388d";
+const SECRET = "1b47061264138c4ac30d75fd1eb44270";
+const secret = (value: unknown) => ({ [SIG]: SECRET, value });
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+type Props = Record<string, unknown>;
+
+const VALUE_URN = "urn:pulumi:dev::app::alicloud-kms:index:EncryptedValue::db-password";
+const VALUES_URN = "urn:pulumi:dev::app::alicloud-kms:index:EncryptedValues::app-secrets";
+
+function call<Req, Res>(client: ResourceProviderClient, method: string, request: Req): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const fn = (client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, res: Res) => void) => void>)[method]!;
+    fn.call(client, request, (e, res) => (e ? reject(e) : resolve(res)));
+  });
+}
+
+describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
+  let emulator: KmsEmulator;
+  let grpcServer: grpc.Server;
+  let client: ResourceProviderClient;
+  const seen: string[] = [];
+  const password = `plugin-pw-${randomBytes(12).toString("hex")}`;
+  const integrityKey = randomBytes(32).toString("base64");
+
+  const record = <T extends { toObject(): unknown }>(response: T): T => {
+    seen.push(JSON.stringify(response.toObject()));
+    return response;
+  };
+  const configure = async (variables: Record<string, string>) => {
+    const req = new rpc.ConfigureRequest();
+    for (const [k, v] of Object.entries(variables)) req.getVariablesMap().set(`alicloud-kms:config:${k}`, v);
+    return record(await call<rpc.ConfigureRequest, rpc.ConfigureResponse>(client, "configure", req));
+  };
+  const check = async (urn: string, news: Props, olds: Props = {}, seed = randomBytes(32)) => {
+    const req = new rpc.CheckRequest().setUrn(urn).setNews(Struct.fromJavaScript(news as never)).setOlds(Struct.fromJavaScript(olds as never))
+      .setRandomseed(seed);
+    const res = record(await call<rpc.CheckRequest, rpc.CheckResponse>(client, "check", req));
+    return { inputs: (res.getInputs()?.toJavaScript() ?? {}) as Props, failures: res.getFailuresList().map((f) => f.getReason()) };
+  };
+  const create = async (urn: string, inputs: Props) => {
+    const res = record(await call<rpc.CreateRequest, rpc.CreateResponse>(client, "create",
+      new rpc.CreateRequest().setUrn(urn).setProperties(Struct.fromJavaScript(inputs as never))));
+    return { id: res.getId(), outs: (res.getProperties()?.toJavaScript() ?? {}) as Props };
+  };
+  const diff = async (urn: string, olds: Props, news: Props) => {
+    const res = record(await call<rpc.DiffRequest, rpc.DiffResponse>(client, "diff", new rpc.DiffRequest().setUrn(urn).setId("id")
+      .setOlds(Struct.fromJavaScript(olds as never)).setNews(Struct.fromJavaScript(news as never))));
+    return res.getChanges();
+  };
+
+  before(async () => {
+    emulator = await startKmsEmulator();
+    const served = await serve(new PluginServer({ version: "0.1.0" }));
+    grpcServer = served.grpcServer;
+    client = new ResourceProviderClient(`127.0.0.1:${served.port}`, grpc.credentials.createInsecure());
+  });
+  after(async () => {
+    client?.close();
+    grpcServer?.forceShutdown();
+    await emulator?.close();
+  });
+
+  it("answers its version and a schema with the TypeScript SDK's names, plaintexts secret", async () => {
+    const info = await call<Empty, { getVersion(): string }>(client, "getPluginInfo", new Empty());
+    assert.equal(info.getVersion(), "0.1.0");
+    const schema = JSON.parse((await call<rpc.GetSchemaRequest, rpc.GetSchemaResponse>(client, "getSchema", new rpc.GetSchemaRequest())).getSchema());
+    assert.equal(schema.name, "alicloud-kms");
+    const value = schema.resources["alicloud-kms:index:EncryptedValue"];
+    assert.equal(value.inputProperties.plaintext.secret, true);
+    assert.equal(schema.resources["alicloud-kms:index:EncryptedValues"].inputProperties.plaintexts.secret, true);
+    for (const output of ["ciphertextBlob", "envelope", "keyVersionId", "plaintextRevision", "staleReason"]) assert.ok(value.properties[output], output);
+    assert.equal(schema.config.variables.integrityKey.secret, true);
+  });
+
+  it("checks its config: a misspelt key is named with the one meant, and secret keys go to state as secrets", async () => {
+    const res = await call<rpc.CheckRequest, rpc.CheckResponse>(client, "checkConfig", new rpc.CheckRequest()
+      .setUrn("urn:pulumi:dev::app::pulumi:providers:alicloud-kms::default")
+      .setNews(Struct.fromJavaScript({ secretkey: "s3cr3t-typo", secretKey: "s3cr3t-value", version: "0.1.0" })));
+    const failures = res.getFailuresList();
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]!.getProperty(), "", "unattributed: the engine would print the value beside a named one");
+    assert.match(failures[0]!.getReason(), /alicloud-kms:secretkey is not a setting of this provider; did you mean alicloud-kms:secretKey\?/);
+    assert.equal(failures[0]!.getReason().includes("s3cr3t"), false);
+    const inputs = res.getInputs()!.toJavaScript() as Props;
+    assert.deepEqual(inputs.secretKey, secret("s3cr3t-value"));
+  });
+
+  it("without alicloud-kms:integrityKey, check refuses with the command that sets it, and returns no plaintext", async () => {
+    const answer = await configure({ endpoint: emulator.endpoint, region: emulator.region,
+      accessKey: emulator.accessKeyId, secretKey: emulator.accessKeySecret });
+    assert.equal(answer.getAcceptsecrets(), true);
+    assert.equal(answer.getSupportspreview(), false, "a preview answers with the checked inputs, as the dynamic provider's does");
+    const { inputs, failures } = await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" });
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, or is not base64 of 32 bytes: .*pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"$/);
+    assert.equal("plaintext" in inputs, false);
+  });
+
+  it("check completes URN, digest and integrity key; the same seed (a plan's replay) checks the same inputs", async () => {
+    await configure({ endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId,
+      secretKey: emulator.accessKeySecret, integrityKey });
+    const news = { plaintext: secret(password), keyId: "alias/rsa-2048" };
+    const seed = randomBytes(32);
+    emulator.resetStats();
+    const first = await check(VALUE_URN, news, {}, seed);
+    assert.deepEqual(first.failures, []);
+    assert.equal(realEncryptions(emulator.stats()), 0, "check encrypts nothing (a DryRun)");
+    assert.equal(first.inputs.valueUrn, VALUE_URN);
+    assert.equal("plaintext" in first.inputs || "stackIntegrityKey" in first.inputs, false, "neither the plaintext nor the stack key");
+    const digest = first.inputs.plaintextDigest as { value: string };
+    assert.equal((digest as Props)[SIG], SECRET, "the digest is a secret");
+    assert.match(digest.value, /^scrypt\$12\$8\$1\$/);
+    assert.deepEqual((await check(VALUE_URN, news, {}, seed)).inputs, first.inputs, "replayed from a plan: identical");
+    const other = await check(VALUE_URN, news, {}, randomBytes(32));
+    assert.notDeepEqual(other.inputs.plaintextDigest, first.inputs.plaintextDigest, "another deployment salts a new value afresh");
+    const again = await check(VALUE_URN, news, first.inputs, randomBytes(32));
+    assert.deepEqual(again.inputs.plaintextDigest, first.inputs.plaintextDigest, "an existing value keeps its salt, so an unchanged plaintext is no change");
+    const changed = await check(VALUE_URN, { ...news, plaintext: secret(`${password}!`) }, first.inputs, randomBytes(32));
+    assert.notDeepEqual(changed.inputs.plaintextDigest, first.inputs.plaintextDigest);
+    assert.equal((await check(VALUE_URN, { ...news, plaintext: UNKNOWN })).inputs.plaintextDigest, UNKNOWN, "a preview that cannot tell yet");
+  });
+
+  it("create encrypts once; diff sees no change for the same plaintext and a change for another; the envelope opens", async () => {
+    const news = { plaintext: secret(password), keyId: "alias/rsa-2048", envelope: true };
+    const checked = await check(VALUE_URN, news);
+    emulator.resetStats();
+    const { id, outs } = await create(VALUE_URN, checked.inputs);
+    assert.ok(id);
+    assert.equal(realEncryptions(emulator.stats()), 1);
+    const opened = await decrypt(String(outs.envelope), { env: applicationEnv(emulator, emulator), expectScope: { value: "db-password" } });
+    assert.equal(opened.toString(), password);
+    const same = await check(VALUE_URN, news, checked.inputs);
+    assert.equal(await diff(VALUE_URN, outs, same.inputs), rpc.DiffResponse.DiffChanges.DIFF_NONE);
+    const changed = await check(VALUE_URN, { ...news, plaintext: secret(`${password}?`) }, checked.inputs);
+    assert.equal(await diff(VALUE_URN, outs, changed.inputs), rpc.DiffResponse.DiffChanges.DIFF_SOME);
+    const read = await call<rpc.ReadRequest, rpc.ReadResponse>(client, "read", new rpc.ReadRequest().setUrn(VALUE_URN).setId(id)
+      .setProperties(Struct.fromJavaScript(outs as never)).setInputs(Struct.fromJavaScript(checked.inputs as never)));
+    assert.equal((read.getProperties()!.toJavaScript() as Props).staleReason, "");
+  });
+
+  it("EncryptedValues: each entry digested under its own salt, each envelope opens to its entry", async () => {
+    const plaintexts = { db: `${password}-db`, api: `${password}-api` };
+    const checked = await check(VALUES_URN, { plaintexts: secret(plaintexts), keyId: "alias/aes-256", envelope: true });
+    assert.deepEqual(checked.failures, []);
+    const digests = JSON.parse((checked.inputs.plaintextDigests as { value: string }).value) as Record<string, string>;
+    assert.deepEqual(Object.keys(digests).sort(), ["api", "db"]);
+    assert.notEqual(digests.db!.split("$")[4], digests.api!.split("$")[4], "one salt per entry");
+    const { outs } = await create(VALUES_URN, checked.inputs);
+    const envelopes = outs.envelopes as Record<string, string>;
+    for (const [entry, plaintext] of Object.entries(plaintexts)) {
+      const opened = await decrypt(envelopes[entry]!, { env: applicationEnv(emulator, emulator), expectScope: { value: "app-secrets", entry } });
+      assert.equal(opened.toString(), plaintext);
+    }
+  });
+
+  it("warns, naming the value, when a digest would be cheap to guess", async () => {
+    // The warning goes to the engine's log, which this test has not; check still succeeds.
+    const { failures } = await check(VALUE_URN, { plaintext: secret("1234"), keyId: "alias/rsa-2048" });
+    assert.deepEqual(failures, []);
+  });
+
+  it("refuses a type it does not have, and no response so far held the plaintext in any form", async () => {
+    await assert.rejects(check("urn:pulumi:dev::app::alicloud-kms:index:Nope::x", {}), /alicloud-kms has no resource type alicloud-kms:index:Nope/);
+    const all = seen.join("\n");
+    for (const form of [password, `${password}-db`, `${password}-api`, `${password}!`, `${password}?`].flatMap((p) => secretForms(p))) {
+      assert.equal(all.includes(form), false, "a plaintext in a response");
+    }
+    assert.equal(all.includes(integrityKey), false, "the stack's integrity key in a response");
+  });
+});
