@@ -28,7 +28,8 @@ export {
   type TargetOutputs,
 } from "./crypto/envelope-format";
 export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";
-export { GUESSABLE_BELOW_BYTES, guessableWarning, logicalName } from "./engine/program-inputs";
+export { entryMaps } from "./engine/entry-maps";
+export { guessableWarning, logicalName } from "./engine/program-inputs";
 export { isRegionId, isResourceId, parseKeyReference, printable, regionOfKeyReference } from "./kms/identifiers";
 export { type Algorithm, isAlgorithm, isSymmetric } from "./kms/key-spec-limits";
 export { KmsCallError } from "./kms/kms-call-error";

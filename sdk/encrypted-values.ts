@@ -8,7 +8,7 @@ import { ENCRYPTED_VALUES_MODULE_SOURCE, ENCRYPTED_VALUES_TYPE } from "./provide
 import { encryptedValueProvider } from "./provider-resource";
 import { stackIntegrityKey } from "./integrity-key";
 import { entriesWarnedUnlessSecret } from "./plaintext-secrecy";
-import { envelopeOfCiphertext, EnvelopeFormatError, kmsCiphertextOf, printable, type TargetOutputs } from "../provider/toolkit";
+import { entryMaps, type TargetOutputs } from "../provider/toolkit";
 
 /** The inputs of an {@link EncryptedValues}. */
 export interface EncryptedValuesArgs {
@@ -125,23 +125,4 @@ export class EncryptedValues extends KmsTargetResource {
   }
 }
 
-type StoredMap = Record<string, string> | undefined;
-
-/**
- * Both output maps from the one state keeps (`ciphertexts`, or `envelopes` with envelope
- * encryption) and the target's outputs.
- */
-export function entryMaps(ciphertexts: StoredMap, envelopes: StoredMap, t: TargetOutputs): Record<"ciphertexts" | "envelopes", Record<string, string>> {
-  return {
-    ciphertexts: ciphertexts ?? mapEntries(envelopes, kmsCiphertextOf),
-    envelopes: envelopes ?? mapEntries(ciphertexts, (ciphertext) => envelopeOfCiphertext(t, ciphertext)),
-  };
-}
-
-function mapEntries(map: StoredMap, f: (value: string) => string): Record<string, string> {
-  // State is read back from a file anyone with write access to the backend could have edited.
-  return Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => {
-    if (typeof value !== "string") throw new EnvelopeFormatError(`the state of entry ${printable(name)} is not a string; run pulumi up to re-encrypt it`);
-    return [name, f(value)];
-  }));
-}
+export { entryMaps };

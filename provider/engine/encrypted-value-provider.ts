@@ -83,8 +83,12 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   private readonly context = new ProviderContext();
   private readonly handoff = new PlaintextHandoff();
 
+  private readonly stackKey: StackKeySource;
+
   /** `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says otherwise). */
-  constructor(private readonly stackKey: StackKeySource = { sdkClass: "EncryptedValue" }) {}
+  constructor(options: { stackKey?: StackKeySource } = {}) {
+    this.stackKey = options.stackKey ?? { sdkClass: "EncryptedValue" };
+  }
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.context.configure(req);

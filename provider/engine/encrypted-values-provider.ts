@@ -18,6 +18,8 @@ import {
   keyForTagging, type StackKeySource, type Tagged, withoutStackKey,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
+import { entryMaps } from "./entry-maps";
+import type { TargetOutputs } from "../crypto/envelope-format";
 import { scopeOfUrn } from "../crypto/value-scope";
 
 // The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
@@ -138,8 +140,18 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
   private readonly context = new ProviderContext();
   private readonly handoff = new PlaintextHandoff();
 
-  /** `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says otherwise). */
-  constructor(private readonly stackKey: StackKeySource = { sdkClass: "EncryptedValues" }) {}
+  private readonly stackKey: StackKeySource;
+  private readonly bothMaps: boolean;
+
+  /**
+   * `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says
+   * otherwise). `bothMaps`: return both output maps (engine/entry-maps.ts), for SDKs that cannot
+   * derive one from the other.
+   */
+  constructor(options: { stackKey?: StackKeySource; bothMaps?: boolean } = {}) {
+    this.stackKey = options.stackKey ?? { sdkClass: "EncryptedValues" };
+    this.bothMaps = options.bothMaps ?? false;
+  }
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.context.configure(req);
@@ -207,7 +219,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     }
   }
 
-  async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+  async diff(_id: string, stored: Props, news: Props): Promise<dynamic.DiffResult> {
+    const olds = this.storedOnly(stored);
     const reasons = [
       ...reencryptionReasons(olds, news, anyEnvelope(olds), () => entryReasons(olds, news)),
       // Under the key the program's stack key gives, never the one state holds.
@@ -220,20 +233,50 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
   }
 
   async create(inputs: Props): Promise<dynamic.CreateResult> {
-    return { id: randomUUID(), outs: await this.encrypt(undefined, inputs) };
+    return { id: randomUUID(), outs: this.withDerivedMap(await this.encrypt(undefined, inputs)) };
   }
 
   async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
-    return { outs: await this.encrypt(olds, news) };
+    return { outs: this.withDerivedMap(await this.encrypt(this.storedOnly(olds), news)) };
   }
 
-  async read(id: string, props: Props): Promise<dynamic.ReadResult> {
+  async read(id: string, stored: Props): Promise<dynamic.ReadResult> {
     this.context.assertSettings();
+    const props = this.storedOnly(stored);
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
     const untagged = props.integrityTags === undefined && props.integrityKey === undefined;
     const altered = integrityStaleness(props.integrityKey, taggedEntries(props), untagged, failingEntries);
     const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
-    return { id, props: { ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]), staleReason: stale } };
+    return { id, props: this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]), staleReason: stale }) };
+  }
+
+  /**
+   * With bothMaps, the outputs plus the map state does not keep, derived from the one it does, and
+   * `derivedMap` naming it (so that diff, update and refresh can set it aside: tags cover the stored
+   * map only). A map that cannot be derived (hostile state) is left out; the next up re-encrypts.
+   */
+  private withDerivedMap(outs: Props): Props {
+    if (!this.bothMaps) return outs;
+    const field = outs.envelopes !== undefined ? "envelopes" : "ciphertexts";
+    const derived = field === "envelopes" ? "ciphertexts" : "envelopes";
+    try {
+      const maps = field === "envelopes"
+        ? entryMaps(undefined, storedMap(outs.envelopes) as Record<string, string>, outs as unknown as TargetOutputs)
+        : entryMaps(storedMap(outs.ciphertexts) as Record<string, string>, undefined, outs as unknown as TargetOutputs);
+      return { ...outs, [derived]: maps[derived], derivedMap: derived };
+    } catch {
+      return outs;
+    }
+  }
+
+  /** State as this provider keeps it: without the derived map withDerivedMap added. */
+  private storedOnly(props: Props): Props {
+    if (!this.bothMaps) return props;
+    const derived = reveal(props.derivedMap);
+    const { derivedMap: _marker, ...rest } = props;
+    if (derived !== "ciphertexts" && derived !== "envelopes") return rest;
+    const { [derived]: _derived, ...stored } = rest;
+    return stored;
   }
 
   async delete(): Promise<void> {

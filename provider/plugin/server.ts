@@ -61,8 +61,9 @@ export interface PluginServerOptions {
 }
 
 export class PluginServer {
-  private readonly value = new EncryptedValueProvider(STACK_KEY);
-  private readonly values = new EncryptedValuesProvider(STACK_KEY);
+  private readonly value = new EncryptedValueProvider({ stackKey: STACK_KEY });
+  // A generated SDK reads both maps from the outputs; the TypeScript SDK derives one of them.
+  private readonly values = new EncryptedValuesProvider({ stackKey: STACK_KEY, bothMaps: true });
   private config = new Map<string, string>();
 
   constructor(private readonly options: PluginServerOptions) {}

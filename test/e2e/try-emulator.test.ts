@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { freePort } from "../support/free-port";
 import { packPackage, removeRoot, tempRoot } from "./pulumi-project";
 
 // The README's recipe for a newcomer's own program, run as written: `npm run try-emulator` in the
@@ -16,13 +16,6 @@ const repoRoot = resolve(__dirname, "../..");
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const recipe = (/<!-- readme-try -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "").trim().split("\n")
   .map((l) => l.replace(/\s+#.*$/, "").trim());
-
-const freePort = () => new Promise<number>((found) => {
-  const probe = createServer().listen(0, "127.0.0.1", () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => found(port));
-  });
-});
 
 describe("the README's recipe: your own program on the emulator", { timeout: 20 * 60_000 }, () => {
   let root: string;

@@ -10,11 +10,15 @@ import { describe, it } from "node:test";
 
 const repoRoot = resolve(__dirname, "../..");
 const root = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
-const examples = readdirSync(join(repoRoot, "examples"), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && e.name !== "quickstart").map((e) => e.name);
+const all = readdirSync(join(repoRoot, "examples"), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+// The Node ones; the plugin's examples (plugin-*) are YAML, Python and Go projects, checked by test/plugin/.
+const examples = all.filter((name) => name !== "quickstart" && !name.startsWith("plugin-"));
 
 describe("examples/*, each a project of its own", () => {
-  it("there are eleven", () => assert.equal(examples.length, 11, examples.join(", ")));
+  it("there are eleven, and the plugin's three", () => {
+    assert.equal(examples.length, 11, examples.join(", "));
+    assert.deepEqual(all.filter((name) => name.startsWith("plugin-")).sort(), ["plugin-go", "plugin-python", "plugin-yaml"]);
+  });
 
   for (const name of examples) {
     it(`${name}: package.json and tsconfig.json fit its code and this checkout`, () => {

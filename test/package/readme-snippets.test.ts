@@ -57,7 +57,11 @@ describe("TypeScript in the README and docs/", () => {
       compilerOptions: {
         strict: true, noEmit: true, target: "ES2022", module: "ES2022", moduleResolution: "bundler", esModuleInterop: true,
         types: ["node"], skipLibCheck: true,
-        paths: { "pulumi-alicloud-kms-encrypted": ["./sdk/index.ts"], "pulumi-alicloud-kms-encrypted/decrypt": ["./sdk/decrypt.ts"] },
+        paths: {
+          "pulumi-alicloud-kms-encrypted": ["./sdk/index.ts"],
+          "pulumi-alicloud-kms-encrypted/decrypt": ["./sdk/decrypt.ts"],
+          "pulumi-alicloud-kms-encrypted/plugin": ["./sdk/plugin.ts"],
+        },
       },
       files: names,
     }));

@@ -174,6 +174,26 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     }
   });
 
+  it("EncryptedValues returns both maps (a generated SDK derives neither), and state with both is still no change", async () => {
+    for (const envelope of [false, true]) {
+      const news = { plaintexts: secret({ db: `${password}-db` }), keyId: "alias/aes-256", envelope };
+      const checked = await check(VALUES_URN, news);
+      const { id, outs } = await create(VALUES_URN, checked.inputs);
+      assert.equal(outs.derivedMap, envelope ? "ciphertexts" : "envelopes");
+      const { ciphertexts, envelopes } = outs as { ciphertexts: Record<string, string>; envelopes: Record<string, string> };
+      assert.ok(ciphertexts.db && envelopes.db, "both maps");
+      const opened = await decrypt(envelopes.db, { env: applicationEnv(emulator, emulator) });
+      assert.equal(opened.toString(), `${password}-db`);
+      const again = await check(VALUES_URN, news, checked.inputs);
+      assert.equal(await diff(VALUES_URN, outs, again.inputs), rpc.DiffResponse.DiffChanges.DIFF_NONE, `envelope: ${envelope}`);
+      const read = await call<rpc.ReadRequest, rpc.ReadResponse>(client, "read", new rpc.ReadRequest().setUrn(VALUES_URN).setId(id)
+        .setProperties(Struct.fromJavaScript(outs as never)));
+      const refreshed = read.getProperties()!.toJavaScript() as Props;
+      assert.equal(refreshed.staleReason, "", `envelope: ${envelope}`);
+      assert.deepEqual(refreshed.envelopes, envelopes);
+    }
+  });
+
   it("warns, naming the value, when a digest would be cheap to guess", async () => {
     // The warning goes to the engine's log, which this test has not; check still succeeds.
     const { failures } = await check(VALUE_URN, { plaintext: secret("1234"), keyId: "alias/rsa-2048" });

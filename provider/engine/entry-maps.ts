@@ -1,0 +1,29 @@
+import { kmsCiphertextOf } from "../crypto/any-envelope";
+import { envelopeOfCiphertext, EnvelopeFormatError, type TargetOutputs } from "../crypto/envelope-format";
+import { printable } from "../kms/identifiers";
+
+// EncryptedValues' two output maps. State keeps each entry once (the ciphertext, or with envelope
+// encryption the envelope); the other map follows from it and the target's outputs. The TypeScript
+// SDK derives it in the program; a generated SDK runs no code of ours, so the plugin's provider
+// returns both (withBothMaps).
+
+type StoredMap = Record<string, string> | undefined;
+
+/**
+ * Both output maps from the one state keeps (`ciphertexts`, or `envelopes` with envelope
+ * encryption) and the target's outputs.
+ */
+export function entryMaps(ciphertexts: StoredMap, envelopes: StoredMap, t: TargetOutputs): Record<"ciphertexts" | "envelopes", Record<string, string>> {
+  return {
+    ciphertexts: ciphertexts ?? mapEntries(envelopes, kmsCiphertextOf),
+    envelopes: envelopes ?? mapEntries(ciphertexts, (ciphertext) => envelopeOfCiphertext(t, ciphertext)),
+  };
+}
+
+function mapEntries(map: StoredMap, f: (value: string) => string): Record<string, string> {
+  // State is read back from a file anyone with write access to the backend could have edited.
+  return Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => {
+    if (typeof value !== "string") throw new EnvelopeFormatError(`the state of entry ${printable(name)} is not a string; run pulumi up to re-encrypt it`);
+    return [name, f(value)];
+  }));
+}

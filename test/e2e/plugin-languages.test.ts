@@ -1,0 +1,208 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { request } from "node:http";
+import { join, resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { hostPlatform, packagePlugin } from "../../provider/plugin/build/package";
+import { secretForms } from "../support/secret-forms";
+import { filesUnder } from "./offline-pulumi";
+import { freePort } from "../support/free-port";
+import { pulumiBinDir } from "./pulumi-bin";
+import { removeRoot, tempRoot } from "./pulumi-project";
+
+// YAML and Python programs on the alicloud-kms resource plugin, through the real CLI, from the
+// recipe their pages give (docs/yaml.md, docs/python.md) run as written, in a copy of the example
+// beside a checkout (links to this one), with the plugin installed from its tarball and the
+// emulator that `npm run try-emulator` serves. Then the rest of a deployment's life, as the
+// prototype's scenario had it: a bad key fails the preview; a preview makes only DescribeKey-type
+// calls and DryRuns; up encrypts and stores no plaintext in any form (state, backend files, outputs,
+// anything printed); a no-op up encrypts nothing; a rotation re-encrypts exactly the rotated key's
+// value through a saved plan (`preview --save-plan`, `up --plan`); refresh finds nothing stale;
+// destroy empties the stack.
+
+const repoRoot = resolve(__dirname, "../..");
+type Stats = { calls: Record<string, number>; dryRunCalls: Record<string, number> };
+
+function recipe(page: string, marker: string): string[] {
+  const text = readFileSync(join(repoRoot, "docs", page), "utf8");
+  const block = new RegExp(`<!-- ${marker} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1] ?? "";
+  return block.trim().split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+}
+
+const encryptions = (s: Stats) => ["AsymmetricEncrypt", "Encrypt", "CertificatePublicKeyEncrypt"]
+  .reduce((n, a) => n + (s.calls[a] ?? 0) - (s.dryRunCalls[a] ?? 0), 0);
+
+for (const language of ["yaml", "python"] as const) {
+  describe(`a ${language} program on the resource plugin, from docs/${language}.md's recipe`, { timeout: 20 * 60_000 }, () => {
+    const lines = recipe(`${language}.md`, `plugin-try-${language}`);
+    let root: string;
+    let checkout: string;
+    let example: string;
+    let server: ChildProcess;
+    let endpoint: string;
+    const transcript: string[] = [];
+    const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b" };
+    /** The recipe's preamble for every later command: the emulator's env file and the PATH line(s). */
+    let preamble: string;
+
+    /**
+     * A command in the example's folder, as the recipe's shell would run it; its output, kept for the
+     * leak scan unless it is a decrypt's (which prints the plaintext on purpose). PULUMI_HOME keeps
+     * the installed plugin and the CLI's own files apart from the machine's.
+     */
+    const shell = (command: string, options: { fail?: boolean; decrypts?: boolean } = {}) => {
+      try {
+        const out = execFileSync("bash", ["-c", `${preamble} && ${command}`], {
+          cwd: example, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20,
+          env: { PATH: `${process.env.PATH}`, HOME: `${process.env.HOME}`, PULUMI_HOME: join(root, "pulumi-home"), NO_COLOR: "1" },
+        });
+        if (!options.decrypts) transcript.push(out);
+        if (options.fail) assert.fail(`${command} succeeded, and should not have`);
+        return out;
+      } catch (e) {
+        const { stdout = "", stderr = "" } = e as { stdout?: string; stderr?: string };
+        transcript.push(stdout, stderr);
+        if (options.fail) return `${stdout}${stderr}`;
+        throw new Error(`${command} failed:\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`);
+      }
+    };
+    /** The emulator's admin paths, each on a connection of its own (the shell calls block this process for seconds). */
+    const admin = (path: string, body?: unknown) => new Promise<unknown>((done, failed) => {
+      const req = request(new URL(path, endpoint), { method: body === undefined ? "GET" : "POST", agent: false }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => done(JSON.parse(text)));
+      });
+      req.on("error", failed);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
+    const stats = () => admin("/__emulator/stats") as Promise<Stats>;
+    const resetStats = () => admin("/__emulator/reset-stats", {});
+    const pulumi = (args: string, options: { fail?: boolean } = {}) => shell(`pulumi ${args} --non-interactive`, options);
+
+    before(async () => {
+      assert.equal(lines[0], "npm ci && npm run plugin:package");
+      assert.equal(lines[1], "npm run try-emulator");
+      root = tempRoot();
+      // A checkout as the recipe sees it: this one's files by link, the example copied (it writes
+      // its stack config and, for Python, its venv), the emulator's folder its own.
+      checkout = join(root, "checkout");
+      mkdirSync(join(checkout, "examples"), { recursive: true });
+      for (const entry of ["package.json", "node_modules", "test", "provider", "sdk", "dist"]) {
+        symlinkSync(join(repoRoot, entry), join(checkout, entry));
+      }
+      example = join(checkout, "examples", `plugin-${language}`);
+      cpSync(join(repoRoot, "examples", `plugin-${language}`), example, { recursive: true });
+      // The recipe's first line, once: the tarballs and the CLI bundle.
+      await packagePlugin();
+      const binDir = await pulumiBinDir();
+      // Its own process group: npm does not pass a signal on to the script it runs.
+      server = spawn("npm", ["run", "--silent", "try-emulator"], {
+        cwd: repoRoot, detached: true, stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: join(checkout, ".emulator"), PULUMI_BIN_DIR: binDir },
+      });
+      let printed = "";
+      await new Promise<void>((ready, failed) => {
+        server.stdout!.on("data", (c: Buffer) => {
+          printed += c.toString();
+          if (printed.includes("pulumi stack init dev")) ready();
+        });
+        server.once("exit", (code) => failed(new Error(`try-emulator exited ${code}:\n${printed}`)));
+      });
+      endpoint = /KMS emulator on (http:\/\/\S+),/.exec(printed)![1]!;
+      // The recipe from `cd` on: the cd is where shell() runs; every export and the venv as written.
+      const [cdLine, ...rest] = lines.slice(2);
+      assert.match(cdLine!, new RegExp(`^cd examples/plugin-${language} && source \\.\\./\\.\\./\\.emulator/env$`));
+      preamble = ["source ../../.emulator/env", ...rest.filter((l) => l.startsWith("export "))].join(" && ");
+      const platform = (l: string) => l.replace("linux-amd64", hostPlatform());
+      for (const line of rest.filter((l) => !l.startsWith("export ") && !l.startsWith("pulumi up") && !l.includes(" decrypt"))) {
+        if (line.startsWith("python3 -m venv")) execFileSync("bash", ["-c", line], { cwd: example, stdio: "pipe" });
+        else shell(platform(line.startsWith("pulumi stack init") ? `${line} --non-interactive` : line));
+      }
+    });
+    after(async () => {
+      if (server?.pid !== undefined && server.exitCode === null) {
+        const exited = new Promise((done) => server.once("exit", done));
+        process.kill(-server.pid, "SIGTERM");
+        await exited;
+      }
+      if (root) removeRoot(root);
+    });
+
+    it("a key that does not exist fails the preview, naming keyId, and nothing is encrypted", async () => {
+      pulumi("config set keyId alias/no-such-key");
+      await resetStats();
+      const out = pulumi("preview", { fail: true });
+      assert.match(out, /keyId/);
+      assert.match(out, /alias\/no-such-key/);
+      assert.equal(encryptions(await stats()), 0);
+      pulumi("config rm keyId");
+    });
+
+    it("preview validates through DryRun only; up, as the recipe runs it, stores only ciphertext, and decrypt opens it", async () => {
+      await resetStats();
+      pulumi("preview");
+      const previewed = await stats();
+      assert.equal(encryptions(previewed), 0, "a preview encrypts nothing");
+      assert.ok((previewed.dryRunCalls.AsymmetricEncrypt ?? 0) + (previewed.dryRunCalls.Encrypt ?? 0) > 0, "it validates through DryRun");
+
+      assert.ok(lines.some((l) => l === "pulumi up"));
+      pulumi("up --yes");
+      assert.equal(encryptions(await stats()) - encryptions(previewed), 3, "one value and a map of two entries");
+      const decryptLine = lines.find((l) => l.includes(" decrypt"))!;
+      assert.equal(shell(decryptLine, { decrypts: true }), secrets.dbPassword);
+      const outputs = JSON.parse(pulumi("stack output --json --show-secrets")) as Record<string, Record<string, string>>;
+      assert.deepEqual(Object.keys(outputs.appEnvelopes!).sort(), ["api", "db"], "both maps reach the program");
+      const api = `printf %s ${JSON.stringify(outputs.appEnvelopes!.api)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`;
+      assert.equal(shell(api, { decrypts: true }), secrets.apiToken);
+      await assertNothingStored("after up");
+    });
+
+    it("a no-op up encrypts nothing; a rotation re-encrypts exactly its value through a saved plan; refresh finds nothing stale", async () => {
+      await resetStats();
+      const noop = pulumi("up --yes");
+      assert.match(noop, /3 unchanged/);
+      assert.equal(encryptions(await stats()), 0);
+
+      const before = JSON.parse(pulumi("stack output --json")) as { keyVersionId: string };
+      const rotated = JSON.parse(shell("npm --prefix ../.. run --silent kms-emulator -- rotate alias/rsa-2048")) as { PrimaryKeyVersion: string };
+      assert.notEqual(rotated.PrimaryKeyVersion, before.keyVersionId);
+      const plan = join(root, `plan-${language}.json`);
+      pulumi(`preview --save-plan ${plan}`);
+      await resetStats();
+      pulumi(`up --yes --plan ${plan}`);
+      assert.equal(encryptions(await stats()), 1, "only the value under the rotated key");
+      const after = JSON.parse(pulumi("stack output --json")) as { keyVersionId: string };
+      assert.equal(after.keyVersionId, rotated.PrimaryKeyVersion);
+      assert.equal(shell(lines.find((l) => l.includes(" decrypt"))!, { decrypts: true }), secrets.dbPassword);
+
+      pulumi("refresh --yes");
+      const state = JSON.parse(pulumi("stack export")) as { deployment: { resources: { type: string; outputs?: { staleReason?: string } }[] } };
+      const values = state.deployment.resources.filter((r) => r.type.startsWith("alicloud-kms:index:"));
+      assert.equal(values.length, 2);
+      for (const v of values) assert.equal(v.outputs?.staleReason, "", v.type);
+      await assertNothingStored("after the rotation and refresh");
+    });
+
+    it("destroy empties the stack", async () => {
+      pulumi("destroy --yes");
+      const state = JSON.parse(pulumi("stack export")) as { deployment: { resources?: unknown[] } };
+      assert.equal((state.deployment.resources ?? []).length, 0);
+    });
+
+    /** No form of either secret in state (secrets shown), the backend's files, the outputs or anything printed. */
+    async function assertNothingStored(step: string): Promise<void> {
+      const stored = [
+        pulumi("stack export --show-secrets"),
+        pulumi("stack output --json --show-secrets"),
+        ...filesUnder(join(checkout, ".emulator", "backend")).map((f) => readFileSync(f, "utf8")),
+        ...transcript,
+      ].join("\n");
+      for (const form of Object.values(secrets).flatMap((s) => secretForms(s))) {
+        const at = stored.indexOf(form);
+        assert.equal(at, -1, `${step}: a plaintext is stored or printed: …${stored.slice(Math.max(0, at - 200), at + 40)}`);
+      }
+    }
+  });
+}
