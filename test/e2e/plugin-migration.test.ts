@@ -85,7 +85,8 @@ describe("moving a Node stack from the dynamic provider to the resource plugin",
     assert.equal(realEncryptions(emulator.stats()), 2, "one re-encryption per value, one per map entry");
     assert.deepEqual(await types(), ["alicloud-kms:index:EncryptedValue", "alicloud-kms:index:EncryptedValues"]);
 
-    const after = await project.outputs() as { envelope: string; appEnvelopes: Record<string, string>; appCiphertexts: Record<string, string> };
+    type Outputs = { envelope: string; appEnvelopes: Record<string, string>; appCiphertexts: Record<string, string> };
+    const after = await project.outputs() as Outputs;
     assert.notEqual(after.envelope, before.envelope, "a new ciphertext");
     assert.equal(await opened(after.envelope), secrets.dbPassword);
     assert.equal(await opened(after.appEnvelopes.api!), secrets.apiToken);

@@ -82,6 +82,22 @@ export class PulumiProject {
   }
 
   /**
+   * A project already laid out in `dir` (a YAML or Python program on the resource plugin), run with
+   * the same offline environment, `pathPrefix` on PATH after the CLI (language hosts, a virtualenv's bin).
+   */
+  static async inDirectory(
+    root: string, dir: string, extraEnv: Record<string, string> = {}, pathPrefix: string[] = [],
+  ): Promise<PulumiProject> {
+    const backendDir = join(root, "backend");
+    mkdirSync(backendDir, { recursive: true });
+    const env = offlinePulumiEnv({ binDir: await pulumiBinDir(), projectDir: dir, stateDir: root, passphrase: "e2e passphrase", extra: extraEnv });
+    // The CLI's folder stays first: start() runs the pulumi found there.
+    const [binDir, ...rest] = String(env.PATH).split(":");
+    env.PATH = [binDir, ...pathPrefix, ...rest].join(":");
+    return new PulumiProject(dir, backendDir, env);
+  }
+
+  /**
    * The end-to-end program in a fresh project from the packed package, with a stack pointed at
    * the emulator. Credentials come from the environment, as the README recommends.
    */

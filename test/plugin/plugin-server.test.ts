@@ -30,7 +30,8 @@ const VALUES_URN = "urn:pulumi:dev::app::alicloud-kms:index:EncryptedValues::app
 
 function call<Req, Res>(client: ResourceProviderClient, method: string, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
-    const fn = (client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, res: Res) => void) => void>)[method]!;
+    type Unary = (r: Req, cb: (e: grpc.ServiceError | null, res: Res) => void) => void;
+    const fn = (client as unknown as Record<string, Unary>)[method]!;
     fn.call(client, request, (e, res) => (e ? reject(e) : resolve(res)));
   });
 }
@@ -53,10 +54,12 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     return record(await call<rpc.ConfigureRequest, rpc.ConfigureResponse>(client, "configure", req));
   };
   const check = async (urn: string, news: Props, olds: Props = {}, seed = randomBytes(32)) => {
-    const req = new rpc.CheckRequest().setUrn(urn).setNews(Struct.fromJavaScript(news as never)).setOlds(Struct.fromJavaScript(olds as never))
+    const req = new rpc.CheckRequest().setUrn(urn)
+      .setNews(Struct.fromJavaScript(news as never)).setOlds(Struct.fromJavaScript(olds as never))
       .setRandomseed(seed);
     const res = record(await call<rpc.CheckRequest, rpc.CheckResponse>(client, "check", req));
-    return { inputs: (res.getInputs()?.toJavaScript() ?? {}) as Props, failures: res.getFailuresList().map((f) => f.getReason()) };
+    const failures = res.getFailuresList().map((f) => f.getReason());
+    return { inputs: (res.getInputs()?.toJavaScript() ?? {}) as Props, failures };
   };
   const create = async (urn: string, inputs: Props) => {
     const res = record(await call<rpc.CreateRequest, rpc.CreateResponse>(client, "create",

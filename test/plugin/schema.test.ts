@@ -13,7 +13,8 @@ import { schema, schemaText } from "../../provider/plugin/schema";
 // is the one the plugin answers with.
 
 const root = resolve(__dirname, "../..");
-type Resource = { inputProperties: Record<string, { description?: string }>; properties: Record<string, { description?: string }> };
+type Documented = Record<string, { description?: string }>;
+type Resource = { inputProperties: Documented; properties: Documented };
 const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 const resources = schema(version).resources as Record<string, Resource>;
 

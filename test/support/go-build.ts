@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync,
+  writeFileSync,
+} from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -34,10 +38,23 @@ export function runGo(args: string[], cwd: string, log: (line: string) => void, 
   });
 }
 
+/** Whether the process that took a build's lock has gone (or the lock is older than an hour). */
+function staleLock(lock: string): boolean {
+  try {
+    if (Date.now() - statSync(lock).mtimeMs > 60 * 60_000) return true;
+    process.kill(Number(readFileSync(join(lock, "pid"), "utf8")), 0);
+    return false;
+  } catch (e) {
+    // No such process (ESRCH), or no pid written yet by a process that died at once.
+    return (e as NodeJS.ErrnoException).code !== "EPERM" && (e as NodeJS.ErrnoException).code !== "ENOENT";
+  }
+}
+
 /**
- * Builds into a staging directory beside `target` and moves it into place. Test files may run in
- * parallel, each building: the first finished build wins, and a build never replaces a directory
- * another process may be running binaries from.
+ * Builds into a staging directory beside `target` and moves it into place. One build at a time per
+ * target (a lock beside it): a second process (a test file, or CI's build ahead of the tests, see
+ * .ci/run) waits for the first instead of compiling the same thing again; a build never replaces a
+ * directory another process may be running binaries from.
  */
 export async function buildInto(
   target: string,
@@ -45,6 +62,19 @@ export async function buildInto(
   build: (staging: string) => Promise<void>,
 ): Promise<void> {
   mkdirSync(join(target, ".."), { recursive: true });
+  const lock = `${target}.lock`;
+  for (;;) {
+    if (complete(target)) return;
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (staleLock(lock)) rmSync(lock, { recursive: true, force: true });
+      else await sleep(2_000);
+    }
+  }
   const staging = mkdtempSync(`${target}.partial-`);
   try {
     await build(staging);
@@ -56,6 +86,8 @@ export async function buildInto(
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
