@@ -1,7 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { KmsEmulator, StatsSnapshot } from "../test/kms-emulator";
 import { PulumiProject, type Run } from "../test/e2e/pulumi-project";
+import { languageHostsDir } from "../test/e2e/language-hosts";
+import { hostPlatform, packagePlugin, packageVersion, tarballName } from "../provider/plugin/build/package";
 import { sampleProviderMemory } from "./provider-memory";
 
 // One Pulumi project running bench/program with the real CLI, one stack per (program, N), and the
@@ -10,8 +14,10 @@ import { sampleProviderMemory } from "./provider-memory";
 
 export const BENCH_KEY = "key-bench";
 export const BENCH_ACCESS_KEY = { accessKeyId: "LTAIbenchmark", accessKeySecret: "bench-secret-5d4c3b2a1f0e" };
-export const PROGRAMS = ["baseline", "api", "local", "map"] as const;
+export const PROGRAMS = ["baseline", "api", "local", "map", "plugin-node", "plugin-yaml", "plugin-python"] as const;
 export type Program = (typeof PROGRAMS)[number];
+/** The programs on the resource plugin (docs/plugin.md): Node through the package's /plugin classes, YAML, Python. */
+export const PLUGIN_PROGRAMS: readonly Program[] = ["plugin-node", "plugin-yaml", "plugin-python"];
 export const OPS = ["preview", "create", "unchanged"] as const;
 export type Op = (typeof OPS)[number];
 
@@ -54,8 +60,29 @@ function summaryOf(run: Run): Record<string, number> {
   return summary;
 }
 
+/** The YAML program for `n` values: YAML has no loop, so the file is written for each N. */
+function yamlProgram(n: number): string {
+  const resources = Array.from({ length: n }, (_, i) => {
+    const name = `value-${String(i).padStart(4, "0")}`;
+    return `  ${name}:\n    type: alicloud-kms:index:EncryptedValue\n    properties:\n      plaintext: \${bench:seed}-${i}\n      keyId: \${bench:keyId}\n`;
+  });
+  return `name: kms-bench-yaml\nruntime: yaml\ndescription: The benchmark's program on the alicloud-kms resource plugin, in YAML\n` +
+    `resources:\n${resources.join("")}outputs:\n  count: ${n}\n`;
+}
+
 export class BenchProject {
-  private constructor(readonly project: PulumiProject) {}
+  /** The YAML and Python projects, made when a plugin program is first measured. */
+  private languages?: { yaml: PulumiProject; python: PulumiProject };
+  /** The project of the stack selected last. */
+  private current: PulumiProject;
+
+  private constructor(
+    readonly project: PulumiProject,
+    private readonly root: string,
+    private readonly extraEnv: Record<string, string>,
+  ) {
+    this.current = project;
+  }
 
   /** `extraEnv`: for every pulumi command, e.g. NODE_OPTIONS=--cpu-prof to profile. */
   static async create(root: string, tarball: string, extraEnv: Record<string, string> = {}): Promise<BenchProject> {
@@ -64,13 +91,60 @@ export class BenchProject {
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: BENCH_ACCESS_KEY.accessKeySecret,
       ...extraEnv,
     }, "kms-bench");
-    return new BenchProject(project);
+    return new BenchProject(project, root, extraEnv);
+  }
+
+  /**
+   * The plugin, installed from its tarball (once: PULUMI_HOME is shared), and the YAML and Python
+   * projects with their language hosts and, for Python, a virtualenv with the generated SDK.
+   */
+  private async languageProjects(): Promise<{ yaml: PulumiProject; python: PulumiProject }> {
+    if (this.languages) return this.languages;
+    const version = packageVersion();
+    const tarball = (await packagePlugin({ out: join(this.root, "plugin") })).find((f) => f.endsWith(tarballName(version, hostPlatform())))!;
+    await this.project.ok("plugin", "install", "resource", "alicloud-kms", version, "--file", tarball);
+    const hosts = await languageHostsDir();
+    const env = {
+      ALIBABA_CLOUD_ACCESS_KEY_ID: BENCH_ACCESS_KEY.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: BENCH_ACCESS_KEY.accessKeySecret,
+      ...this.extraEnv,
+    };
+    const yamlDir = join(this.root, "yaml");
+    mkdirSync(yamlDir);
+    writeFileSync(join(yamlDir, "Pulumi.yaml"), yamlProgram(1));
+    const pythonDir = join(this.root, "python");
+    cpSync(join(__dirname, "plugin-python"), pythonDir, { recursive: true });
+    execFileSync("python3", ["-m", "venv", join(pythonDir, "venv")], { stdio: "pipe" });
+    execFileSync(join(pythonDir, "venv/bin/pip"), ["install", "--quiet", "--disable-pip-version-check", "pulumi==3.248.0",
+      resolve(__dirname, "../sdk/python")], { stdio: "pipe" });
+    this.languages = {
+      yaml: await PulumiProject.inDirectory(this.root, yamlDir, env, [hosts]),
+      python: await PulumiProject.inDirectory(this.root, pythonDir, env, [join(pythonDir, "venv/bin"), hosts]),
+    };
+    return this.languages;
+  }
+
+  /** The project a program runs in. */
+  private async projectFor(program: Program): Promise<PulumiProject> {
+    if (program === "plugin-yaml") return (await this.languageProjects()).yaml;
+    if (program === "plugin-python") return (await this.languageProjects()).python;
+    // plugin-node runs in the Node project, with the plugin installed.
+    if (program === "plugin-node") await this.languageProjects();
+    return this.project;
+  }
+
+  /** A stack's program, from its name (`api-50`, `plugin-yaml-50`; the throttled run's is api's). */
+  private static programOf(stack: string): Program {
+    return PROGRAMS.filter((p) => stack.startsWith(`${p}-`)).sort((a, b) => b.length - a.length)[0] ?? "api";
   }
 
   /** A new stack deploying `n` values of `program` against `emulator`; selects it. */
   async stack(name: string, program: Program, n: number, emulator: KmsEmulator, keyId = BENCH_KEY): Promise<void> {
-    const p = this.project;
+    const p = await this.projectFor(program);
+    this.current = p;
+    if (program === "plugin-yaml") writeFileSync(join(p.dir, "Pulumi.yaml"), yamlProgram(n));
     await p.ok("stack", "init", name);
+    if (PLUGIN_PROGRAMS.includes(program)) await p.ok("config", "set", "--secret", "alicloud-kms:integrityKey", randomBytes(32).toString("base64"));
     await p.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
     await p.ok("config", "set", "alicloud-kms:region", emulator.region);
     await p.ok("config", "set", "bench:count", String(n));
@@ -79,12 +153,14 @@ export class BenchProject {
     await p.ok("config", "set", "--secret", "bench:seed", randomBytes(16).toString("hex"));
   }
 
+  /** Selects a stack; its name starts with its program's (`api-50`, `plugin-yaml-50`), which says which project holds it. */
   async selectStack(name: string): Promise<void> {
-    await this.project.ok("stack", "select", name);
+    this.current = await this.projectFor(BenchProject.programOf(name));
+    await this.current.ok("stack", "select", name);
   }
 
   async removeStack(name: string): Promise<void> {
-    await this.project.ok("stack", "rm", name, "--force", "--yes");
+    await (await this.projectFor(BenchProject.programOf(name))).ok("stack", "rm", name, "--force", "--yes");
   }
 
   /** Runs one command (`preview`, or `up` for create/unchanged) and measures it. */
@@ -93,7 +169,7 @@ export class BenchProject {
     emulator.resetStats();
     const memory = sampleProviderMemory();
     const started = performance.now();
-    const run = options.mustSucceed === false ? await this.project.pulumi(...args) : await this.project.ok(...args);
+    const run = options.mustSucceed === false ? await this.current.pulumi(...args) : await this.current.ok(...args);
     const wallSeconds = (performance.now() - started) / 1000;
     const kmsCalls = callsByAction(emulator.stats());
     return { wallSeconds, kmsCalls, providerPeakMiB: memory.stop(), summary: summaryOf(run), run };

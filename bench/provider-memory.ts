@@ -1,17 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 
-// Peak resident memory of the dynamic provider processes (`…/cmd/dynamic-provider`) that the
-// engine starts while a pulumi command runs, from /proc: VmHWM is the kernel's own high-water mark,
-// so polling only has to catch each process once before it exits.
+// Peak resident memory of the provider processes the engine starts while a pulumi command runs (the
+// dynamic provider, `…/cmd/dynamic-provider`, or the resource plugin, `pulumi-resource-alicloud-kms.js`),
+// from /proc: VmHWM is the kernel's own high-water mark, so polling only has to catch each process
+// once before it exits.
 
-const DYNAMIC_PROVIDER = "cmd/dynamic-provider";
+const PROVIDERS = ["cmd/dynamic-provider", "pulumi-resource-alicloud-kms"];
 
 function providerPeaksKiB(): Map<number, number> {
   const peaks = new Map<number, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(DYNAMIC_PROVIDER)) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
+      if (!PROVIDERS.some((p) => cmdline.includes(p))) continue;
       const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"));
       if (hwm) peaks.set(Number(entry), Number(hwm[1]));
     } catch {

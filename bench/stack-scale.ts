@@ -4,16 +4,19 @@ import { parseArgs } from "node:util";
 import { digestWithSalt, saltFor } from "../provider/crypto/plaintext-digest";
 import { type KmsEmulator, startKmsEmulator } from "../test/kms-emulator";
 import { packPackage, removeRoot, tempRoot } from "../test/e2e/pulumi-project";
-import { BenchProject, type Measurement, type Op, OPS, type Program, PROGRAMS, seedFor } from "./bench-project";
+import { BenchProject, type Measurement, type Op, OPS, PLUGIN_PROGRAMS, type Program, PROGRAMS, seedFor } from "./bench-project";
 
-// `npm run bench [-- --sizes 1,50,200,1000] [--programs baseline,api,local,map] [--repeat 1]
-//   [--json <file>] [--no-throttled]`
+// `npm run bench [-- --sizes 1,50,200,1000] [--programs baseline,api,local,map,plugin-node,plugin-yaml,plugin-python]
+//   [--repeat 1] [--latency <ms>] [--json <file>] [--no-throttled]`
 // The real Pulumi CLI against the emulator, for N values under one key: `pulumi preview` of the new
 // stack, `pulumi up` creating it and an unchanged `pulumi up`, for N EncryptedValue resources through
 // KMS ("api") or encrypting locally ("local"), one EncryptedValues of N entries ("map") and N
 // do-nothing dynamic resources ("baseline"), each also as a ratio to the baseline. For "map", an
 // up with one entry changed, and the encryptions it made. Then N = 1000 through an emulator
-// throttling at 200 QPS.
+// throttling at 200 QPS. The plugin programs (docs/plugin.md) are the api program on the resource
+// plugin: Node through pulumi-alicloud-kms-encrypted/plugin, YAML and Python through their SDKs.
+// --latency adds that many milliseconds to every KMS answer (20 for a call within a region, 150
+// across a border), so api against local shows what the round trips cost.
 // The three programs take turns within each command, so drift on a shared machine hits them alike;
 // with --repeat k every figure is the median of k rounds, each on fresh stacks.
 
@@ -24,8 +27,14 @@ const { values: args } = parseArgs({
     json: { type: "string" },
     "no-throttled": { type: "boolean", default: false },
     programs: { type: "string", default: PROGRAMS.join(",") },
+    latency: { type: "string", default: "0" },
   },
 });
+const latencyMs = Number(args.latency);
+if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) {
+  console.error("--latency takes milliseconds, e.g. --latency 20 (in-region) or --latency 150 (cross-border)");
+  process.exit(2);
+}
 const programs = String(args.programs).split(",").map((p) => p.trim()) as Program[];
 if (programs.length === 0 || programs.some((p) => !(PROGRAMS as readonly string[]).includes(p))) {
   console.error(`--programs takes a comma-separated list of ${PROGRAMS.join(", ")}`);
@@ -73,8 +82,11 @@ const EXPECTED: Record<Op, string> = { preview: "to create", create: "created", 
 async function measureOne(bench: BenchProject, emulator: KmsEmulator, program: Program, n: number, op: Op): Promise<Measurement> {
   await bench.selectStack(`${program}-${n}`);
   const { run: _run, ...m } = await bench.measure(op, emulator);
-  // The values (one map, or N resources), the stack, the provider, and for this package the stack's digest salt.
-  const resources = (program === "map" ? 1 : n) + 2 + (program === "baseline" ? 0 : 1);
+  // The values (one map, or N resources) and the stack; for the dynamic programs their explicit
+  // provider, and for this package's the stack's digest salt and integrity key. The plugin's default
+  // provider is not counted, and it keeps neither salt nor key as a resource.
+  const perStack = PLUGIN_PROGRAMS.includes(program) ? 1 : program === "baseline" ? 2 : 4;
+  const resources = (program === "map" ? 1 : n) + perStack;
   if (m.summary[EXPECTED[op]] !== resources) {
     throw new Error(`${program}-${n} ${op}: expected ${resources} ${EXPECTED[op]}, got ${JSON.stringify(m.summary)}`);
   }
@@ -143,6 +155,7 @@ function table(): string {
 async function main() {
   const root = tempRoot();
   const emulator = await startKmsEmulator({ seed: seedFor(1) });
+  if (latencyMs > 0) emulator.setFaults({ latencyMs });
   let throttled: { n: number; failures: number; wallSeconds: number; floorSeconds: number; baselineSeconds: number } | undefined;
   try {
     log(`packing the package and installing it into a benchmark project in ${root}`);
@@ -180,7 +193,8 @@ async function main() {
 
     const digestMs = await digestCostMs();
     const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
-    console.log(`EncryptedValue at stack scale — ${machine}; Pulumi CLI built from source (v3.248.0); KMS emulator in process\n`);
+    const latency = latencyMs > 0 ? `, answering every call ${latencyMs} ms late` : "";
+    console.log(`EncryptedValue at stack scale — ${machine}; Pulumi CLI built from source (v3.248.0); KMS emulator in process${latency}\n`);
     console.log(table());
     console.log(`\ndigest (scrypt N=2^12, r=8, p=1) cost per value: ${digestMs.toFixed(1)} ms of one core`);
     if (throttled) {

@@ -1,8 +1,9 @@
 "use strict";
 // The benchmark's program: `bench:count` values under one key, as EncryptedValue resources encrypted
 // through KMS ("api") or in the provider process ("local"), as the entries of one EncryptedValues
-// ("map"), or, for the engine's own per-resource cost, as do-nothing dynamic resources with the same
-// inputs ("baseline"). Every value is a distinct secret; `bench:changed` (an index) changes one.
+// ("map"), as EncryptedValue resources on the resource plugin ("plugin-node", through the package's
+// /plugin classes), or, for the engine's own per-resource cost, as do-nothing dynamic resources with
+// the same inputs ("baseline"). Every value is a distinct secret; `bench:changed` (an index) changes one.
 const pulumi = require("@pulumi/pulumi");
 const { EncryptedValue, EncryptedValues } = require("pulumi-alicloud-kms-encrypted");
 
@@ -30,6 +31,7 @@ const doNothing = {
   },
 };
 const baselineProvider = program === "baseline" ? new NoConfigProvider("baseline-provider") : undefined;
+const plugin = program === "plugin-node" ? require("pulumi-alicloud-kms-encrypted/plugin") : undefined;
 
 const values = [];
 if (program === "map") {
@@ -43,6 +45,8 @@ for (let i = 0; program !== "map" && i < count; i++) {
   if (program === "baseline") {
     values.push(new pulumi.dynamic.Resource(doNothing, name, { plaintext, keyId, ciphertextBlob: undefined },
       { provider: baselineProvider }, "bench", "DoNothing"));
+  } else if (plugin) {
+    values.push(new plugin.EncryptedValue(name, { plaintext, keyId }));
   } else {
     values.push(new EncryptedValue(name, { plaintext, keyId, encryptLocally: program === "local" }));
   }

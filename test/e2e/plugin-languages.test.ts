@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,8 +17,8 @@ import { removeRoot, tempRoot } from "./pulumi-project";
 // emulator that `npm run try-emulator` serves. Then the rest of a deployment's life, as the
 // prototype's scenario had it: a bad key fails the preview; a preview makes only DescribeKey-type
 // calls and DryRuns; up encrypts and stores no plaintext in any form (state, backend files, outputs,
-// anything printed); a no-op up encrypts nothing; a rotation re-encrypts exactly the rotated key's
-// value through a saved plan (`preview --save-plan`, `up --plan`); refresh finds nothing stale;
+// anything printed, the saved plan); a no-op up encrypts nothing; a rotation re-encrypts exactly the
+// rotated key's value through a saved plan (`preview --save-plan`, `up --plan`); refresh finds nothing stale;
 // destroy empties the stack.
 
 const repoRoot = resolve(__dirname, "../..");
@@ -45,6 +45,7 @@ for (const language of ["yaml", "python"] as const) {
     const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b" };
     /** The recipe's preamble for every later command: the emulator's env file and the PATH line(s). */
     let preamble: string;
+    let planFile: string;
 
     /**
      * A command in the example's folder, as the recipe's shell would run it; its output, kept for the
@@ -85,17 +86,18 @@ for (const language of ["yaml", "python"] as const) {
       assert.equal(lines[0], "npm ci && npm run plugin:package");
       assert.equal(lines[1], "npm run try-emulator");
       root = tempRoot();
+      planFile = join(root, `plan-${language}.json`);
       // A checkout as the recipe sees it: this one's files by link, the example copied (it writes
       // its stack config and, for Python, its venv), the emulator's folder its own.
       checkout = join(root, "checkout");
       mkdirSync(join(checkout, "examples"), { recursive: true });
-      for (const entry of ["package.json", "node_modules", "test", "provider", "sdk", "dist"]) {
+      for (const entry of ["package.json", "node_modules", "test", "provider", "sdk"]) {
         symlinkSync(join(repoRoot, entry), join(checkout, entry));
       }
       example = join(checkout, "examples", `plugin-${language}`);
       cpSync(join(repoRoot, "examples", `plugin-${language}`), example, { recursive: true });
-      // The recipe's first line, once: the tarballs and the CLI bundle.
-      await packagePlugin();
+      // The recipe's first line: the tarballs and the CLI bundle, in this checkout's dist/plugin.
+      await packagePlugin({ out: join(checkout, "dist", "plugin") });
       const binDir = await pulumiBinDir();
       // Its own process group: npm does not pass a signal on to the script it runs.
       server = spawn("npm", ["run", "--silent", "try-emulator"], {
@@ -168,10 +170,9 @@ for (const language of ["yaml", "python"] as const) {
       const before = JSON.parse(pulumi("stack output --json")) as { keyVersionId: string };
       const rotated = JSON.parse(shell("npm --prefix ../.. run --silent kms-emulator -- rotate alias/rsa-2048")) as { PrimaryKeyVersion: string };
       assert.notEqual(rotated.PrimaryKeyVersion, before.keyVersionId);
-      const plan = join(root, `plan-${language}.json`);
-      pulumi(`preview --save-plan ${plan}`);
+      pulumi(`preview --save-plan ${planFile}`);
       await resetStats();
-      pulumi(`up --yes --plan ${plan}`);
+      pulumi(`up --yes --plan ${planFile}`);
       assert.equal(encryptions(await stats()), 1, "only the value under the rotated key");
       const after = JSON.parse(pulumi("stack output --json")) as { keyVersionId: string };
       assert.equal(after.keyVersionId, rotated.PrimaryKeyVersion);
@@ -197,6 +198,8 @@ for (const language of ["yaml", "python"] as const) {
         pulumi("stack export --show-secrets"),
         pulumi("stack output --json --show-secrets"),
         ...filesUnder(join(checkout, ".emulator", "backend")).map((f) => readFileSync(f, "utf8")),
+        // The saved plan, once there is one: it holds the program's inputs, the plaintexts among them (encrypted).
+        ...(existsSync(planFile) ? [readFileSync(planFile, "utf8")] : []),
         ...transcript,
       ].join("\n");
       for (const form of Object.values(secrets).flatMap((s) => secretForms(s))) {

@@ -62,7 +62,7 @@ describe("moving a Node stack from the dynamic provider to the resource plugin",
 
     // 1. the plugin, and its integrity key; 2. the import.
     const version = packageVersion();
-    const [tarball] = (await packagePlugin()).filter((f) => f.endsWith(tarballName(version, hostPlatform())));
+    const [tarball] = (await packagePlugin({ out: join(root, "plugin") })).filter((f) => f.endsWith(tarballName(version, hostPlatform())));
     await project.ok("plugin", "install", "resource", "alicloud-kms", version, "--file", tarball!);
     await project.ok("config", "set", "--secret", "alicloud-kms:integrityKey", randomBytes(32).toString("base64"));
     copyFileSync(join(__dirname, "migration-program/plugin.js"), join(project.dir, "index.js"));

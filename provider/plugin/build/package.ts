@@ -16,7 +16,6 @@ import { build, type Plugin } from "esbuild";
 // `pulumi-alicloud-kms-encrypted-<os>-<arch>` (decrypt, encrypt) for applications in any language.
 
 const root = resolve(__dirname, "../../..");
-const out = join(root, "dist/plugin");
 const PLUGIN = "pulumi-resource-alicloud-kms";
 const CLI = "pulumi-alicloud-kms-encrypted";
 const PLATFORMS = ["linux-amd64", "linux-arm64", "darwin-amd64", "darwin-arm64", "windows-amd64", "windows-arm64"];
@@ -90,7 +89,9 @@ function standalone(script: string, executable: string, work: string): void {
     "--sentinel-fuse", "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2"], { stdio: "pipe" });
 }
 
-export async function packagePlugin(options: { standalone?: boolean } = {}): Promise<string[]> {
+/** Writes everything to `out` (dist/plugin by default; tests give their own); returns the files written. */
+export async function packagePlugin(options: { standalone?: boolean; out?: string } = {}): Promise<string[]> {
+  const out = options.out ?? join(root, "dist/plugin");
   const version = packageVersion();
   rmSync(out, { recursive: true, force: true });
   const stage = join(out, "stage");
