@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { hostPlatform, packagePlugin } from "../../provider/plugin/build/package";
 import { secretForms } from "../support/secret-forms";
 import { filesUnder } from "./offline-pulumi";
-import { freePort } from "../support/free-port";
+import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
 import { pulumiBinDir } from "./pulumi-bin";
 import { removeRoot, tempRoot } from "./pulumi-project";
 
@@ -39,7 +39,7 @@ for (const language of ["yaml", "python"] as const) {
     let root: string;
     let checkout: string;
     let example: string;
-    let server: ChildProcess;
+    let server: TryEmulator;
     let endpoint: string;
     const transcript: string[] = [];
     const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b" };
@@ -99,20 +99,8 @@ for (const language of ["yaml", "python"] as const) {
       // The recipe's first line: the tarballs and the CLI bundle, in this checkout's dist/plugin.
       await packagePlugin({ out: join(checkout, "dist", "plugin") });
       const binDir = await pulumiBinDir();
-      // Its own process group: npm does not pass a signal on to the script it runs.
-      server = spawn("npm", ["run", "--silent", "try-emulator"], {
-        cwd: repoRoot, detached: true, stdio: ["ignore", "pipe", "inherit"],
-        env: { ...process.env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: join(checkout, ".emulator"), PULUMI_BIN_DIR: binDir },
-      });
-      let printed = "";
-      await new Promise<void>((ready, failed) => {
-        server.stdout!.on("data", (c: Buffer) => {
-          printed += c.toString();
-          if (printed.includes("pulumi stack init dev")) ready();
-        });
-        server.once("exit", (code) => failed(new Error(`try-emulator exited ${code}:\n${printed}`)));
-      });
-      endpoint = /KMS emulator on (http:\/\/\S+),/.exec(printed)![1]!;
+      server = await startTryEmulator(join(checkout, ".emulator"), { PULUMI_BIN_DIR: binDir });
+      endpoint = /KMS emulator on (http:\/\/\S+),/.exec(server.printed)![1]!;
       // The recipe from `cd` on: the cd is where shell() runs; every export and the venv as written.
       const [cdLine, ...rest] = lines.slice(2);
       assert.match(cdLine!, new RegExp(`^cd examples/plugin-${language} && source \\.\\./\\.\\./\\.emulator/env$`));
@@ -124,11 +112,7 @@ for (const language of ["yaml", "python"] as const) {
       }
     });
     after(async () => {
-      if (server?.pid !== undefined && server.exitCode === null) {
-        const exited = new Promise((done) => server.once("exit", done));
-        process.kill(-server.pid, "SIGTERM");
-        await exited;
-      }
+      await server?.stop();
       if (root) removeRoot(root);
     });
 

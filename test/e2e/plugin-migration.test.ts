@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
@@ -37,7 +37,7 @@ describe("moving a Node stack from the dynamic provider to the resource plugin",
   before(async () => {
     root = tempRoot();
     emulator = await startKmsEmulator();
-    project = await PulumiProject.create(root, packPackage(root), join(__dirname, "migration-program/dynamic.js"), {
+    project = await PulumiProject.create(root, packPackage(root), join(__dirname, "migration-program/index.js"), {
       ALIBABA_CLOUD_ACCESS_KEY_ID: emulator.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.accessKeySecret,
     }, "kms-migration");
@@ -65,7 +65,10 @@ describe("moving a Node stack from the dynamic provider to the resource plugin",
     const [tarball] = (await packagePlugin({ out: join(root, "plugin") })).filter((f) => f.endsWith(tarballName(version, hostPlatform())));
     await project.ok("plugin", "install", "resource", "alicloud-kms", version, "--file", tarball!);
     await project.ok("config", "set", "--secret", "alicloud-kms:integrityKey", randomBytes(32).toString("base64"));
-    copyFileSync(join(__dirname, "migration-program/plugin.js"), join(project.dir, "index.js"));
+    const program = readFileSync(join(__dirname, "migration-program/index.js"), "utf8");
+    const moved = program.replace("require(\"pulumi-alicloud-kms-encrypted\")", "require(\"pulumi-alicloud-kms-encrypted/plugin\")");
+    assert.notEqual(moved, program);
+    writeFileSync(join(project.dir, "index.js"), moved);
 
     // 3. the preview: each value created on the plugin, the dynamic ones deleted.
     const preview = await project.ok("preview", "--json");

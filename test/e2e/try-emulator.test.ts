@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { freePort } from "../support/free-port";
+import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
 import { packPackage, removeRoot, tempRoot } from "./pulumi-project";
 
 // The README's recipe for a newcomer's own program, run as written: `npm run try-emulator` in the
@@ -19,7 +19,7 @@ const recipe = (/<!-- readme-try -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ??
 
 describe("the README's recipe: your own program on the emulator", { timeout: 20 * 60_000 }, () => {
   let root: string;
-  let server: ChildProcess;
+  let server: TryEmulator;
   let project: string;
   let envFile: string;
   const password = `recipe-${Date.now().toString(36)}-secret`;
@@ -34,19 +34,8 @@ describe("the README's recipe: your own program on the emulator", { timeout: 20 
     root = tempRoot();
     mkdirSync(join(root, "home"));
     const dir = join(root, "checkout-emulator");
-    // Its own process group: npm does not pass a signal on to the script it runs, so after() stops the group.
-    server = spawn("npm", ["run", "--silent", "try-emulator"], {
-      cwd: repoRoot, env: { ...process.env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: dir }, stdio: ["ignore", "pipe", "inherit"],
-      detached: true,
-    });
-    let printed = "";
-    await new Promise<void>((ready, failed) => {
-      server.stdout!.on("data", (c: Buffer) => {
-        printed += c.toString();
-        if (printed.includes("pulumi stack init dev")) ready();
-      });
-      server.once("exit", (code) => failed(new Error(`try-emulator exited ${code}:\n${printed}`)));
-    });
+    server = await startTryEmulator(dir);
+    const printed = server.printed;
     envFile = join(dir, "env");
     assert.match(printed, new RegExp(`source ${envFile.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`));
     assert.equal(statSync(envFile).mode & 0o777, 0o600, "the env file (an access key) is its owner's only");
@@ -62,11 +51,7 @@ describe("the README's recipe: your own program on the emulator", { timeout: 20 
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: project, stdio: "pipe" });
   });
   after(async () => {
-    if (server?.pid !== undefined && server.exitCode === null) {
-      const exited = new Promise((done) => server.once("exit", done));
-      process.kill(-server.pid, "SIGTERM");
-      await exited;
-    }
+    await server?.stop();
     if (root) removeRoot(root);
   });
 

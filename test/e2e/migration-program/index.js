@@ -1,5 +1,7 @@
 "use strict";
-// Before the move: a value and a map on the dynamic provider (the package's main entry).
+// The program moved from the dynamic provider to the resource plugin: as it is here, on the dynamic
+// provider (the package's main entry); the test changes the import to the plugin's classes
+// (pulumi-alicloud-kms-encrypted/plugin), as docs/plugin.md says.
 const pulumi = require("@pulumi/pulumi");
 const { EncryptedValue, EncryptedValues } = require("pulumi-alicloud-kms-encrypted");
 

@@ -1,0 +1,37 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { freePort } from "../support/free-port";
+
+// `npm run try-emulator` as the recipes run it (in the checkout, serving until stopped), on a free
+// port and with its keys and env file in `dir` (KMS_TRY_DIR), apart from any demo or recipe running
+// on this machine. It runs in its own process group: npm does not pass a signal on to its script.
+
+const repoRoot = resolve(__dirname, "../..");
+
+export interface TryEmulator {
+  /** What it printed up to its "next commands" (endpoint, keys, the env file to source). */
+  printed: string;
+  stop(): Promise<void>;
+}
+
+export async function startTryEmulator(dir: string, env: NodeJS.ProcessEnv = {}): Promise<TryEmulator> {
+  const server: ChildProcess = spawn("npm", ["run", "--silent", "try-emulator"], {
+    cwd: repoRoot, env: { ...process.env, ...env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: dir },
+    stdio: ["ignore", "pipe", "inherit"], detached: true,
+  });
+  const stop = async () => {
+    if (server.pid === undefined || server.exitCode !== null) return;
+    const exited = new Promise((done) => server.once("exit", done));
+    process.kill(-server.pid, "SIGTERM");
+    await exited;
+  };
+  let printed = "";
+  await new Promise<void>((ready, failed) => {
+    server.stdout!.on("data", (c: Buffer) => {
+      printed += c.toString();
+      if (printed.includes("pulumi stack init dev")) ready();
+    });
+    server.once("exit", (code) => failed(new Error(`try-emulator exited ${code}:\n${printed}`)));
+  });
+  return { printed, stop };
+}
