@@ -91,9 +91,11 @@ for (const language of ["yaml", "python"] as const) {
       // its stack config and, for Python, its venv), the emulator's folder its own.
       checkout = join(root, "checkout");
       mkdirSync(join(checkout, "examples"), { recursive: true });
-      for (const entry of ["package.json", "node_modules", "test", "provider", "sdk"]) {
+      for (const entry of ["package.json", "node_modules", "test", "provider"]) {
         symlinkSync(join(repoRoot, entry), join(checkout, entry));
       }
+      // Copied: pip builds the SDK in its folder (build/, *.egg-info).
+      cpSync(join(repoRoot, "sdk", "python"), join(checkout, "sdk", "python"), { recursive: true });
       example = join(checkout, "examples", `plugin-${language}`);
       cpSync(join(repoRoot, "examples", `plugin-${language}`), example, { recursive: true });
       // The recipe's first line: the tarballs and the CLI bundle, in this checkout's dist/plugin.
