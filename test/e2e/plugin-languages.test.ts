@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,6 +8,7 @@ import { hostPlatform, packagePlugin } from "../../provider/plugin/build/package
 import { secretForms } from "../support/secret-forms";
 import { filesUnder } from "./offline-pulumi";
 import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
+import { languageHostsDir } from "./language-hosts";
 import { pulumiBinDir } from "./pulumi-bin";
 import { removeRoot, tempRoot } from "./pulumi-project";
 
@@ -107,6 +108,8 @@ for (const language of ["yaml", "python"] as const) {
       const [cdLine, ...rest] = lines.slice(2);
       assert.match(cdLine!, new RegExp(`^cd examples/plugin-${language} && source \\.\\./\\.\\./\\.emulator/env$`));
       preamble = ["source ../../.emulator/env", ...rest.filter((l) => l.startsWith("export "))].join(" && ");
+      // The contract: the hosts' folder, put on PATH, holds no plugin (the engine would prefer it to the installed one).
+      assert.equal(readdirSync(await languageHostsDir()).some((f) => f.startsWith("pulumi-resource-")), false);
       const platform = (l: string) => l.replace("linux-amd64", hostPlatform());
       for (const line of rest.filter((l) => !l.startsWith("export ") && !l.startsWith("pulumi up") && !l.includes(" decrypt"))) {
         if (line.startsWith("python3 -m venv")) execFileSync("bash", ["-c", line], { cwd: example, stdio: "pipe" });
