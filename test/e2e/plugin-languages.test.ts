@@ -148,6 +148,16 @@ for (const language of ["yaml", "python"] as const) {
       const api = `printf %s ${JSON.stringify(outputs.appEnvelopes!.api)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`;
       assert.equal(shell(api, { decrypts: true }), secrets.apiToken);
       await assertNothingStored("after up");
+
+      // The stack's integrity key and the provider's other secrets are secrets in state, not text.
+      const integrityKey = pulumi("config get alicloud-kms:integrityKey").trim();
+      assert.match(integrityKey, /^[A-Za-z0-9+/]{43}=$/);
+      const exported = pulumi("stack export");
+      for (const form of secretForms(integrityKey)) assert.equal(exported.includes(form), false, "the integrity key in clear in state");
+      type State = { deployment: { resources: { type: string; inputs?: Record<string, unknown> }[] } };
+      const resources = (JSON.parse(exported) as State).deployment.resources;
+      const provider = resources.find((r) => r.type === "pulumi:providers:alicloud-kms");
+      assert.equal(typeof provider?.inputs?.integrityKey, "object", "kept as a secret (ciphertext) among the provider's inputs");
     });
 
     it("a no-op up encrypts nothing; a rotation re-encrypts exactly its value through a saved plan; refresh finds nothing stale", async () => {
