@@ -136,6 +136,8 @@ for (const language of ["yaml", "python"] as const) {
       pulumi("preview");
       const previewed = await stats();
       assert.equal(encryptions(previewed), 0, "a preview encrypts nothing");
+      const made = Object.keys(previewed.calls).filter((a) => (previewed.calls[a] ?? 0) > (previewed.dryRunCalls[a] ?? 0));
+      assert.deepEqual(made, ["DescribeKey"], "nothing but DescribeKey and DryRuns");
       assert.ok((previewed.dryRunCalls.AsymmetricEncrypt ?? 0) + (previewed.dryRunCalls.Encrypt ?? 0) > 0, "it validates through DryRun");
 
       assert.ok(lines.some((l) => l === "pulumi up"));
@@ -169,7 +171,9 @@ for (const language of ["yaml", "python"] as const) {
       const before = JSON.parse(pulumi("stack output --json")) as { keyVersionId: string };
       const rotated = JSON.parse(shell("npm --prefix ../.. run --silent kms-emulator -- rotate alias/rsa-2048")) as { PrimaryKeyVersion: string };
       assert.notEqual(rotated.PrimaryKeyVersion, before.keyVersionId);
-      pulumi(`preview --save-plan ${planFile}`);
+      const planned = pulumi(`preview --save-plan ${planFile}`);
+      // The engine's log reaches the plugin's bundle (engine-log.ts, handed its client by the plugin's main).
+      assert.match(planned, /will be re-encrypted: the key version changed/);
       await resetStats();
       pulumi(`up --yes --plan ${planFile}`);
       assert.equal(encryptions(await stats()), 1, "only the value under the rotated key");
