@@ -9,6 +9,7 @@ import { EncryptedValuesProvider } from "../engine/encrypted-values-provider";
 import { logWarning } from "../engine/engine-log";
 import type { CheckFailure } from "../engine/inputs";
 import { encryptedValueInputs, encryptedValuesInputs, type ProgramInputs, type PluginRequest } from "../engine/program-inputs";
+import { printable } from "../kms/identifiers";
 import { MessageOnlyError, ownMessage } from "../message-only-error";
 import { CONFIG_KEYS, configFailures, configForEngine, PACKAGE, TOKENS } from "./plugin-config";
 import { schemaText } from "./schema";
@@ -41,9 +42,12 @@ function withFailures(response: rpc.CheckResponse, failures: readonly CheckFailu
   return response;
 }
 
-/** Which resource a URN names (`urn:pulumi:stack::project::type::name`). */
+/**
+ * Which resource type a URN names: `urn:pulumi:stack::project::type::name`, where under a component
+ * the type is the parents' chain, `parentType$…$type`.
+ */
 function typeOf(urn: string): string {
-  return urn.split("::")[2] ?? "";
+  return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
 
 /** A handler whose failure reaches the engine as our message, never a stack trace. */
@@ -72,7 +76,7 @@ export class PluginServer {
     const type = typeOf(urn);
     if (type === TOKENS.value) return this.value;
     if (type === TOKENS.values) return this.values;
-    throw new MessageOnlyError(`${PACKAGE} has no resource type ${type}; it has ${TOKENS.value} and ${TOKENS.values}`);
+    throw new MessageOnlyError(`${PACKAGE} has no resource type ${printable(type)}; it has ${TOKENS.value} and ${TOKENS.values}`);
   }
 
   private request(urn: string, seed: Uint8Array): PluginRequest {

@@ -203,8 +203,17 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     assert.deepEqual(failures, []);
   });
 
+  it("serves a value whose URN carries its parents' types (a component's child)", async () => {
+    const child = "urn:pulumi:dev::app::my:index:Database$alicloud-kms:index:EncryptedValue::db-password";
+    const { inputs, failures } = await check(child, { plaintext: secret(password), keyId: "alias/rsa-2048" });
+    assert.deepEqual(failures, []);
+    const { outs } = await create(child, inputs);
+    const opened = await decrypt(String(outs.envelope), { env: applicationEnv(emulator, emulator) });
+    assert.equal(opened.toString(), password);
+  });
+
   it("refuses a type it does not have, and no response so far held the plaintext in any form", async () => {
-    await assert.rejects(check("urn:pulumi:dev::app::alicloud-kms:index:Nope::x", {}), /alicloud-kms has no resource type alicloud-kms:index:Nope/);
+    await assert.rejects(check("urn:pulumi:dev::app::alicloud-kms:index:Nope::x", {}), /alicloud-kms has no resource type 'alicloud-kms:index:Nope'/);
     const all = seen.join("\n");
     for (const form of [password, `${password}-db`, `${password}-api`, `${password}!`, `${password}?`].flatMap((p) => secretForms(p))) {
       assert.equal(all.includes(form), false, "a plaintext in a response");
