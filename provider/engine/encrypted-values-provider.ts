@@ -257,12 +257,11 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
    */
   private withDerivedMap(outs: Props): Props {
     if (!this.bothMaps) return outs;
-    const field = outs.envelopes !== undefined ? "envelopes" : "ciphertexts";
-    const derived = field === "envelopes" ? "ciphertexts" : "envelopes";
+    const enveloped = outs.envelopes !== undefined;
+    const derived = enveloped ? "ciphertexts" : "envelopes";
+    const stored = storedMap(enveloped ? outs.envelopes : outs.ciphertexts) as Record<string, string> | undefined;
     try {
-      const maps = field === "envelopes"
-        ? entryMaps(undefined, storedMap(outs.envelopes) as Record<string, string>, outs as unknown as TargetOutputs)
-        : entryMaps(storedMap(outs.ciphertexts) as Record<string, string>, undefined, outs as unknown as TargetOutputs);
+      const maps = entryMaps(enveloped ? undefined : stored, enveloped ? stored : undefined, outs as unknown as TargetOutputs);
       return { ...outs, [derived]: maps[derived], derivedMap: derived };
     } catch {
       return outs;

@@ -5,7 +5,7 @@ import { printable } from "../kms/identifiers";
 // EncryptedValues' two output maps. State keeps each entry once (the ciphertext, or with envelope
 // encryption the envelope); the other map follows from it and the target's outputs. The TypeScript
 // SDK derives it in the program; a generated SDK runs no code of ours, so the plugin's provider
-// returns both (withBothMaps).
+// returns both (EncryptedValuesProvider's bothMaps option).
 
 type StoredMap = Record<string, string> | undefined;
 

@@ -37,7 +37,7 @@ export interface ProgramInputs {
 }
 
 /** Under this many bytes, or digits only, a plaintext is worth a warning in digest mode. */
-export const GUESSABLE_BELOW_BYTES = 12;
+const GUESSABLE_BELOW_BYTES = 12;
 
 /** The warning for a plaintext whose digest is cheap to guess, or undefined. */
 export function guessableWarning(bytes: Buffer, name: string, entry?: string): string | undefined {
@@ -87,6 +87,22 @@ function plaintextBytes(news: Props): Buffer | typeof UNKNOWN | undefined {
   return typeof base64 === "string" ? decodeBase64(base64) : undefined;
 }
 
+/**
+ * The digest of one plaintext (a value's, or an entry's), under the salt its stored digest has, else
+ * one from the engine's seed; a guessable plaintext adds its warning. The bytes are zeroed after.
+ */
+async function digestOf(
+  bytes: Buffer, stored: unknown, request: PluginRequest, warnings: string[], entry?: string,
+): Promise<string> {
+  try {
+    const warning = guessableWarning(bytes, logicalName(request.urn), entry);
+    if (warning) warnings.push(warning);
+    return await digestWithSalt(bytes, saltOf(stored) ?? seededSalt(request, entry));
+  } finally {
+    bytes.fill(0);
+  }
+}
+
 function inTriggerMode(news: Props): boolean {
   return reveal(news.changeDetection) === "trigger";
 }
@@ -104,14 +120,7 @@ export async function encryptedValueInputs(olds: Props, news: Props, request: Pl
   const bytes = inTriggerMode(news) ? undefined : plaintextBytes(news);
   if (isUnknown(bytes)) completed.plaintextDigest = UNKNOWN;
   else if (bytes !== undefined && bytes.length > 0) {
-    try {
-      const warning = guessableWarning(bytes, logicalName(request.urn));
-      if (warning) warnings.push(warning);
-      const salt = saltOf(reveal(olds.plaintextDigest)) ?? seededSalt(request);
-      completed.plaintextDigest = secret(await digestWithSalt(bytes, salt));
-    } finally {
-      bytes.fill(0);
-    }
+    completed.plaintextDigest = secret(await digestOf(bytes, reveal(olds.plaintextDigest), request, warnings));
   }
   return { news: completed, warnings };
 }
@@ -132,15 +141,8 @@ export async function encryptedValuesInputs(olds: Props, news: Props, request: P
     const text = reveal(value);
     if (isUnknown(text)) unknown = true;
     if (typeof text !== "string" || text.length === 0) return;
-    const bytes = Buffer.from(text, "utf8");
-    try {
-      const warning = guessableWarning(bytes, logicalName(request.urn), entry);
-      if (warning) warnings.push(warning);
-      const salt = (Object.hasOwn(storedDigests, entry) ? saltOf(storedDigests[entry]) : undefined) ?? seededSalt(request, entry);
-      digests[entry] = await digestWithSalt(bytes, salt);
-    } finally {
-      bytes.fill(0);
-    }
+    const stored = Object.hasOwn(storedDigests, entry) ? storedDigests[entry] : undefined;
+    digests[entry] = await digestOf(Buffer.from(text, "utf8"), stored, request, warnings, entry);
   }));
   completed.plaintextDigests = unknown ? UNKNOWN : secret(JSON.stringify(Object.fromEntries(Object.entries(digests).sort())));
   return { news: completed, warnings: warnings.sort() };
