@@ -80,7 +80,7 @@ export class PluginServer {
   }
 
   private request(urn: string, seed: Uint8Array): PluginRequest {
-    return { urn, randomSeed: seed, integrityKey: this.config.get("integrityKey") };
+    return { urn, randomSeed: seed, integrityKey: this.config.get(STACK_KEY.configKey) };
   }
 
   /** The service's handlers; every method not here answers UNIMPLEMENTED. */
@@ -98,13 +98,14 @@ export class PluginServer {
         return new rpc.DiffResponse().setChanges(olds === news ? DIFF.DIFF_NONE : DIFF.DIFF_SOME);
       }),
       configure: unary(async (req: rpc.ConfigureRequest) => {
+        // Kept by the names stack config and the settings use (`alicloud-kms:<key>`).
         this.config = new Map();
         const variables = req.getVariablesMap().entries() as Iterable<[string, string]>;
         for (const [name, value] of variables) {
           const key = name.startsWith(`${PACKAGE}:config:`) ? name.slice(`${PACKAGE}:config:`.length) : undefined;
-          if (key !== undefined && (CONFIG_KEYS as readonly string[]).includes(key)) this.config.set(key, value);
+          if (key !== undefined && (CONFIG_KEYS as readonly string[]).includes(key)) this.config.set(`${PACKAGE}:${key}`, value);
         }
-        const config = new Map([...this.config].map(([k, v]) => [`${PACKAGE}:${k}`, v]));
+        const config = this.config;
         const configure = { config: { get: (key: string) => config.get(key) } } as Parameters<EncryptedValueProvider["configure"]>[0];
         await this.value.configure(configure);
         await this.values.configure(configure);
