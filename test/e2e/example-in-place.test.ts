@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync } from "node:fs";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { basename, join, resolve } from "node:path";
@@ -45,7 +45,7 @@ describe("examples/basic, run in place", { timeout: 20 * 60_000 }, () => {
     assert.match(wanted, /^file:\.\.\/\.\.\/pulumi-alicloud-kms-encrypted-[\d.]+\.tgz$/);
     const tarball = packPackage(root);
     assert.equal(basename(tarball), wanted.slice("file:../../".length), "the example names the tarball npm pack writes");
-    renameSync(tarball, join(root, basename(tarball)));
+    copyFileSync(tarball, join(root, basename(tarball)));
     dir = join(root, "examples", "basic");
     cpSync(join(repoRoot, "examples/basic"), dir, { recursive: true });
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: "pipe" });

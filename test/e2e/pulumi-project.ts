@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { KmsEmulator } from "../kms-emulator";
 import { secretForms } from "../support/secret-forms";
+import { installProgram, npmInstall, programManifest, sharedTarball } from "../support/shared-build";
 import { filesUnder, offlinePulumiEnv } from "./offline-pulumi";
 import { pulumiBinDir } from "./pulumi-bin";
 
@@ -21,8 +22,14 @@ export interface Run {
   stderr: string;
 }
 
-/** `npm pack` of this repository (prepack builds dist/); returns the tarball's path. */
+/**
+ * The package as users install it: the tarball the test driver packed once for the whole run
+ * (test/run.ts), or else `npm pack` of this repository into `into` (prepack builds dist/). Returns
+ * the tarball's path; a caller that moves or changes it copies it first.
+ */
 export function packPackage(into: string): string {
+  const shared = sharedTarball();
+  if (shared) return shared;
   const out = execFileSync("npm", ["pack", "--silent", "--pack-destination", into], { cwd: repoRoot, encoding: "utf8" });
   return join(into, out.trim().split("\n").pop()!.trim());
 }
@@ -68,15 +75,8 @@ export class PulumiProject {
     mkdirSync(backendDir, { recursive: true });
     writeFileSync(join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\ndescription: EncryptedValue end to end\n`);
     copyFileSync(program, join(dir, "index.js"));
-    const pulumiVersion = JSON.parse(readFileSync(join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
-    writeFileSync(join(dir, "package.json"), JSON.stringify({
-      name,
-      private: true,
-      main: "index.js",
-      dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-alicloud-kms-encrypted": `file:${tarball}` },
-    }, null, 2));
-    // Everything comes from npm's cache, which `npm ci` of this repository has just filled.
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+    writeFileSync(join(dir, "package.json"), programManifest(name, tarball));
+    installProgram(dir, tarball);
     const env = offlinePulumiEnv({ binDir: await pulumiBinDir(), projectDir: dir, stateDir: root, passphrase: "e2e passphrase", extra: extraEnv });
     return new PulumiProject(dir, backendDir, env);
   }

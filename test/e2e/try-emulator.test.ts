@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
+import { installProgram, programManifest } from "../support/shared-build";
 import { packPackage, removeRoot, tempRoot } from "./pulumi-project";
 
 // The README's recipe for a newcomer's own program, run as written: `npm run try-emulator` in the
@@ -45,10 +46,9 @@ describe("the README's recipe: your own program on the emulator", { timeout: 20 
     mkdirSync(project);
     writeFileSync(join(project, "Pulumi.yaml"), "name: my-project\nruntime: nodejs\n");
     copyFileSync(join(__dirname, "try-program/index.js"), join(project, "index.js"));
-    const pulumiVersion = JSON.parse(readFileSync(join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version;
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-project", private: true, main: "index.js",
-      dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-alicloud-kms-encrypted": `file:${packPackage(root)}` } }));
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: project, stdio: "pipe" });
+    const tarball = packPackage(root);
+    writeFileSync(join(project, "package.json"), programManifest("my-project", tarball));
+    installProgram(project, tarball);
   });
   after(async () => {
     await server?.stop();

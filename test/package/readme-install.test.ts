@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
@@ -28,10 +28,16 @@ describe("the README's install block", () => {
   });
 
   it("run as written from a project beside the checkout, the package loads", () => {
-    // `npm pack` in the checkout, its tarball where the checkout would be (npm ci has been run here).
+    // `npm pack` in a checkout: this one's tracked files copied beside the project (its node_modules
+    // linked: npm ci has been run here), so that prepack's build empties no dist/ that other files
+    // are running from.
     const checkout = join(root, "pulumi-alicloud-kms-encrypted");
     mkdirSync(checkout);
-    execFileSync("npm", ["pack", "--silent", "--pack-destination", checkout], { cwd: repoRoot, stdio: "pipe" });
+    const tracked = execFileSync("git", ["ls-files", "-z"], { cwd: repoRoot, encoding: "utf8" }).split("\0")
+      .filter((f) => f && existsSync(join(repoRoot, f)));
+    for (const f of tracked) cpSync(join(repoRoot, f), join(checkout, f));
+    symlinkSync(join(repoRoot, "node_modules"), join(checkout, "node_modules"), "dir");
+    execFileSync("npm", ["pack", "--silent"], { cwd: checkout, stdio: "pipe" });
     const project = join(root, "my-project");
     mkdirSync(project);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-project", private: true }));

@@ -1,10 +1,14 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { distIsBuilt } from "./shared-build";
 
-// The package's CLI as a separate process, from its TypeScript sources: stdin in, stdout and
-// stderr out, and the exit status.
+// The package's CLI as a separate process: stdin in, stdout and stderr out, and the exit status.
+// From dist/, as users run it, when the test driver has built it for this run; else from the
+// TypeScript sources through tsx.
 
-const main = resolve(__dirname, "../../sdk/cli/main.ts");
+const command = distIsBuilt()
+  ? [resolve(__dirname, "../../dist/sdk/cli/main.js")]
+  : ["--import", "tsx", resolve(__dirname, "../../sdk/cli/main.ts")];
 
 export interface CliRun {
   code: number | null;
@@ -15,7 +19,7 @@ export interface CliRun {
 /** Runs the CLI with only PATH and `env` in its environment (plus HOME when given there). */
 export function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...command, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => out.push(c));
@@ -32,7 +36,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Pro
  */
 export function cliIntoClosedPipe(args: string[], env: NodeJS.ProcessEnv, stdin: Buffer): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", main, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...command, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     let stderr = "";
     child.stdout.once("data", (c: Buffer) => {

@@ -7,6 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import { distIsBuilt } from "./shared-build";
 
 // Runs @pulumi/pulumi's own dynamic provider host (cmd/dynamic-provider) as the engine does: a
 // child process in a project directory whose node_modules holds this package, talked to over gRPC.
@@ -64,8 +65,11 @@ export class DynamicProviderHost {
     symlinkSync(repoRoot, join(projectDir, "node_modules", "pulumi-alicloud-kms-encrypted"), "dir");
     const child = spawn(
       process.execPath,
-      // The package's "kms-encrypted-source" export condition resolves to the TypeScript sources.
-      ["--conditions=kms-encrypted-source", "--import", pathToFileURL(require.resolve("tsx")).href, hostScript, "127.0.0.1:1"],
+      // The package as users have it (dist/) when the test driver has built it for this run; else
+      // its "kms-encrypted-source" export condition resolves to the TypeScript sources, through tsx.
+      distIsBuilt()
+        ? [hostScript, "127.0.0.1:1"]
+        : ["--conditions=kms-encrypted-source", "--import", pathToFileURL(require.resolve("tsx")).href, hostScript, "127.0.0.1:1"],
       {
         cwd: projectDir,
         env: { PATH: process.env.PATH ?? "", HOME: projectDir, PULUMI_PROJECT: "kms-test", PULUMI_STACK: "dev", ...env },
