@@ -15,7 +15,7 @@ import { applicationEnv } from "../support/application-env";
 // `npm run plugin:package -- --standalone`: the plugin and the CLI as Node single executables, which
 // run with no Node anywhere on PATH. The plugin's tarball holds the executable at its top level and
 // serves the engine's GetPluginInfo; the CLI encrypts through the emulator and decrypts it again.
-// (The JavaScript tarballs run through the real CLI in test/e2e/plugin-languages.test.ts.)
+// (The JavaScript tarballs run through the real CLI in test/e2e/plugin-yaml.test.ts and plugin-python.test.ts.)
 
 describe("the standalone (single executable) builds", { timeout: 10 * 60_000 }, () => {
   let dir: string;

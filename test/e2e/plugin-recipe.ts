@@ -20,7 +20,8 @@ import { removeRoot, tempRoot } from "./pulumi-project";
 // calls and DryRuns; up encrypts and stores no plaintext in any form (state, backend files, outputs,
 // anything printed, the saved plan); a no-op up encrypts nothing; a rotation re-encrypts exactly the
 // rotated key's value through a saved plan (`preview --save-plan`, `up --plan`); refresh finds nothing stale;
-// destroy empties the stack.
+// destroy empties the stack. One file per language (plugin-yaml.test.ts, plugin-python.test.ts),
+// so that the two run side by side.
 
 const repoRoot = resolve(__dirname, "../..");
 type Stats = { calls: Record<string, number>; dryRunCalls: Record<string, number> };
@@ -34,7 +35,8 @@ function recipe(page: string, marker: string): string[] {
 const encryptions = (s: Stats) => ["AsymmetricEncrypt", "Encrypt", "CertificatePublicKeyEncrypt"]
   .reduce((n, a) => n + (s.calls[a] ?? 0) - (s.dryRunCalls[a] ?? 0), 0);
 
-for (const language of ["yaml", "python"] as const) {
+/** The recipe of docs/<language>.md and the deployment's life after it, as one describe. */
+export function pluginRecipeScenario(language: "yaml" | "python"): void {
   describe(`a ${language} program on the resource plugin, from docs/${language}.md's recipe`, { timeout: 20 * 60_000 }, () => {
     const lines = recipe(`${language}.md`, `plugin-try-${language}`);
     let root: string;
@@ -44,8 +46,11 @@ for (const language of ["yaml", "python"] as const) {
     let endpoint: string;
     const transcript: string[] = [];
     const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b" };
-    /** The recipe's preamble for every later command: the emulator's env file and the PATH line(s). */
-    let preamble: string;
+    /**
+     * The environment every later command runs in: the recipe's preamble (the emulator's env file and
+     * the PATH line(s)) run once in the example's folder, as the user's shell keeps it.
+     */
+    let recipeEnv: NodeJS.ProcessEnv;
     let planFile: string;
 
     /**
@@ -55,9 +60,8 @@ for (const language of ["yaml", "python"] as const) {
      */
     const shell = (command: string, options: { fail?: boolean; decrypts?: boolean } = {}) => {
       try {
-        const out = execFileSync("bash", ["-c", `${preamble} && ${command}`], {
-          cwd: example, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20,
-          env: { PATH: `${process.env.PATH}`, HOME: `${process.env.HOME}`, PULUMI_HOME: join(root, "pulumi-home"), NO_COLOR: "1" },
+        const out = execFileSync("bash", ["-c", command], {
+          cwd: example, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, env: recipeEnv,
         });
         if (!options.decrypts) transcript.push(out);
         if (options.fail) assert.fail(`${command} succeeded, and should not have`);
@@ -107,7 +111,10 @@ for (const language of ["yaml", "python"] as const) {
       // The recipe from `cd` on: the cd is where shell() runs; every export and the venv as written.
       const [cdLine, ...rest] = lines.slice(2);
       assert.match(cdLine!, new RegExp(`^cd examples/plugin-${language} && source \\.\\./\\.\\./\\.emulator/env$`));
-      preamble = ["source ../../.emulator/env", ...rest.filter((l) => l.startsWith("export "))].join(" && ");
+      const preamble = ["source ../../.emulator/env", ...rest.filter((l) => l.startsWith("export "))].join(" && ");
+      const shellEnv = { PATH: `${process.env.PATH}`, HOME: `${process.env.HOME}`, PULUMI_HOME: join(root, "pulumi-home"), NO_COLOR: "1" };
+      const exported = execFileSync("bash", ["-c", `${preamble} && env -0`], { cwd: example, encoding: "utf8", env: shellEnv, stdio: ["ignore", "pipe", "pipe"] });
+      recipeEnv = Object.fromEntries(exported.split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
       // The contract: the hosts' folder, put on PATH, holds no plugin (the engine would prefer it to the installed one).
       assert.equal(readdirSync(await languageHostsDir()).some((f) => f.startsWith("pulumi-resource-")), false);
       const platform = (l: string) => l.replace("linux-amd64", hostPlatform());
