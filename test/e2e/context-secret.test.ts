@@ -34,8 +34,7 @@ describe("a secret in an encryption context, through the real CLI", { timeout: 2
       },
     });
     project = await PulumiProject.forEmulator(root, emulator, ACCESS_KEY, "dev", join(__dirname, "context-secret-program/index.js"), "kms-context-secret");
-    await project.ok("config", "set", "--secret", "tenant", tenant);
-    await project.ok("config", "set", "--secret", "dbPassword", password);
+    await project.configure({}, { tenant, dbPassword: password });
   });
   after(async () => {
     await emulator?.close();

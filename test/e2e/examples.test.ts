@@ -42,13 +42,8 @@ describe("the examples, deployed against the KMS emulator", { timeout: 20 * 60_0
   async function stackFor(example: string, config: Record<string, string>, secretConfig: Record<string, string>) {
     copyFileSync(program(example), join(project.dir, "index.js"));
     await project.ok("stack", "init", example);
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    for (const [k, v] of Object.entries(config)) await project.ok("config", "set", k, v);
-    for (const [k, v] of Object.entries(secretConfig)) {
-      secrets.push(v);
-      await project.ok("config", "set", "--secret", k, v);
-    }
+    secrets.push(...Object.values(secretConfig));
+    await project.configure({ "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, ...config }, secretConfig);
   }
 
   async function nothingStored(step: string) {

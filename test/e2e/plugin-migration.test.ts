@@ -42,10 +42,7 @@ describe("moving a Node stack from the dynamic provider to the resource plugin",
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: emulator.accessKeySecret,
     }, "kms-migration");
     await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    await project.ok("config", "set", "--secret", "dbPassword", secrets.dbPassword);
-    await project.ok("config", "set", "--secret", "apiToken", secrets.apiToken);
+    await project.configure({ "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region }, secrets);
     await project.ok("up", "--yes", "--skip-preview");
   });
   after(async () => {

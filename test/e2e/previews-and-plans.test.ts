@@ -155,12 +155,12 @@ describe("previews that tell the truth, and update plans that hold", { timeout: 
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
     }, "kms-plans");
     await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    await setValues();
     for (const name of Object.keys(values)) plaintexts[name] = marker(name);
     everyPlaintext.push(...Object.values(plaintexts));
-    await project.ok("config", "set", "--secret", "plaintexts", JSON.stringify(plaintexts));
+    await project.configure(
+      { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, values: JSON.stringify(values) },
+      { plaintexts: JSON.stringify(plaintexts) },
+    );
   });
   after(async () => {
     await emulator?.close();

@@ -8,7 +8,7 @@ import { privateKeyFile } from "../kms-emulator/store/keys-dir";
 import { realEncryptions } from "../support/emulator-stats";
 import { opensslDecrypt } from "../support/openssl";
 import { secretForms } from "../support/secret-forms";
-import { PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
+import { PulumiProject, removeRoot, stackOutputsIn, tempRoot } from "./pulumi-project";
 
 // The real Pulumi CLI (built from the Go module proxy) deploying a program that uses the packed
 // package, against the emulator: preview, up, no-op, change, rotation, refresh, destroy; after
@@ -40,8 +40,8 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
   };
   const encryptCalls = () => realEncryptions(emulator.stats());
   const nothingStored = async (step: string) => {
-    const outputs = (await project.pulumi("stack", "output", "--json", "--show-secrets")).stdout;
-    const stored = [await project.everythingStored(), outputs, ...project.transcript].join("\n");
+    // The stack's outputs, secrets shown, are among everythingStored (read from the same export).
+    const stored = [await project.everythingStored(), ...project.transcript].join("\n");
     for (const m of everyMarker) {
       for (const form of secretForms(m)) {
         const at = stored.indexOf(form);
@@ -81,9 +81,7 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
       everyMarker.push(plaintexts[name]);
     }
     project = await PulumiProject.forEmulator(root, emulator, ACCESS_KEY, "dev");
-    await project.ok("config", "set", "values", JSON.stringify(values));
-    await project.ok("config", "set", "consumed", "alias-follows");
-    await setPlaintexts();
+    await project.configure({ values: JSON.stringify(values), consumed: "alias-follows" }, { plaintexts: JSON.stringify(plaintexts) });
   });
   after(async () => {
     await emulator?.close();
@@ -108,6 +106,8 @@ describe("the real Pulumi CLI end to end", { timeout: 30 * 60_000 }, () => {
     const { ciphertexts, details } = await decryptAll();
     assert.equal(details.pinned!.keyVersionId, pinnedVersion);
     assert.equal((await project.outputs()).consumed, ciphertexts["alias-follows"]);
+    // The leak scans read the outputs from the state they export: the same as `stack output` prints.
+    assert.deepEqual(stackOutputsIn((await project.ok("stack", "export", "--show-secrets")).stdout), await project.outputs());
     await nothingStored("up");
   });
 

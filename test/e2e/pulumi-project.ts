@@ -109,9 +109,34 @@ export class PulumiProject {
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: accessKey.accessKeySecret,
     }, name);
     await project.ok("stack", "init", stack);
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
+    await project.configure({ "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region });
     return project;
+  }
+
+  /**
+   * Sets stack config in one `pulumi config set-all` (one process, one passphrase derivation, where a
+   * `config set` per key pays both each time): `plain` as text, `secret` encrypted.
+   */
+  async configure(plain: Record<string, string>, secret: Record<string, string> = {}): Promise<void> {
+    const args = [
+      ...Object.entries(plain).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]),
+      ...Object.entries(secret).flatMap(([k, v]) => ["--secret", `${k}=${v}`]),
+    ];
+    if (args.length > 0) await this.ok("config", "set-all", ...args);
+  }
+
+  /**
+   * Opens envelopes with the package installed in the project (its decrypt(), as an application
+   * would), all in one Node process; `env` is that process's whole environment besides PATH.
+   */
+  async decryptInstalled(envelopes: string[], env: Record<string, string>): Promise<string[]> {
+    const script = "const { decrypt } = require('pulumi-alicloud-kms-encrypted/decrypt');" +
+      "Promise.all(JSON.parse(process.argv[1]).map((e) => decrypt(e).then((b) => b.toString('utf8'))))" +
+      ".then((p) => process.stdout.write(JSON.stringify(p)), (e) => { process.stderr.write(String(e.message)); process.exit(1); })";
+    const out = await new Promise<string>((done, fail) => execFile(process.execPath, ["-e", script, JSON.stringify(envelopes)],
+      { cwd: this.dir, env: { PATH: process.env.PATH, ...env } },
+      (error, stdout, stderr) => (error ? fail(new Error(stderr || error.message)) : done(stdout))));
+    return JSON.parse(out) as string[];
   }
 
   /** Installs another build of the package in the project (an upgrade), from npm's cache and the tarball. */
@@ -120,7 +145,7 @@ export class PulumiProject {
     const manifest = JSON.parse(readFileSync(file, "utf8")) as { dependencies: Record<string, string> };
     manifest.dependencies["pulumi-alicloud-kms-encrypted"] = `file:${tarball}`;
     writeFileSync(file, JSON.stringify(manifest, null, 2));
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: this.dir, stdio: "pipe" });
+    npmInstall(this.dir);
   }
 
   /** Starts a pulumi command; `done` resolves when it exits. */
@@ -170,11 +195,15 @@ export class PulumiProject {
     return JSON.parse((await this.ok("stack", "output", "--json", "--show-secrets")).stdout);
   }
 
-  /** `pulumi stack export --show-secrets` plus every file under the backend (history, backups). */
+  /**
+   * `pulumi stack export --show-secrets`, the stack's outputs as `pulumi stack output --json
+   * --show-secrets` prints them (read from that same export), and every file under the backend
+   * (history, backups): one CLI call.
+   */
   async everythingStored(): Promise<string> {
     const exported = (await this.ok("stack", "export", "--show-secrets")).stdout;
     const files = filesUnder(this.backendDir).map((path) => `== ${path}\n${readFileSync(path, "utf8")}`);
-    return [exported, ...files].join("\n");
+    return [exported, JSON.stringify(stackOutputsIn(exported), null, 2), ...files].join("\n");
   }
 
   /**
@@ -182,8 +211,7 @@ export class PulumiProject {
    * the stack's outputs (secrets shown) or anything the CLI printed so far.
    */
   async assertNothingStored(plaintexts: readonly string[], step: string): Promise<void> {
-    const shown = (await this.pulumi("stack", "output", "--json", "--show-secrets")).stdout;
-    const stored = [await this.everythingStored(), shown, ...this.transcript].join("\n");
+    const stored = [await this.everythingStored(), ...this.transcript].join("\n");
     for (const plaintext of plaintexts) {
       for (const form of secretForms(plaintext)) {
         const at = stored.indexOf(form);
@@ -191,6 +219,23 @@ export class PulumiProject {
       }
     }
   }
+}
+
+/** Pulumi's mark of a secret in exported state; with --show-secrets its `plaintext` is the value's JSON. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** The stack's outputs in a `stack export --show-secrets`, secrets decoded, as `stack output --json --show-secrets` has them. */
+export function stackOutputsIn(exported: string): Record<string, unknown> {
+  const decode = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(decode);
+    if (v === null || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    if (SECRET_SIG in o) return decode(typeof o.plaintext === "string" ? JSON.parse(o.plaintext) : o.ciphertext);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, decode(x)]));
+  };
+  type State = { deployment: { resources?: { type: string; outputs?: Record<string, unknown> }[] } };
+  const stack = (JSON.parse(exported) as State).deployment.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
+  return decode(stack?.outputs ?? {}) as Record<string, unknown>;
 }
 
 export function tempRoot(): string {

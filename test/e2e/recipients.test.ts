@@ -71,12 +71,12 @@ describe("recipients in two regions through the real CLI", { timeout: 20 * 60_00
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
     }, "kms-recipients");
     await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", hangzhou.endpoint);
-    await project.ok("config", "set", "alicloud-kms:endpoints", endpoints);
-    await project.ok("config", "set", "alicloud-kms:region", "cn-hangzhou");
     password = `db-password-${randomBytes(16).toString("hex")}`;
     markers.push(password);
-    await project.ok("config", "set", "--secret", "dbPassword", password);
+    await project.configure(
+      { "alicloud-kms:endpoint": hangzhou.endpoint, "alicloud-kms:endpoints": endpoints, "alicloud-kms:region": "cn-hangzhou" },
+      { dbPassword: password },
+    );
     await setRecipients([{ keyId: "alias/app" }, { keyId: arn("key-backup"), encryptionContext: { app: "dr" } }]);
   });
   after(async () => {

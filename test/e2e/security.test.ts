@@ -43,20 +43,22 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
     return run;
   };
   const exported = async (showSecrets: boolean) => (await project.ok("stack", "export", ...(showSecrets ? ["--show-secrets"] : []))).stdout;
-  const stored = async () => [await exported(true), ...filesUnder(project.backendDir).map((p) => readFileSync(p, "utf8"))].join("\n");
 
   /** Nothing a log or the state keeps may give a plaintext, a digest or a secret trigger away. */
   const nothingLeaks = async (step: string) => {
+    // The state as it is now, read once each way: with secrets shown, and as stored.
+    const [shown, asStored] = [await exported(true), await exported(false)];
+    const stored = [shown, ...filesUnder(project.backendDir).map((p) => readFileSync(p, "utf8"))].join("\n");
     const logText = logs.map((r) => `${r.stdout}\n${r.stderr}`).join("\n");
-    const digests = [...(await exported(true)).matchAll(DIGEST)].map((m) => m[0]);
+    const digests = [...shown.matchAll(DIGEST)].map((m) => m[0]);
     assert.ok(digests.length >= 3, `${step}: the state keeps the digests (as secrets among the inputs)`);
     assert.deepEqual(logText.match(DIGEST), null, `${step}: a digest in a command's output`);
     for (const digest of digests) assert.equal(logText.includes(digest), false, `${step}: a stored digest in a command's output`);
     for (const form of secretForms(trigger)) {
       assert.equal(logText.includes(form), false, `${step}: the secret trigger in a command's output`);
-      assert.equal((await exported(false)).includes(form), false, `${step}: the secret trigger in the state, outside secrets`);
+      assert.equal(asStored.includes(form), false, `${step}: the secret trigger in the state, outside secrets`);
     }
-    const everything = [logText, await stored()].join("\n");
+    const everything = [logText, stored].join("\n");
     for (const secret of [shared, pin]) {
       for (const form of secretForms(secret)) assert.equal(everything.includes(form), false, `${step}: a plaintext is stored or printed`);
     }
@@ -64,7 +66,7 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
       assert.equal(logText.includes(form), false, `${step}: the access key secret printed`);
     }
     type State = { deployment: { resources: { type: string; outputs?: Record<string, unknown> }[] } };
-    const state = JSON.parse(await exported(true)) as State;
+    const state = JSON.parse(shown) as State;
     for (const r of state.deployment.resources.filter((r) => r.type.endsWith(":EncryptedValue"))) {
       assert.equal("plaintextDigest" in (r.outputs ?? {}), false, `${step}: a digest among the outputs`);
       assert.equal("trigger" in (r.outputs ?? {}), false, `${step}: a trigger among the outputs`);
@@ -83,11 +85,10 @@ describe("security findings through the real CLI", { timeout: 20 * 60_000 }, () 
       `{"current": "broken", "profiles": [{"name": "broken", "mode": "AK", "access_key_id": "LTAIbroken", "access_key_secret": "${profileSecret}",`);
     project = await PulumiProject.create(root, packPackage(root), join(__dirname, "security-program/index.js"), { HOME: home }, "kms-security");
     await project.ok("stack", "init", "dev");
-    for (const [key, value] of [["alicloud-kms:endpoint", emulator.endpoint], ["alicloud-kms:region", emulator.region],
-      ["alicloud:accessKey", ACCESS_KEY.accessKeyId]]) await project.ok("config", "set", key!, value!);
-    for (const [key, value] of [["alicloud:secretKey", ACCESS_KEY.accessKeySecret], ["shared", shared], ["pin", pin], ["trigger", trigger]]) {
-      await project.ok("config", "set", "--secret", key!, value!);
-    }
+    await project.configure(
+      { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, "alicloud:accessKey": ACCESS_KEY.accessKeyId },
+      { "alicloud:secretKey": ACCESS_KEY.accessKeySecret, shared, pin, trigger },
+    );
   });
   after(async () => {
     await emulator?.close();

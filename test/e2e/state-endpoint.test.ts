@@ -25,9 +25,8 @@ describe("an endpoint edited into state, through the real CLI", { timeout: 20 * 
       seed: { accessKeys: [ACCESS_KEY], keys: [{ keyId: "key-sym", keySpec: "Aliyun_SM4", keyUsage: "ENCRYPT/DECRYPT" }], certificates: [] },
     });
     project = await PulumiProject.forEmulator(root, emulator, ACCESS_KEY, "dev", join(__dirname, "symmetric-program/index.js"), "kms-state-endpoint");
-    await project.ok("config", "set", "keyId", "key-sym");
+    await project.configure({ keyId: "key-sym" }, { dbPassword: `password-${randomBytes(12).toString("hex")}` });
     await project.ok("config", "set", "--path", "context.app", "billing");
-    await project.ok("config", "set", "--secret", "dbPassword", `password-${randomBytes(12).toString("hex")}`);
     await project.ok("up", "--yes", "--skip-preview");
   });
   after(async () => {

@@ -67,11 +67,10 @@ describe("ciphertexts swapped or substituted in state, through the real CLI", { 
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
     }, "kms-integrity");
     await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    await project.ok("config", "set", "keyId", "key-app");
-    await project.ok("config", "set", "envelope", "true");
-    await project.ok("config", "set", "--secret", "entries", JSON.stringify(entries));
+    await project.configure(
+      { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, keyId: "key-app", envelope: "true" },
+      { entries: JSON.stringify(entries) },
+    );
     await project.ok("up", "--yes", "--skip-preview");
   });
   after(async () => {

@@ -65,9 +65,7 @@ describe("a symmetric key with an encryption context through the real CLI", { ti
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
     }, "kms-symmetric");
     await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    await project.ok("config", "set", "keyId", "alias/billing");
+    await project.configure({ "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, keyId: "alias/billing" });
     await project.ok("config", "set", "--path", "context.app", context.app);
     await project.ok("config", "set", "--path", "context.stage", context.stage);
     password = await setPassword();

@@ -52,12 +52,10 @@ describe("upgrading from state written before integrity tags and scopes", { time
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
     }, "kms-upgrade");
     await project.ok("stack", "init", "dev");
-    await project.ok("config", "set", "alicloud-kms:endpoint", emulator.endpoint);
-    await project.ok("config", "set", "alicloud-kms:region", emulator.region);
-    await project.ok("config", "set", "keyId", "key-app");
-    await project.ok("config", "set", "--secret", "tlsKey", tlsKey);
-    await project.ok("config", "set", "--secret", "dbPassword", dbPassword);
-    await project.ok("config", "set", "--secret", "entries", JSON.stringify(entries));
+    await project.configure(
+      { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, keyId: "key-app" },
+      { tlsKey, dbPassword, entries: JSON.stringify(entries) },
+    );
     await project.ok("up", "--yes", "--skip-preview");
   });
   after(async () => {
