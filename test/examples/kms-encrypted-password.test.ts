@@ -21,7 +21,7 @@ describe("examples/kms-encrypted-password: kmsEncryptedPassword gets the passwor
       accountName: pulumi.Output<string>; instanceId: pulumi.Output<string>; plaintextEncoding: pulumi.Output<string>;
     };
     assert.equal(await outputValue(program.accountName), "app");
-    await outputValue(program.instanceId);
+    assert.equal(await outputValue(program.instanceId), "web-id", "the instance's id, as the provider (here the mock) answers it");
     assert.equal(await outputValue(program.plaintextEncoding), "text");
     const account = mocked.registered.get("alicloud:rds/rdsAccount:RdsAccount app")!;
     const web = mocked.registered.get("alicloud:ecs/instance:Instance web")!;
