@@ -92,13 +92,17 @@ export function readSm2PrivateKey(pem: string): Sm2Key | undefined {
 }
 
 export function sm2Encrypt(publicPoint: Buffer, plaintext: Buffer): Buffer {
-  // Raw hex output: X‖Y (no 04) ‖ C3 ‖ C2.
-  const raw = Buffer.from(sm2.doEncrypt(plaintext, publicPoint.toString("hex"), C1C3C2), "hex");
-  const x = raw.subarray(0, COORDINATE_BYTES);
-  const y = raw.subarray(COORDINATE_BYTES, 2 * COORDINATE_BYTES);
-  const hash = raw.subarray(2 * COORDINATE_BYTES, 2 * COORDINATE_BYTES + HASH_BYTES);
-  const body = raw.subarray(2 * COORDINATE_BYTES + HASH_BYTES);
-  return sequence(unsignedInteger(x), unsignedInteger(y), octetString(hash), octetString(body));
+  for (;;) {
+    // Raw hex output: X‖Y (no 04) ‖ C3 ‖ C2.
+    const raw = Buffer.from(sm2.doEncrypt(plaintext, publicPoint.toString("hex"), C1C3C2), "hex");
+    const x = raw.subarray(0, COORDINATE_BYTES);
+    const y = raw.subarray(COORDINATE_BYTES, 2 * COORDINATE_BYTES);
+    const hash = raw.subarray(2 * COORDINATE_BYTES, 2 * COORDINATE_BYTES + HASH_BYTES);
+    const body = raw.subarray(2 * COORDINATE_BYTES + HASH_BYTES);
+    // A key stream of zeros (C2 = the plaintext) means drawing k again (GM/T 0003.4, step A5), which
+    // sm-crypto-v2 does not do; OpenSSL refuses such a ciphertext (1 in 256 for a 1-byte plaintext).
+    if (!body.equals(plaintext)) return sequence(unsignedInteger(x), unsignedInteger(y), octetString(hash), octetString(body));
+  }
 }
 
 /** Undefined when the ciphertext is malformed or its hash does not verify. */
