@@ -37,8 +37,15 @@ export interface GatewayParts extends ServerParts {
   gateway: Gateway;
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Longer than clients keep theirs (Node's agents
+ * drop an idle socket after 5 s, the server's own default): a server closing first races a client
+ * reusing the socket, and the client reads ECONNRESET (seen under a loaded machine).
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 export function createKmsServer(parts: GatewayParts): Server {
-  return createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+  return createServer({ maxHeaderSize: MAX_HEADER_BYTES, keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const handler = url.pathname.startsWith("/__emulator/") ? handleAdmin : handleApi;
     handler(parts, req, res, url).catch((e) => {
