@@ -65,19 +65,12 @@ describe("the real CLI under throttling and faults, interrupted and re-run", { t
   });
 
   it("an up interrupted by SIGINT midway, then re-run: all 200 values, nothing lost", async (t) => {
-    const { child, done } = project.start(["up", "--yes", "--skip-preview"]);
     // Interrupt once a quarter of the values have been encrypted.
-    await new Promise<void>((resolveWait) => {
-      const poll = setInterval(() => {
-        const encrypted = (emulator.stats().calls.AsymmetricEncrypt ?? 0) - (emulator.stats().dryRunCalls.AsymmetricEncrypt ?? 0);
-        if (encrypted >= COUNT / 4 || child.exitCode !== null) {
-          clearInterval(poll);
-          resolveWait();
-        }
-      }, 50);
-    });
-    child.kill("SIGINT");
-    const interrupted = await done;
+    const encrypted = () => {
+      const { calls, dryRunCalls } = emulator.stats();
+      return (calls.AsymmetricEncrypt ?? 0) - (dryRunCalls.AsymmetricEncrypt ?? 0);
+    };
+    const interrupted = await project.interruptWhen(["up", "--yes", "--skip-preview"], () => encrypted() >= COUNT / 4);
     assert.notEqual(interrupted.code, 0, "the interrupted up did not finish");
     const partial = JSON.parse((await project.ok("stack", "export")).stdout);
     const created = (partial.deployment.resources ?? []).filter((r: { type: string }) => r.type.endsWith(":EncryptedValue")).length;

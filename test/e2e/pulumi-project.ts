@@ -162,6 +162,21 @@ export class PulumiProject {
     return { child, done };
   }
 
+  /** Starts a pulumi command and sends it SIGINT once `ready()` holds (polled every 50 ms) or it has exited. */
+  async interruptWhen(args: string[], ready: () => boolean): Promise<Run> {
+    const { child, done } = this.start(args);
+    await new Promise<void>((readied) => {
+      const poll = setInterval(() => {
+        if (ready() || child.exitCode !== null) {
+          clearInterval(poll);
+          readied();
+        }
+      }, 50);
+    });
+    child.kill("SIGINT");
+    return done;
+  }
+
   async pulumi(...args: string[]): Promise<Run> {
     return this.start(args).done;
   }

@@ -136,17 +136,7 @@ describe("every point the SDK meets @pulumi/pulumi, through the real CLI (the to
     emulator.setFaults({ latencyMs: 3_000, actions: ["AsymmetricEncrypt"] });
     const asked = () => (emulator.stats().calls.AsymmetricEncrypt ?? 0) - (emulator.stats().dryRunCalls.AsymmetricEncrypt ?? 0);
     try {
-      const { child, done } = project.start(["up", "--yes", "--skip-preview"]);
-      await new Promise<void>((asking) => {
-        const poll = setInterval(() => {
-          if (asked() > 0 || child.exitCode !== null) {
-            clearInterval(poll);
-            asking();
-          }
-        }, 50);
-      });
-      child.kill("SIGINT");
-      const interrupted = await done;
+      const interrupted = await project.interruptWhen(["up", "--yes", "--skip-preview"], () => asked() > 0);
       assert.notEqual(interrupted.code, 0, "the interrupted up did not finish");
     } finally {
       emulator.setFaults({ latencyMs: 0 });
