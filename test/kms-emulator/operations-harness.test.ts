@@ -3,13 +3,16 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Agent, request as httpRequest } from "node:http";
+import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { call, officialClient, rejection } from "../support/kms-client";
 import { startKmsEmulator } from "./index";
 
-// What the rest of the project's tests stand on: the shell entry point, --qps throttling, fault
-// injection and --data-dir persistence.
+// What the rest of the project's tests stand on: the shell entry point, --qps throttling, idle
+// connections kept longer than clients keep them, fault injection and --data-dir persistence.
 
 const seed = {
   accessKeys: [{ accessKeyId: "LTAIharness", accessKeySecret: "harness-secret" }],
@@ -98,6 +101,30 @@ describe("emulator harness", () => {
       assert.equal(stats.throttled, throttled);
       assert.equal(stats.calls.DescribeKey, 400);
     } finally {
+      await emulator.close();
+    }
+  });
+
+  // Node's own server default (5 s, closed about a second later) raced the official SDK's agent,
+  // which keeps idle sockets with no limit: a call reusing one as the emulator closed it read ECONNRESET.
+  it("an idle keep-alive connection stays open well past Node's default, and the next request reuses it", async () => {
+    const emulator = await startKmsEmulator({ seed: structuredClone(seed) as never });
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const socketOf = () => new Promise<Socket>((done, failed) => {
+        const req = httpRequest(new URL("/__emulator/stats", emulator.endpoint), { agent }, (res) => res.resume());
+        req.on("socket", done);
+        req.on("error", failed);
+        req.end();
+      });
+      const first = await socketOf();
+      let closedByServer = false;
+      first.once("end", () => (closedByServer = true));
+      await sleep(6_500);
+      assert.equal(closedByServer, false, "the emulator closed an idle connection within 6.5 s");
+      assert.equal(await socketOf(), first, "the next request reuses the same connection");
+    } finally {
+      agent.destroy();
       await emulator.close();
     }
   });
