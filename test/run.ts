@@ -22,7 +22,8 @@ const repoRoot = resolve(__dirname, "..");
 const args = process.argv.slice(2);
 const mode: Mode = args.includes("--quick") ? "quick" : args.includes("--leg") ? "leg" : "all";
 const concurrencyAt = args.indexOf("--concurrency");
-const concurrency = Number(concurrencyAt >= 0 ? args[concurrencyAt + 1] : process.env.KMS_TEST_CONCURRENCY ?? 3);
+const concurrencyText = String(concurrencyAt >= 0 ? args[concurrencyAt + 1] : process.env.KMS_TEST_CONCURRENCY ?? 3);
+const concurrency = Number(concurrencyText);
 const named = args.filter((a, i) => !a.startsWith("--") && (concurrencyAt < 0 || i !== concurrencyAt + 1));
 
 /** Every test file of the repository, relative to its root. */
@@ -37,8 +38,8 @@ function allFiles(): string[] {
 
 /**
  * The tiers. quick: the emulator, the provider through @pulumi/pulumi's dynamic provider host, the
- * SDK's runtime, the examples under mocks and the plugin's gRPC door: no real CLI, no packed
- * tarball, no Go build. leg: what another Node or @pulumi/pulumi changes (CI's toolchain legs).
+ * SDK's runtime, the examples under mocks and the plugin's gRPC door: no lint, no real CLI, no
+ * packed tarball. leg: what another Node or @pulumi/pulumi changes (CI's toolchain legs).
  */
 const QUICK = /^test\/(kms-emulator|provider|sdk|examples)\/|^test\/plugin\/(plugin-server|schema)\.test\.ts$/;
 const LEG = /^test\/(provider|sdk|examples)\/(?!readme-readers\.)|^test\/package\/consumers\.test\.ts$|^test\/e2e\/toolchain\.test\.ts$/;
@@ -118,6 +119,9 @@ function step(label: string, command: string, commandArgs: string[], env: NodeJS
 const npx = (bin: string) => join(repoRoot, "node_modules/.bin", bin);
 
 async function main(): Promise<number> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`--concurrency (or KMS_TEST_CONCURRENCY) takes a whole number of files at a time, 1 or more; got ${JSON.stringify(concurrencyText)}`);
+  }
   const files = ordered(selected());
   if (files.length === 0) throw new Error("no test file selected");
   const started = Date.now();
