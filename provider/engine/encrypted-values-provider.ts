@@ -226,10 +226,15 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       // Under the key the program's stack key gives, never the one state holds.
       ...integrityReasons(news.integrityKey, taggedEntries(olds), olds.integrityTags === undefined, failingEntries),
     ];
+    // No tag covers the derived map: it must be what the (tagged) stored map derives to, or the update
+    // puts it back (withDerivedMap), encrypting nothing for it.
+    const repair = this.derivedMapProblem(stored);
+    const changes = reasons.length > 0 || repair !== undefined;
     const valueUrn = revealText(news.valueUrn);
-    if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
-    if (valueUrn && reasons.length > 0) await logInfo(valueUrn, `will be re-encrypted: ${reasons.join("; ")}`);
-    return { changes: reasons.length > 0, replaces: [], deleteBeforeReplace: false };
+    if (valueUrn && !changes) this.handoff.release(valueUrn);
+    if (valueUrn && reasons.length > 0) await logInfo(valueUrn, `will be re-encrypted: ${[...reasons, ...repair ? [repair] : []].join("; ")}`);
+    else if (valueUrn && repair) await logInfo(valueUrn, `will be updated: ${repair}`);
+    return { changes, replaces: [], deleteBeforeReplace: false };
   }
 
   async create(inputs: Props): Promise<dynamic.CreateResult> {
@@ -246,7 +251,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
     const untagged = props.integrityTags === undefined && props.integrityKey === undefined;
     const altered = integrityStaleness(props.integrityKey, taggedEntries(props), untagged, failingEntries);
-    const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
+    const stale = [await staleReason(props, this.context), altered, this.derivedMapProblem(stored)]
+      .filter((r) => r !== undefined).join("; ");
     return { id, props: this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]), staleReason: stale }) };
   }
 
@@ -266,6 +272,27 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     } catch {
       return outs;
     }
+  }
+
+  /**
+   * With bothMaps, why the derived map `stored` holds is not the one its stored map derives to
+   * (undefined when it is, or when the stored map cannot be derived from: that map then fails its
+   * tags). Nothing covers the derived map but this comparison: an envelope written there by hand,
+   * or two entries swapped, would otherwise flow on to every reader unchanged.
+   */
+  private derivedMapProblem(stored: Props): string | undefined {
+    if (!this.bothMaps) return undefined;
+    const expected = this.withDerivedMap(this.storedOnly(stored));
+    const derived = expected.derivedMap;
+    if (derived !== "ciphertexts" && derived !== "envelopes") return undefined;
+    const canonical = (map: unknown) => {
+      const plain = reveal(map);
+      if (plain === null || typeof plain !== "object") return String(plain);
+      return JSON.stringify(Object.entries(plain).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    };
+    if (reveal(stored.derivedMap) === derived && canonical(stored[derived]) === canonical(expected[derived])) return undefined;
+    const from = derived === "envelopes" ? "ciphertexts" : "envelopes";
+    return `its ${derived} output is not what its ${from} give (edited in state); put back from them`;
   }
 
   /** State as this provider keeps it: without the derived map withDerivedMap added. */

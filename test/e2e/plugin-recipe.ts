@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -194,6 +194,43 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       assert.equal(values.length, 2);
       for (const v of values) assert.equal(v.outputs?.staleReason, "", v.type);
       await assertNothingStored("after the rotation and refresh");
+    });
+
+    // Security round 4, item 1: no tag covers the map a generated SDK gets derived (envelopes of a
+    // direct map). Two entries swapped there by someone who can write state: up puts them back without
+    // encrypting; done again, refresh names it.
+    it("the derived map edited in state is put back by up, encrypting nothing, and named by refresh", async () => {
+      type Resource = { type: string; outputs: Record<string, unknown> };
+      type Exported = { deployment: { resources: Resource[] } };
+      const tamper = () => {
+        const state = JSON.parse(pulumi("stack export")) as Exported;
+        const map = state.deployment.resources.find((r) => r.type === "alicloud-kms:index:EncryptedValues")!;
+        const derived = String(map.outputs.derivedMap);
+        const original = map.outputs[derived] as Record<string, string>;
+        map.outputs[derived] = { ...original, db: original.api!, api: original.db! };
+        const file = join(root, `tampered-${language}.json`);
+        writeFileSync(file, JSON.stringify(state));
+        pulumi(`stack import --file ${file}`);
+        return { derived, original };
+      };
+      const derivedNow = (derived: string) => (JSON.parse(pulumi("stack export")) as Exported).deployment.resources
+        .find((r) => r.type === "alicloud-kms:index:EncryptedValues")!.outputs[derived];
+
+      const { derived, original } = tamper();
+      await resetStats();
+      const up = pulumi("up --yes");
+      assert.match(up, /will be updated: its envelopes output is not what its ciphertexts give/);
+      assert.match(up, /1 updated/);
+      assert.equal(encryptions(await stats()), 0, "put back from the stored map, nothing encrypted");
+      assert.deepEqual(derivedNow(derived), original);
+
+      tamper();
+      pulumi("refresh --yes");
+      const state = JSON.parse(pulumi("stack export")) as Exported;
+      const map = state.deployment.resources.find((r) => r.type === "alicloud-kms:index:EncryptedValues")!;
+      assert.match(String(map.outputs.staleReason), /its envelopes output is not what its ciphertexts give \(edited in state\)/);
+      assert.deepEqual(map.outputs[derived], original);
+      await assertNothingStored("after the derived map was edited");
     });
 
     it("destroy empties the stack", async () => {

@@ -197,6 +197,46 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     }
   });
 
+  // Security round 4, item 1: the derived map (envelopes of a direct map, ciphertexts of an enveloped
+  // one) is covered by no tag. An attacker who writes state puts another envelope there (one made
+  // with the public key alone, here one the attacker had the plugin make for a plaintext of theirs),
+  // or swaps two entries under a symmetric key; `up` must put it back, `refresh` must say so.
+  for (const [keyId, envelope, tamper] of [
+    ["alias/rsa-2048", false, "an envelope of the attacker's plaintext in place of one entry's"],
+    ["alias/aes-256", false, "two entries swapped"],
+    ["alias/aes-256", true, "two entries swapped"],
+  ] as const) {
+    it(`EncryptedValues under ${keyId}${envelope ? " (envelopes)" : ""}: the derived map edited in state (${tamper}) is put back by up, named by refresh`, async () => {
+      const news = { plaintexts: secret({ db: `${password}-db`, api: `${password}-api` }), keyId, envelope };
+      const checked = await check(VALUES_URN, news);
+      const { id, outs } = await create(VALUES_URN, checked.inputs);
+      const derived = String(outs.derivedMap) as "ciphertexts" | "envelopes";
+      const original = outs[derived] as Record<string, string>;
+      let forged: string;
+      if (tamper === "two entries swapped") forged = original.api!;
+      else {
+        const attacker = await check(VALUES_URN, { ...news, plaintexts: secret({ db: "attacker-chosen", api: "x" }) });
+        forged = ((await create(VALUES_URN, attacker.inputs)).outs[derived] as Record<string, string>).db!;
+      }
+      const tampered = { ...outs, [derived]: { ...original, db: forged } };
+
+      const again = await check(VALUES_URN, news, checked.inputs);
+      assert.equal(await diff(VALUES_URN, tampered, again.inputs), rpc.DiffResponse.DiffChanges.DIFF_SOME, "up notices the derived map");
+      emulator.resetStats();
+      const updated = record(await call<rpc.UpdateRequest, rpc.UpdateResponse>(client, "update", new rpc.UpdateRequest().setUrn(VALUES_URN)
+        .setId(id).setOlds(Struct.fromJavaScript(tampered as never)).setNews(Struct.fromJavaScript(again.inputs as never))));
+      const repaired = updated.getProperties()!.toJavaScript() as Props;
+      assert.deepEqual(repaired[derived], original, "put back as the stored map derives it");
+      assert.equal(realEncryptions(emulator.stats()), 0, "without encrypting anything");
+
+      const read = await call<rpc.ReadRequest, rpc.ReadResponse>(client, "read", new rpc.ReadRequest().setUrn(VALUES_URN).setId(id)
+        .setProperties(Struct.fromJavaScript(tampered as never)));
+      const refreshed = read.getProperties()!.toJavaScript() as Props;
+      assert.match(String(refreshed.staleReason), new RegExp(`its ${derived} output is not what its ${derived === "envelopes" ? "ciphertexts" : "envelopes"} give`));
+      assert.deepEqual(refreshed[derived], original);
+    });
+  }
+
   it("warns, naming the value, when a digest would be cheap to guess", async () => {
     // The warning goes to the engine's log, which this test has not; check still succeeds.
     const { failures } = await check(VALUE_URN, { plaintext: secret("1234"), keyId: "alias/rsa-2048" });
