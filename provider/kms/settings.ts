@@ -75,15 +75,23 @@ function environmentOrigins(env: NodeJS.ProcessEnv): Set<string> {
   return origins;
 }
 
-/** Why a config endpoint may not be used (see SettingsTrust), or undefined when it may. */
+/**
+ * Why a config endpoint may not be used (see SettingsTrust), or undefined when it may. The whole
+ * origin counts, not the host name alone: KMS's hosts only over HTTPS on the default port (over
+ * plain HTTP, or to another port, the signed requests and the plaintexts would travel in clear),
+ * loopback on any, and any other only where the environment names that same origin.
+ */
 function hostRuleProblem(
   endpoint: { host: string; protocol: string }, allowed: Set<string>, setting: string,
 ): string | undefined {
-  const hostname = new URL(`${endpoint.protocol}://${endpoint.host}`).hostname;
-  if (KMS_HOST.test(hostname) || LOOPBACK.test(hostname) || allowed.has(`${endpoint.protocol}://${endpoint.host}`)) return undefined;
-  return `${printable(`${endpoint.protocol}://${endpoint.host}`)} is neither KMS's host for a region (kms.<region>.aliyuncs.com, ` +
-    `kms-vpc.<region>.aliyuncs.com) nor loopback; stack config is read back from state, so another host must also be named where ` +
-    `pulumi runs: set ALIBABA_CLOUD_KMS_ENDPOINT${setting.endsWith("endpoints") ? "S" : ""} to it there. Nothing was sent`;
+  const origin = `${endpoint.protocol}://${endpoint.host}`;
+  const { hostname, port } = new URL(origin);
+  const kmsOverTls = KMS_HOST.test(hostname) && endpoint.protocol === "https" && port === "";
+  if (kmsOverTls || LOOPBACK.test(hostname) || allowed.has(origin)) return undefined;
+  return `${printable(origin)} is neither KMS's HTTPS endpoint for a region (https://kms.<region>.aliyuncs.com, ` +
+    `https://kms-vpc.<region>.aliyuncs.com, on the default port) nor loopback; stack config is read back from state, so another ` +
+    `endpoint must also be named, as it is, where pulumi runs: set ALIBABA_CLOUD_KMS_ENDPOINT${setting.endsWith("endpoints") ? "S" : ""} ` +
+    "to it there. Nothing was sent";
 }
 
 export function resolveSettings(config: ConfigSource, env: NodeJS.ProcessEnv = process.env, trust: SettingsTrust = {}): Settings {

@@ -50,7 +50,7 @@ describe("an endpoint edited into state, through the real CLI", { timeout: 20 * 
     const refused = await project.pulumi("refresh", "--yes", "--skip-preview");
     assert.notEqual(refused.code, 0);
     const printed = `${refused.stdout}${refused.stderr}`.replace(/\s+/g, " ");
-    assert.match(printed, /alicloud-kms:endpoint: 'https:\/\/kms-capture\.invalid' is neither KMS's host for a region .* set ALIBABA_CLOUD_KMS_ENDPOINT to it there\. Nothing was sent/);
+    assert.match(printed, /alicloud-kms:endpoint: 'https:\/\/kms-capture\.invalid' is neither KMS's HTTPS endpoint for a region .* set ALIBABA_CLOUD_KMS_ENDPOINT to it there\. Nothing was sent/);
     assert.doesNotMatch(printed, new RegExp(ACCESS_KEY.accessKeySecret));
     assert.deepEqual(emulator.stats().calls, {}, "no request reached KMS either");
 

@@ -22,10 +22,20 @@ describe("the host rule for endpoints from stack config", () => {
     for (const endpoint of ["https://kms.cn-hangzhou.aliyuncs.com.evil.example", "https://evil.example", "http://10.0.0.8:8080",
       "https://kms.cn-hangzhou.aliyuncs.co"]) {
       const [problem] = problems({ "alicloud-kms:endpoint": endpoint });
-      assert.match(problem ?? "", /^alicloud-kms:endpoint: '.*' is neither KMS's host for a region .* nor loopback; .* set ALIBABA_CLOUD_KMS_ENDPOINT to it there/, endpoint);
+      assert.match(problem ?? "", /^alicloud-kms:endpoint: '.*' is neither KMS's HTTPS endpoint for a region .* nor loopback; .* set ALIBABA_CLOUD_KMS_ENDPOINT to it there/, endpoint);
     }
+    // Security round 4, item 4: KMS's own host names over plain HTTP, or on another port, would carry
+    // the signed requests (and, at up, the plaintexts) in clear: scheme and port count, not the name alone.
+    for (const endpoint of ["http://kms.cn-hangzhou.aliyuncs.com", "http://kms.cn-hangzhou.aliyuncs.com:8080", "HTTP://KMS.CN-HANGZHOU.ALIYUNCS.COM",
+      "http://kms-vpc.cn-hangzhou.aliyuncs.com:80", "https://kms.cn-hangzhou.aliyuncs.com:8443", "http://kms\uff0ecn-hangzhou\uff0ealiyuncs\uff0ecom"]) {
+      const [problem] = problems({ "alicloud-kms:endpoint": endpoint });
+      assert.match(problem ?? "", /is neither KMS's HTTPS endpoint for a region .*on the default port.* nor loopback/, endpoint);
+    }
+    assert.deepEqual(problems({ "alicloud-kms:endpoint": "https://kms.cn-hangzhou.aliyuncs.com:443" }), [], "443 is the default port");
     assert.match(problems({ "alicloud-kms:endpoints": "{\"cn-shanghai\":\"https://evil.example\"}" })[0] ?? "",
       /^alicloud-kms:endpoints: cn-shanghai: 'https:\/\/evil\.example' is neither .* set ALIBABA_CLOUD_KMS_ENDPOINTS to it there/);
+    assert.match(problems({ "alicloud-kms:endpoints": "{\"cn-shanghai\":\"http://kms.cn-shanghai.aliyuncs.com\"}" })[0] ?? "",
+      /^alicloud-kms:endpoints: cn-shanghai: 'http:\/\/kms\.cn-shanghai\.aliyuncs\.com' is neither KMS's HTTPS endpoint/);
   });
 
   it("a host the environment names too is the operator's word, and passes; the environment's own always do", () => {
@@ -33,6 +43,13 @@ describe("the host rule for endpoints from stack config", () => {
     assert.deepEqual(problems({ "alicloud-kms:endpoints": "{\"cn-shanghai\":\"https://sh.corp.example\"}" },
       { ALIBABA_CLOUD_KMS_ENDPOINTS: "{\"cn-shanghai\":\"https://sh.corp.example\"}" }), []);
     assert.deepEqual(problems({}, { ALIBABA_CLOUD_KMS_ENDPOINT: "https://kms-proxy.corp.example" }), []);
+    // The same origin only: scheme and port are part of what the environment names.
+    assert.deepEqual(problems({ "alicloud-kms:endpoint": "http://kms.cn-hangzhou.aliyuncs.com:8080" },
+      { ALIBABA_CLOUD_KMS_ENDPOINT: "http://kms.cn-hangzhou.aliyuncs.com:8080" }), []);
+    for (const [config, env] of [["http://kms-proxy.corp.example", "https://kms-proxy.corp.example"],
+      ["https://kms-proxy.corp.example:8443", "https://kms-proxy.corp.example"]]) {
+      assert.equal(problems({ "alicloud-kms:endpoint": config! }, { ALIBABA_CLOUD_KMS_ENDPOINT: env! }).length, 1, `${config} under ${env}`);
+    }
     // decrypt() and the CLI take their endpoint from the application or operator: no rule.
     assert.deepEqual(resolveSettings(config({ "alicloud-kms:endpoint": "https://kms-proxy.corp.example" }), {}).problems, []);
   });
@@ -55,7 +72,7 @@ describe("refresh with an endpoint edited into the provider's config", () => {
     d.stack.host = host;
     d.emulator.resetStats();
     await assert.rejects(d.stack.refresh("v"), (e: Error) =>
-      /alicloud-kms:endpoint: 'https:\/\/kms-capture\.invalid' is neither KMS's host for a region/.test(e.message)
+      /alicloud-kms:endpoint: 'https:\/\/kms-capture\.invalid' is neither KMS's HTTPS endpoint for a region/.test(e.message)
       && !e.message.includes(ACCESS_KEY.accessKeySecret));
     assert.deepEqual(d.emulator.stats().calls, {}, "nothing sent");
   });
