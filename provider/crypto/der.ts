@@ -42,7 +42,14 @@ export interface Element {
 
 /** The elements one after another in `data`, all of it. */
 export function elements(data: Buffer): Element[] {
-  const out: Element[] = [];
+  return [...eachElement(data)];
+}
+
+/**
+ * The elements of `data` one at a time, so that a reader can stop at the first one past a bound
+ * without splitting (and paying for) the rest of a hostile SET.
+ */
+export function* eachElement(data: Buffer): Generator<Element> {
   let at = 0;
   while (at < data.length) {
     const tag = data[at]!;
@@ -61,10 +68,9 @@ export function elements(data: Buffer): Element[] {
       header = 2 + count;
     }
     if (at + header + size > data.length) throw new DerError("an element is longer than the data");
-    out.push({ tag, content: data.subarray(at + header, at + header + size) });
+    yield { tag, content: data.subarray(at + header, at + header + size) };
     at += header + size;
   }
-  return out;
 }
 
 /** Exactly one element of this tag, filling `data`. */

@@ -1,9 +1,9 @@
 import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
 import { openGcm } from "./data-key-cipher";
-import { DerError, elements, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
+import { DerError, eachElement, type Element, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
 import { EnvelopeFormatError } from "./envelope-format";
 import type { Recipient } from "./recipients-envelope";
-import { type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";
+import { type EncryptionContext, encryptionContextProblem, MAX_CONTEXT_JSON } from "../kms/encryption-context";
 import { parseKeyReference, printable } from "../kms/identifiers";
 
 // Alibaba Cloud's Encryption SDK message, so that an application in Java, Python or Go opens a
@@ -37,6 +37,8 @@ const GCM_KEY_BYTES: Record<number, number> = { 1: 16, 2: 32 };
 export const SDK_ALGORITHM_AES_256_GCM = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** A message carries one encrypted data key per recipient: this many at the most (as the SDK writes them). */
+const MAX_DATA_KEYS = 8;
 
 /** One CMK of the message: where its KMS is (from the ARN) and its ciphertext of the data key. */
 export type SdkRecipient = Recipient & { arn: string };
@@ -160,15 +162,26 @@ function parse(bytes: Buffer): SdkMessage {
     throw new EnvelopeFormatError(`Encryption SDK message: algorithm ${algorithmId} is not AES-GCM (1 or 2); ` +
       "its CBC and CTR modes authenticate nothing, so such a message is not opened");
   }
-  const keys = elements(keysDer!);
-  if (keys.length === 0 || keys.length > 8) throw new DerError("it needs 1 to 8 encrypted data keys");
+  // Both SETs are read one element at a time and refused at the first past their bound: a hostile
+  // message's millions of elements cost nothing past that.
+  const keys: Element[] = [];
+  for (const key of eachElement(keysDer!)) {
+    if (keys.length === MAX_DATA_KEYS) throw new DerError(`it needs 1 to ${MAX_DATA_KEYS} encrypted data keys`);
+    keys.push(key);
+  }
+  if (keys.length === 0) throw new DerError(`it needs 1 to ${MAX_DATA_KEYS} encrypted data keys`);
   const encryptionContext: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const pair of elements(contextDer!)) {
+  let contextJson = 2; // {}
+  for (const pair of eachElement(contextDer!)) {
     if (pair.tag !== TAG.SEQUENCE) throw new DerError("an encryption context pair is not a SEQUENCE");
     const [k, v] = fields(pair.content, [TAG.OCTET_STRING, TAG.OCTET_STRING], "an encryption context pair");
     const key = k!.toString("utf8");
     if (Object.hasOwn(encryptionContext, key)) throw new DerError("its encryption context names a key twice");
     encryptionContext[key] = v!.toString("utf8");
+    contextJson += JSON.stringify(key).length + JSON.stringify(encryptionContext[key]).length + 2; // "k":"v",
+    if (contextJson > MAX_CONTEXT_JSON + 1) {
+      throw new EnvelopeFormatError(`Encryption SDK message: its encryption context is over ${MAX_CONTEXT_JSON} characters as JSON, KMS's limit`);
+    }
   }
   const context = { ...encryptionContext };
   if (Object.keys(context).length > 0) {
