@@ -88,20 +88,35 @@ function publicContext(context: ContextInput | undefined, property: string): pul
   if (context === undefined) return undefined;
   const whole = pulumi.output(context) as pulumi.Output<Record<string, string>>;
   const checked = pulumi.isSecret(whole).then((secret) => {
-    if (secret) {
-      throw new pulumi.RunError(`${property} holds a secret; the context is stored in state and in every envelope ` +
-        "as plain text, so use names and labels only (the secret belongs in plaintext)");
-    }
+    if (secret) throw secretContextError(property);
     return true;
   });
   return pulumi.output(checked).apply(() => whole);
 }
 
+function secretContextError(property: string): pulumi.RunError {
+  return new pulumi.RunError(`${property} holds a secret; the context is stored in state and in every envelope ` +
+    "as plain text, so use names and labels only (the secret belongs in plaintext)");
+}
+
 /**
- * Each recipient with its context checked as publicContext does, by position. A recipient given as
- * an Output whole can only be judged whole: a secret one is refused as a secret context.
+ * Each recipient with its context checked as publicContext does, by position. A list given as a
+ * Promise is checked so once it resolves. A recipient, or the whole list, given as an Output can
+ * only be judged whole (an Output's value holds no Outputs): a secret one with a context is refused
+ * as a secret context.
  */
 function publicRecipients(recipients: KmsTargetArgs["recipients"]): KmsTargetArgs["recipients"] {
+  if (recipients instanceof Promise) {
+    return pulumi.output(recipients.then((list) => publicRecipients(list))) as KmsTargetArgs["recipients"];
+  }
+  if (pulumi.Output.isInstance(recipients)) {
+    const whole = recipients as pulumi.Output<RecipientArgs[]>;
+    return pulumi.all([whole, pulumi.isSecret(whole)]).apply(([list, secret]) => {
+      const i = secret && Array.isArray(list) ? list.findIndex((r) => r?.encryptionContext !== undefined) : -1;
+      if (i >= 0) throw secretContextError(`recipients[${i}].encryptionContext`);
+      return list;
+    }) as KmsTargetArgs["recipients"];
+  }
   if (!Array.isArray(recipients)) return recipients;
   return recipients.map((r: pulumi.Input<RecipientArgs>, i): pulumi.Input<RecipientArgs> => {
     const property = `recipients[${i}].encryptionContext`;

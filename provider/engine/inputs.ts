@@ -224,6 +224,12 @@ export interface SharedInputs {
   bindScope: boolean;
 }
 
+/** The refusal of a secret in an encryption context (named by `property`), which state and envelopes keep in clear. */
+function secretContextFailure(property: string): CheckFailure {
+  return { property: "", reason: `${property} holds a secret; the context is stored in state and in every envelope ` +
+    "as plain text, so use names and labels only (the secret belongs in plaintext)" };
+}
+
 /** The encryptionContext input: absent, UNKNOWN while any of it is, or a valid context. */
 function parseEncryptionContext(
   news: Record<string, unknown>, failures: CheckFailure[], property = "encryptionContext",
@@ -235,8 +241,7 @@ function parseEncryptionContext(
   const secretInside = isSecretWire(wire)
     || (typeof value === "object" && value !== null && Object.values(value).some((v) => isSecretWire(v)));
   if (secretInside) {
-    failures.push({ property: "", reason: `${property} holds a secret; the context is stored in state and in every envelope ` +
-      "as plain text, so use names and labels only (the secret belongs in plaintext)" });
+    failures.push(secretContextFailure(property));
     return undefined;
   }
   if (isUnknown(value)) return UNKNOWN;
@@ -267,7 +272,7 @@ export function parseSharedInputs(
   let first: ParsedTarget | undefined;
   let moreRecipients: RecipientInputs[] | Unknown | undefined;
   if (present(recipientsValue)) {
-    const parsed = parseRecipients(news, recipientsValue, failures);
+    const parsed = parseRecipients(news, recipientsValue, failures, isSecretWire(news.recipients));
     first = parsed.first;
     moreRecipients = parsed.more;
   } else {
@@ -408,7 +413,7 @@ function parseTarget(source: Record<string, unknown>, prefix: string, failures: 
 
 /** recipients: 1 to 8 targets; the first stands where keyId/certificateId would, the rest beside it. */
 function parseRecipients(
-  news: Record<string, unknown>, value: unknown, failures: CheckFailure[],
+  news: Record<string, unknown>, value: unknown, failures: CheckFailure[], secretList: boolean,
 ): { first?: ParsedTarget; more?: RecipientInputs[] | Unknown } {
   const alongside = TARGET_FIELDS.filter((f) => present(reveal(news[f])));
   if (alongside.length > 0) {
@@ -428,6 +433,12 @@ function parseRecipients(
       return {};
     }
     const given = r as Record<string, unknown>;
+    // A secret wrapping the list, or this recipient, wraps its context too (YAML's fn::secret, Python's
+    // Output.secret): revealing the wrapper must not reveal the context into state.
+    if ((secretList || isSecretWire(raw)) && present(reveal(given.encryptionContext))) {
+      failures.push(secretContextFailure(`recipients[${i}].encryptionContext`));
+      return {};
+    }
     const extra = Object.keys(given).filter((k) => !(TARGET_FIELDS as readonly string[]).includes(k) && present(given[k]));
     if (extra.length > 0) failures.push({ property: `recipients[${i}].${extra[0]}`, reason: `recipients[${i}] does not take ${extra.join(", ")}; a recipient takes ${TARGET_FIELDS.join(", ")}` });
     return parseTarget(r as Record<string, unknown>, `recipients[${i}].`, failures);

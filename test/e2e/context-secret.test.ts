@@ -41,7 +41,9 @@ describe("a secret in an encryption context, through the real CLI", { timeout: 2
     if (root) removeRoot(root);
   });
 
-  for (const [where, property] of [["value", "encryptionContext"], ["recipient", "recipients\\[1\\]\\.encryptionContext"]] as const) {
+  // recipients-output and recipients-promise: security round 4, item 3 (a list given whole was not inspected).
+  for (const [where, property] of [["value", "encryptionContext"], ["recipient", "recipients\\[1\\]\\.encryptionContext"],
+    ["recipients-output", "recipients\\[1\\]\\.encryptionContext"], ["recipients-promise", "recipients\\[1\\]\\.encryptionContext"]] as const) {
     it(`a secret in the ${where}'s context: preview and up fail with our sentence, nothing encrypted or stored`, async () => {
       await project.ok("config", "set", "where", where);
       emulator.resetStats();

@@ -237,6 +237,18 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     });
   }
 
+  // Security round 4, item 3: a secret wrapping the whole list of recipients (YAML's fn::secret,
+  // Python's Output.secret) or one recipient hid the secret context inside it from the check.
+  it("a secret list of recipients, or a secret recipient, with a context is refused at check, naming recipients[i].encryptionContext", async () => {
+    const tenant = `tenant-${randomBytes(8).toString("hex")}`;
+    const recipients = [{ keyId: "alias/rsa-2048" }, { keyId: "alias/aes-256", encryptionContext: { tenant } }];
+    assert.deepEqual((await check(VALUE_URN, { plaintext: secret(password), recipients })).failures, [], "in the open, they are valid");
+    for (const given of [secret(recipients), [recipients[0], secret(recipients[1])]]) {
+      const { failures } = await check(VALUE_URN, { plaintext: secret(password), recipients: given });
+      assert.ok(failures.some((f) => /recipients\[1\]\.encryptionContext holds a secret; the context is stored in state/.test(f)), JSON.stringify(failures));
+    }
+  });
+
   it("warns, naming the value, when a digest would be cheap to guess", async () => {
     // The warning goes to the engine's log, which this test has not; check still succeeds.
     const { failures } = await check(VALUE_URN, { plaintext: secret("1234"), keyId: "alias/rsa-2048" });
