@@ -21,6 +21,7 @@ import { scopeBinding } from "./scope-binding";
 import { entryMaps } from "./entry-maps";
 import type { TargetOutputs } from "../crypto/envelope-format";
 import { scopeOfUrn } from "../crypto/value-scope";
+import { printable } from "../kms/identifiers";
 
 // The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
 // in one resource. What EncryptedValue's provider does for one value, per entry:
@@ -128,7 +129,12 @@ function parseTags(value: unknown): unknown {
   }
 }
 
-const failingEntries = (failing: string[]) => `the stored ciphertext of ${failing.map((n) => `entry ${n}`).join(", ")}`;
+/**
+ * The failing entries named for the engine's log and staleReason: the names are read from state,
+ * so they are shown escaped unless they have an entry name's shape.
+ */
+const failingEntries = (failing: string[]) =>
+  `the stored ciphertext of ${failing.map((n) => `entry ${isEntryName(n) ? n : printable(n)}`).join(", ")}`;
 
 /** One stored envelope, for telling whether the map was envelope-encrypted: state without one holds ciphertexts. */
 function anyEnvelope(olds: Props): unknown {

@@ -1,5 +1,6 @@
 import { secret, reveal, isUnknown } from "../engine/wire-values";
 import type { CheckFailure } from "../engine/inputs";
+import { printable } from "../kms/identifiers";
 
 // The plugin's package name, type tokens and configuration keys: the contract the schema, the
 // generated SDKs and users' stack config rely on.
@@ -30,6 +31,8 @@ export function configFailures(news: Record<string, unknown>): CheckFailure[] {
   return Object.keys(news).filter((k) => k !== "version" && !(CONFIG_KEYS as readonly string[]).includes(k)).map((k) => {
     const near = CONFIG_KEYS.find((c) => c.toLowerCase() === k.toLowerCase());
     // Unattributed: for a named property the engine prints its value beside the reason, a secret perhaps.
-    return { property: "", reason: `${PACKAGE}:${k} is not a setting of this provider; ${near ? `did you mean ${PACKAGE}:${near}?` : `it reads ${CONFIG_KEYS.map((c) => `${PACKAGE}:${c}`).join(", ")}`}` };
+    // The key is the writer's (stack config, or state on refresh): shown as it is only with a key's shape.
+    const named = /^[A-Za-z][\w-]{0,63}$/.test(k) ? `${PACKAGE}:${k}` : printable(`${PACKAGE}:${k}`);
+    return { property: "", reason: `${named} is not a setting of this provider; ${near ? `did you mean ${PACKAGE}:${near}?` : `it reads ${CONFIG_KEYS.map((c) => `${PACKAGE}:${c}`).join(", ")}`}` };
   });
 }

@@ -68,7 +68,7 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   if (command !== "encrypt" && command !== "decrypt") {
-    throw new CliError(command === undefined ? "no command; use encrypt or decrypt (see --help)" : `unknown command '${command}'; use encrypt or decrypt`, 2);
+    throw new CliError(command === undefined ? "no command; use encrypt or decrypt (see --help)" : `unknown command ${printable(command)}; use encrypt or decrypt`, 2);
   }
   // Never echoed: a secret typed in the wrong place would land in the terminal's and CI's logs.
   if (rest.length > 0) throw new CliError("unexpected argument #1 (after the command); the input comes from --in or stdin", 2);

@@ -107,6 +107,13 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     assert.equal(failures[0]!.getReason().includes("s3cr3t"), false);
     const inputs = res.getInputs()!.toJavaScript() as Props;
     assert.deepEqual(inputs.secretKey, secret("s3cr3t-value"));
+    // Security round 4, item 6: a config key is the writer's choice too; escapes in it are shown escaped.
+    const hostile = await call<rpc.CheckRequest, rpc.CheckResponse>(client, "checkConfig", new rpc.CheckRequest()
+      .setUrn("urn:pulumi:dev::app::pulumi:providers:alicloud-kms::default")
+      .setNews(Struct.fromJavaScript({ "end\u001b[2Kpoint": "x", version: "0.1.0" })));
+    const [reason] = hostile.getFailuresList().map((f) => f.getReason());
+    assert.match(reason ?? "", /^'alicloud-kms:end\\u\{1b\}\[2Kpoint' is not a setting of this provider/);
+    assert.doesNotMatch(reason ?? "", /[\u0000-\u001f]/);
   });
 
   it("without alicloud-kms:integrityKey, check refuses with the command that sets it, and returns no plaintext", async () => {

@@ -129,6 +129,25 @@ describe("state that was edited outside Pulumi", () => {
     }
   });
 
+  // Security round 4, item 6: an entry name in state is the writer's choice; printed raw in the
+  // integrity sentence, ESC, CR or an OSC 8 hyperlink would rewrite the operator's terminal.
+  it("an entry renamed in state to hold terminal escapes is named escaped, never raw; up re-encrypts the map", async () => {
+    await d.values.up("escapes", { plaintexts: { alpha: "alpha-secret" }, keyId: "key-sm2" });
+    const o = d.values.state.get("escapes")!.outputs;
+    const stored = plain(o.ciphertexts) as Record<string, string>;
+    const hostile = "x\u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007\r";
+    stored[hostile] = stored.alpha!;
+    delete stored.alpha;
+    await d.nextCommand();
+    const stale = String((await d.values.refresh("escapes")).staleReason);
+    assert.match(stale, /the stored ciphertext of entry 'x\\u\{1b\}\]8;;https:\/\/evil\.example\\u\{7\}click/);
+    assert.doesNotMatch(stale, /[\u0000-\u001f\u007f]/, "no control character in staleReason");
+    d.values.state.get("escapes")!.outputs.staleReason = "";
+    await d.nextCommand();
+    // Up's reason (the engine's log line) is worded by the same naming, under the program's key.
+    assert.equal((await d.values.up("escapes", { plaintexts: { alpha: "alpha-secret" }, keyId: "key-sm2" })).op, "update");
+  });
+
   it("state from before 0.2 (no tags, envelopes without a scope) re-encrypts once, and then stays", async () => {
     await d.stack.up("legacy", { plaintext: "legacy-secret", keyId: "key-rsa2048", envelope: true });
     const r = d.stack.state.get("legacy")!;

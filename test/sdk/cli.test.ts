@@ -124,6 +124,7 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     const cases: [string[], RegExp][] = [
       [[], /no command; use encrypt or decrypt/],
       [["seal"], /unknown command 'seal'/],
+      [["se\u001b]8;;https://evil.example\u0007al"], /unknown command 'se\\u\{1b\}\]8;;https:\/\/evil\.example\\u\{7\}al'; use encrypt or decrypt/],
       [["encrypt", "--keyid", "k"], /unknown option '--keyid'; see --help/],
       [["encrypt", "--key-id"], /--key-id needs a value; see --help/],
       [["encrypt", "--envelope=yes", "--key-id", "k"], /--envelope takes no value; see --help/],
