@@ -6,7 +6,7 @@ import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { call, officialClient } from "../support/kms-client";
 import { realEncryptions } from "../support/emulator-stats";
 import { applicationEnv } from "../support/application-env";
-import { packPackage, PulumiProject, type Run, removeRoot, tempRoot } from "./pulumi-project";
+import { PulumiProject, type Run, removeRoot, tempRoot } from "./pulumi-project";
 
 // One program through every point where the package meets @pulumi/pulumi and the Node host, once,
 // through the real CLI: the end-to-end file CI's toolchain legs run on another Node and another
@@ -63,15 +63,8 @@ describe("every point the SDK meets @pulumi/pulumi, through the real CLI (the to
         certificates: [],
       },
     });
-    project = await PulumiProject.create(root, packPackage(root), join(__dirname, "toolchain-program/index.js"), {
-      ALIBABA_CLOUD_ACCESS_KEY_ID: ACCESS_KEY.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_KEY.accessKeySecret,
-    }, "kms-toolchain");
-    await project.ok("stack", "init", "dev");
-    await project.configure(
-      { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, secretContext: "true" },
-      { secrets: JSON.stringify(secrets), tenant },
-    );
+    project = await PulumiProject.forEmulator(root, emulator, ACCESS_KEY, "dev", join(__dirname, "toolchain-program/index.js"), "kms-toolchain");
+    await project.configure({ secretContext: "true" }, { secrets: JSON.stringify(secrets), tenant });
   });
   after(async () => {
     await emulator?.close();
