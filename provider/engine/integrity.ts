@@ -31,7 +31,7 @@ function missingStackKey(source: StackKeySource): string {
   if ("sdkClass" in source) {
     return `${STACK_KEY_INPUT} is missing or malformed; create values with the ${source.sdkClass} class of pulumi-alicloud-kms-encrypted`;
   }
-  return `${source.configKey} is not set, or is not base64 of 32 bytes: it is the stack's key for the integrity tags that ` +
+  return `${source.configKey} is not set, is not base64 of 32 bytes, or is not random: it is the stack's key for the integrity tags that ` +
     "tie each ciphertext in state to its value. Set it once per stack, as a secret: " +
     `pulumi config set --secret ${source.configKey} "$(openssl rand -base64 32)"`;
 }

@@ -53,13 +53,21 @@ export function logicalName(urn: string): string {
   return urn.split("::").pop() ?? urn;
 }
 
-/** The stack key as the integrity code takes it (base64url of 32 bytes), or undefined when malformed. */
+/**
+ * Fewer distinct byte values than this in 32 bytes is no random key (zeros, a repeated pattern, a
+ * typed phrase): anyone could compute the tags. 32 random bytes have about 30 distinct values, and
+ * fewer than 16 with a chance under 2^-51.
+ */
+const MIN_DISTINCT_BYTES = 16;
+
+/** The stack key as the integrity code takes it (base64url of 32 bytes), or undefined when malformed or trivially weak. */
 export function normalizedIntegrityKey(configured: string): string | undefined {
   const text = configured.trim();
   if (!/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(text)) return undefined;
   const bytes = Buffer.from(text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), "base64url");
   try {
-    return bytes.length === 32 ? bytes.toString("base64url") : undefined;
+    if (bytes.length !== 32 || new Set(bytes).size < MIN_DISTINCT_BYTES) return undefined;
+    return bytes.toString("base64url");
   } finally {
     bytes.fill(0);
   }

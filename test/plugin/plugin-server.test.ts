@@ -123,8 +123,20 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     assert.equal(answer.getSupportspreview(), false, "a preview answers with the checked inputs, as the dynamic provider's does");
     const { inputs, failures } = await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" });
     assert.equal(failures.length, 1);
-    assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, or is not base64 of 32 bytes: .*pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"$/);
+    assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, is not base64 of 32 bytes, or is not random: .*pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"$/);
     assert.equal("plaintext" in inputs, false);
+  });
+
+  // Security round 4, item 5 (its second half): a trivial key (32 zero bytes, a short pattern) is as
+  // good as none; anyone could compute the tags.
+  it("a trivially weak alicloud-kms:integrityKey (zeros, a repeated pattern) is refused at check like a missing one", async () => {
+    for (const weak of [Buffer.alloc(32), Buffer.alloc(32, "ab"), Buffer.from("0123456789".repeat(4).slice(0, 32))]) {
+      await configure({ endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId,
+        secretKey: emulator.accessKeySecret, integrityKey: weak.toString("base64") });
+      const { failures } = await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" });
+      assert.equal(failures.length, 1, weak.toString("hex"));
+      assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, is not base64 of 32 bytes, or is not random: /);
+    }
   });
 
   it("check completes URN, digest and integrity key; the same seed (a plan's replay) checks the same inputs", async () => {
