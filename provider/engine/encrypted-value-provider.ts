@@ -14,7 +14,7 @@ import {
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
   asSecrets, checkedIntegrityKey, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
-  type StackKeySource, type Tagged, withoutStackKey,
+  type StackKeySource, type Tagged, withoutPlaintexts,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
 import { scopeOfUrn } from "../crypto/value-scope";
@@ -39,11 +39,6 @@ import { scopeOfUrn } from "../crypto/value-scope";
 //   delete → nothing to undo in KMS; the ciphertext simply leaves the state
 
 type Props = Record<string, unknown>;
-
-function withoutPlaintext(news: Props): Props {
-  const { plaintext: _text, plaintextBase64: _base64, ...rest } = withoutStackKey(news);
-  return rest;
-}
 
 /** What state keeps for the value, under its integrity tag: ciphertextBlob and envelope. */
 function tagged(props: Props): Tagged[] {
@@ -97,7 +92,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   async check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
     // Failures still return inputs: without them the host echoes `news`, plaintext included, back
     // to the engine.
-    const failed = (failures: CheckFailure[]) => ({ inputs: withoutPlaintext(news), failures: this.context.scrub(failures) });
+    const failed = (failures: CheckFailure[]) => ({ inputs: withoutPlaintexts(news), failures: this.context.scrub(failures) });
     const settingsFailures = this.context.settingsFailures();
     const { inputs, failures } = parseInputs(news);
     if (!inputs || settingsFailures.length > 0) return failed([...settingsFailures, ...failures]);

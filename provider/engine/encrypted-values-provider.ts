@@ -15,7 +15,7 @@ import {
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
   asSecrets, checkedIntegrityKey, failingTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag,
-  keyForTagging, type StackKeySource, type Tagged, withoutStackKey,
+  keyForTagging, type StackKeySource, type Tagged, withoutPlaintexts,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
 import { entryMaps } from "./entry-maps";
@@ -39,11 +39,6 @@ type Revisions = Record<string, number>;
 
 /** Entries encrypted at once: above the KMS client's 8 calls per region, so it is never idle. */
 const ENCRYPTIONS_IN_FLIGHT = 16;
-
-function withoutPlaintexts(news: Props): Props {
-  const { plaintexts: _plaintexts, ...rest } = withoutStackKey(news);
-  return rest;
-}
 
 /**
  * A map keyed by users' entry names, with no prototype: "constructor" or "toString" is an entry

@@ -15,8 +15,17 @@ type Props = Record<string, unknown>;
 export const STACK_KEY_INPUT = "stackIntegrityKey";
 
 /** The inputs without the stack's key, for whatever check returns. */
-export function withoutStackKey(news: Props): Props {
+function withoutStackKey(news: Props): Props {
   const { [STACK_KEY_INPUT]: _key, ...rest } = news;
+  return rest;
+}
+
+/**
+ * What a failed check hands back as inputs: without the stack key and without every plaintext-named
+ * property, either resource's (a plaintext sent to the other resource's type is a plaintext still).
+ */
+export function withoutPlaintexts(news: Props): Props {
+  const { plaintext: _text, plaintextBase64: _base64, plaintexts: _map, ...rest } = withoutStackKey(news);
   return rest;
 }
 

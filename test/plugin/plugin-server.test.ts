@@ -268,6 +268,21 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     }
   });
 
+  // Security round 4, also: a failed check hands its inputs back to the engine; a plaintext sent
+  // under the other resource's name (plaintext to EncryptedValues, plaintexts to EncryptedValue) came back with them.
+  it("a failed check returns no plaintext-named property, a misaddressed one included", async () => {
+    const stray = `stray-${randomBytes(8).toString("hex")}`;
+    for (const [urn, news] of [
+      [VALUES_URN, { plaintext: secret(stray), plaintextBase64: secret(stray), plaintexts: secret({ db: stray }), keyId: "alias/no-such-key" }],
+      [VALUE_URN, { plaintext: secret(stray), plaintexts: secret({ db: stray }), keyId: "alias/no-such-key" }],
+    ] as const) {
+      const { inputs, failures } = await check(urn, news);
+      assert.ok(failures.length > 0, urn);
+      for (const name of ["plaintext", "plaintextBase64", "plaintexts"]) assert.equal(name in inputs, false, `${urn}: ${name}`);
+      assert.equal(JSON.stringify(inputs).includes(stray), false, urn);
+    }
+  });
+
   it("warns, naming the value, when a digest would be cheap to guess", async () => {
     // The warning goes to the engine's log, which this test has not; check still succeeds.
     const { failures } = await check(VALUE_URN, { plaintext: secret("1234"), keyId: "alias/rsa-2048" });
