@@ -127,10 +127,19 @@ export function formatEnvelope(e: Envelope): string {
  */
 type Shape = (v: unknown) => v is string;
 
+/**
+ * A field read from an envelope, fit for a message: text and numbers as printable quotes them,
+ * anything else by its type only (a deeply nested list is no text to quote).
+ */
+function shown(v: unknown): string {
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return printable(v);
+  return v === null ? "(null)" : Array.isArray(v) ? "(a list)" : `(${typeof v === "object" ? "an object" : typeof v})`;
+}
+
 function identifier(o: Record<string, unknown>, name: string, valid: Shape, what: string, where: string): string | undefined {
   const v = o[name];
   if (v === undefined) return undefined;
-  if (!valid(v)) throw new EnvelopeFormatError(`${where}${name} ${printable(v)} is not ${what}; the envelope was altered or is not one`);
+  if (!valid(v)) throw new EnvelopeFormatError(`${where}${name} ${shown(v)} is not ${what}; the envelope was altered or is not one`);
   return v;
 }
 
@@ -219,7 +228,7 @@ export function parseEnvelopeJson(json: Record<string, unknown>): Envelope {
   const version = READABLE_VERSIONS.find((v) => v === json.v);
   if (json.v === 3) throw new EnvelopeFormatError("is an envelope of several recipients (version 3), where one key or certificate is expected");
   if (version === undefined) {
-    throw new EnvelopeFormatError(`version ${printable(json.v)} is not one this package reads (1, 2, 3); ` +
+    throw new EnvelopeFormatError(`version ${shown(json.v)} is not one this package reads (1, 2, 3); ` +
       "upgrade pulumi-alicloud-kms-encrypted");
   }
   const header = { ...parseHeader(json), version };
@@ -265,7 +274,7 @@ function directEncoding(json: Record<string, unknown>, algorithm: Algorithm): { 
   }
   if (v === undefined) return { plaintextEncoding: "base64" };
   if (!isPlaintextEncoding(v)) {
-    throw new EnvelopeFormatError(`plaintextEncoding ${printable(v)} is not "text" or "base64"; the envelope was altered or is not one`);
+    throw new EnvelopeFormatError(`plaintextEncoding ${shown(v)} is not "text" or "base64"; the envelope was altered or is not one`);
   }
   return { plaintextEncoding: v };
 }
@@ -291,7 +300,7 @@ function hasContext(context: Readonly<Record<string, string>> | undefined): cont
  * ciphertexts in state and the program derives the envelopes, so state holds each entry once.
  */
 export function envelopeOfCiphertext(t: TargetOutputs, ciphertextBlob: string): string {
-  if (!isAlgorithm(t.algorithm)) throw new EnvelopeFormatError(`the algorithm ${printable(t.algorithm)} is not one KMS encrypts with`);
+  if (!isAlgorithm(t.algorithm)) throw new EnvelopeFormatError(`the algorithm ${shown(t.algorithm)} is not one KMS encrypts with`);
   const target: EnvelopeTarget = t.certificateId
     ? { certificateId: t.certificateId }
     : {

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { integer, octets, sequence, TAG, tlv } from "../../provider/crypto/der";
 import { decrypt, DecryptError } from "../../sdk/decrypt";
 
-// Security round 4, item 7: an Encryption SDK message is hostile input, read before any KMS call.
+// Security round 4, item 7 (and an "also"): an Encryption SDK message is hostile input, read before any KMS call.
 // Its encryption context and its data keys are SETs of any length; the parser once split and
 // decoded the whole context (800,000 pairs, 14.8 MB: 14.7 s of CPU) before refusing it for being
 // over KMS's 8,192 characters. It must stop at the first pair past the limit (and at the ninth
@@ -47,6 +47,20 @@ describe("hostile Encryption SDK messages are refused before they cost", () => {
     const { error, cpuMs } = await refusal(envelope);
     assert.equal(error.code, "EnvelopeFormat");
     assert.match(error.message, /1 to 8 encrypted data keys/);
+    assert.ok(cpuMs < 1_000, `${cpuMs.toFixed(0)} ms of CPU`);
+  });
+});
+
+describe("a hostile native envelope's fields", () => {
+  // Security round 4, also: a field of the wrong type is named by its type, whatever its depth (a
+  // 13 KB nested list once threw a bare RangeError from inside the message's own quoting).
+  it("a keyId of 13 KB of nested lists is refused as EnvelopeFormat, naming keyId, the value shown as its type", async () => {
+    const nested = `${"[".repeat(6_500)}${"]".repeat(6_500)}`;
+    const json = `{"v":2,"keyId":${nested},"keyVersionId":"v","algorithm":"RSAES_OAEP_SHA_256","ciphertextBlob":"AAAA"}`;
+    const { error, cpuMs } = await refusal(Buffer.from(json).toString("base64"));
+    assert.equal(error.code, "EnvelopeFormat");
+    assert.match(error.message, /keyId \(a list\) is not/);
+    assert.doesNotMatch(error.message, /Maximum call stack|RangeError/);
     assert.ok(cpuMs < 1_000, `${cpuMs.toFixed(0)} ms of CPU`);
   });
 });
