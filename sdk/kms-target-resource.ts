@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { secretContextReason } from "../provider/toolkit";
 import type {
   ChangeDetection, EncryptionAlgorithm, EncryptionContext, EnvelopeFormat, PlaintextEncoding, Recipient,
 } from "./encryption-algorithm";
@@ -95,8 +96,7 @@ function publicContext(context: ContextInput | undefined, property: string): pul
 }
 
 function secretContextError(property: string): pulumi.RunError {
-  return new pulumi.RunError(`${property} holds a secret; the context is stored in state and in every envelope ` +
-    "as plain text, so use names and labels only (the secret belongs in plaintext)");
+  return new pulumi.RunError(secretContextReason(property));
 }
 
 /**

@@ -21,6 +21,7 @@ import { scopeBinding } from "./scope-binding";
 import { entryMaps } from "./entry-maps";
 import type { TargetOutputs } from "../crypto/envelope-format";
 import { scopeOfUrn } from "../crypto/value-scope";
+import { canonicalContext, type EncryptionContext } from "../kms/encryption-context";
 import { printable } from "../kms/identifiers";
 
 // The dynamic provider behind EncryptedValues: a map of named secrets under one key or certificate,
@@ -229,7 +230,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     ];
     // No tag covers the derived map: it must be what the (tagged) stored map derives to, or the update
     // puts it back (withDerivedMap), encrypting nothing for it.
-    const repair = this.derivedMapProblem(stored);
+    const repair = this.derivedMapProblem(stored, this.withDerivedMap(olds));
     const changes = reasons.length > 0 || repair !== undefined;
     const valueUrn = revealText(news.valueUrn);
     if (valueUrn && !changes) this.handoff.release(valueUrn);
@@ -252,9 +253,10 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
     const untagged = props.integrityTags === undefined && props.integrityKey === undefined;
     const altered = integrityStaleness(props.integrityKey, taggedEntries(props), untagged, failingEntries);
-    const stale = [await staleReason(props, this.context), altered, this.derivedMapProblem(stored)]
+    const refreshed = this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]) });
+    const stale = [await staleReason(props, this.context), altered, this.derivedMapProblem(stored, refreshed)]
       .filter((r) => r !== undefined).join("; ");
-    return { id, props: this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]), staleReason: stale }) };
+    return { id, props: { ...refreshed, staleReason: stale } };
   }
 
   /**
@@ -276,20 +278,19 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
   }
 
   /**
-   * With bothMaps, why the derived map `stored` holds is not the one its stored map derives to
-   * (undefined when it is, or when the stored map cannot be derived from: that map then fails its
-   * tags). Nothing covers the derived map but this comparison: an envelope written there by hand,
-   * or two entries swapped, would otherwise flow on to every reader unchanged.
+   * With bothMaps, why the derived map `stored` holds is not the one `expected` has (withDerivedMap
+   * of the stored map; undefined when they agree, or when the stored map cannot be derived from:
+   * that map then fails its tags). Nothing covers the derived map but this comparison: an envelope
+   * written there by hand, or two entries swapped, would otherwise flow on to every reader unchanged.
    */
-  private derivedMapProblem(stored: Props): string | undefined {
+  private derivedMapProblem(stored: Props, expected: Props): string | undefined {
     if (!this.bothMaps) return undefined;
-    const expected = this.withDerivedMap(this.storedOnly(stored));
     const derived = expected.derivedMap;
     if (derived !== "ciphertexts" && derived !== "envelopes") return undefined;
+    // One spelling per map (keys sorted): state need not keep the entries in the order they were derived.
     const canonical = (map: unknown) => {
       const plain = reveal(map);
-      if (plain === null || typeof plain !== "object") return String(plain);
-      return JSON.stringify(Object.entries(plain).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      return plain !== null && typeof plain === "object" ? canonicalContext(plain as EncryptionContext) : String(plain);
     };
     if (reveal(stored.derivedMap) === derived && canonical(stored[derived]) === canonical(expected[derived])) return undefined;
     const from = derived === "envelopes" ? "ciphertexts" : "envelopes";

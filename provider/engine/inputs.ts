@@ -224,10 +224,18 @@ export interface SharedInputs {
   bindScope: boolean;
 }
 
-/** The refusal of a secret in an encryption context (named by `property`), which state and envelopes keep in clear. */
+/**
+ * Why a secret in an encryption context (named by `property`) is refused, which state and envelopes
+ * keep in clear: the engine's check (here) and the TypeScript SDK's, before registration.
+ */
+export function secretContextReason(property: string): string {
+  return `${property} holds a secret; the context is stored in state and in every envelope ` +
+    "as plain text, so use names and labels only (the secret belongs in plaintext)";
+}
+
+/** The check failure for a secret in a context: unattributed, since the engine would print a named property's value. */
 function secretContextFailure(property: string): CheckFailure {
-  return { property: "", reason: `${property} holds a secret; the context is stored in state and in every envelope ` +
-    "as plain text, so use names and labels only (the secret belongs in plaintext)" };
+  return { property: "", reason: secretContextReason(property) };
 }
 
 /** The encryptionContext input: absent, UNKNOWN while any of it is, or a valid context. */

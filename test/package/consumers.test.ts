@@ -9,6 +9,7 @@ import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { call, officialClient } from "../support/kms-client";
 import { npmProject, run } from "./consumer-project";
 import { applicationEnv } from "../support/application-env";
+import { repoPulumiVersion } from "../support/shared-build";
 
 // The packed package as its users install it, in fresh projects outside the repository:
 //   - a Pulumi program laid out as `pulumi new typescript` lays it out, type-checked under every
@@ -20,7 +21,7 @@ import { applicationEnv } from "../support/application-env";
 const repoRoot = resolve(__dirname, "../..");
 const fixtures = join(__dirname, "consumers");
 const repoTypeScript = JSON.parse(readFileSync(join(repoRoot, "node_modules/typescript/package.json"), "utf8")).version as string;
-const repoPulumi = JSON.parse(readFileSync(join(repoRoot, "node_modules/@pulumi/pulumi/package.json"), "utf8")).version as string;
+const repoPulumi = repoPulumiVersion();
 const repoTypesNode = JSON.parse(readFileSync(join(repoRoot, "node_modules/@types/node/package.json"), "utf8")).version as string;
 /** TypeScript majors under test: the repository's 5, and the newest 6 and 7 on the day this was written. */
 const TYPESCRIPT = { 5: repoTypeScript, 6: "6.0.3", 7: "7.0.2" } as const;
