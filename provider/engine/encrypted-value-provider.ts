@@ -13,8 +13,8 @@ import {
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
-  asSecrets, checkedIntegrityKey, integrityOutputs, integrityReasons, integrityStaleness, integrityTag, keyForTagging,
-  type StackKeySource, type Tagged, withoutPlaintexts,
+  asSecrets, checkedIntegrityKey, coveredOutputs, integrityReasons, integrityStaleness, keyForTagging, markOf,
+  type StackKeySource, tagFor, type Tagged, withIntegrityOutputs, withoutPlaintexts,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
 import { scopeOfUrn } from "../crypto/value-scope";
@@ -40,9 +40,20 @@ import { scopeOfUrn } from "../crypto/value-scope";
 
 type Props = Record<string, unknown>;
 
-/** What state keeps for the value, under its integrity tag: ciphertextBlob and envelope. */
-function tagged(props: Props): Tagged[] {
-  return [{ entry: "", stored: [reveal(props.ciphertextBlob), reveal(props.envelope)], tag: reveal(props.integrityTag) }];
+/** What the program says about the plaintext now (checked inputs): its digest, or its trigger. */
+function markNow(inputs: Props): string | undefined {
+  const mode = reveal(inputs.changeDetection);
+  return markOf(mode, mode === "trigger" ? inputs.trigger : inputs.plaintextDigest);
+}
+
+/**
+ * The value under its value tag, every output but the tag: checked against the program's mark only
+ * while the revision stands (a new one re-encrypts anyway, and the tag was made for the older plaintext).
+ */
+function tagged(olds: Props, news: Props): Tagged[] {
+  const revision = reveal(olds.plaintextRevision);
+  const standing = !isUnknown(reveal(news.plaintextRevision)) && reveal(news.plaintextRevision) === revision;
+  return [{ entry: "", standing, mark: markNow(news), covered: coveredOutputs(olds, ["integrityTag"]), tag: reveal(olds.integrityTag) }];
 }
 
 const storedCiphertext = () => "the stored ciphertext";
@@ -152,7 +163,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const reasons = [
       ...reencryptionReasons(olds, news, olds.envelope, () => revisionReasons(olds, news)),
       // Under the key the program's stack key gives, never the one state holds.
-      ...integrityReasons(news.integrityKey, tagged(olds), olds.integrityTag === undefined, storedCiphertext),
+      ...integrityReasons(news.integrityKey, olds, tagged(olds, news), storedCiphertext),
     ];
     const valueUrn = revealText(news.valueUrn);
     if (valueUrn && reasons.length === 0) this.handoff.release(valueUrn);
@@ -171,8 +182,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
   async read(id: string, props: Props): Promise<dynamic.ReadResult> {
     this.context.assertSettings();
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
-    const untagged = props.integrityTag === undefined && props.integrityKey === undefined;
-    const altered = integrityStaleness(props.integrityKey, tagged(props), untagged, storedCiphertext);
+    const altered = integrityStaleness(props);
     const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
     // A digest or trigger among the outputs is from before they moved to the inputs only.
     const { plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
@@ -200,15 +210,14 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     }
     try {
       const c = await encryptForStored(this.context.services, t, more, plaintext, scopeOfUrn(valueUrn!));
-      const envelope = formatAnyEnvelope(c.envelope);
-      return {
+      const outputs: Props = {
         ...t.outputs,
         recipients: storedRecipients(inputs.recipients),
         plaintextRevision: reveal(inputs.plaintextRevision),
         ciphertextBlob: c.ciphertextBlob,
-        envelope,
-        ...integrityOutputs(key, integrityTag(key, "", [c.ciphertextBlob, envelope])),
+        envelope: formatAnyEnvelope(c.envelope),
       };
+      return withIntegrityOutputs(key, tagFor(key, "", markNow(inputs), coveredOutputs(outputs)), outputs);
     } catch (e) {
       const blame = encryptionBlame(e, t, more);
       if (blame.cause instanceof VersionMismatchError) throw new EncryptedValueError(blame.cause.message);

@@ -14,9 +14,10 @@ import {
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
-  asSecrets, checkedIntegrityKey, failingTags, integrityOutputs, integrityReasons, integrityStaleness, integrityTag,
-  keyForTagging, type StackKeySource, type Tagged, withoutPlaintexts,
+  asSecrets, checkedIntegrityKey, coveredOutputs, failingTags, hasOlderTags, integrityReasons, integrityStaleness,
+  keyForTagging, markOf, type StackKeySource, tagFor, type Tagged, withIntegrityOutputs, withoutPlaintexts,
 } from "./integrity";
+import { coveredDigest } from "../crypto/integrity-tag";
 import { scopeBinding } from "./scope-binding";
 import { entryMaps } from "./entry-maps";
 import type { TargetOutputs } from "../crypto/envelope-format";
@@ -106,12 +107,51 @@ function storedField(props: Props): "envelopes" | "ciphertexts" {
   return props.envelopes !== undefined ? "envelopes" : "ciphertexts";
 }
 
-/** Each stored entry under its integrity tag: its stored string, and which map holds it. */
-function taggedEntries(props: Props): Tagged[] {
-  const field = storedField(props);
-  const tags = storedMap(parseTags(props.integrityTags)) ?? byName<unknown>();
-  const entries = Object.entries(storedMap(props[field]) ?? {});
-  return entries.map(([entry, stored]) => ({ entry, stored: [field, stored], tag: tags[entry] }));
+/** What the program says about each entry's plaintext now (checked inputs): its digest, or its trigger. */
+function marksNow(inputs: Props): (entry: string) => string | undefined {
+  const mode = reveal(inputs.changeDetection);
+  const marks = storedMap(mode === "trigger" ? inputs.triggers : digestMap(inputs.plaintextDigests)) ?? byName<unknown>();
+  return (entry) => markOf(mode, marks[entry]);
+}
+
+/**
+ * What every entry's value tag covers besides the entry itself: the outputs but the stored map, the
+ * revisions and the tags, hashed once (undefined when state holds something no tag can cover).
+ */
+function sharedCovered(outputs: Props, field: string): string | undefined {
+  const shared = coveredOutputs(outputs, [field, "plaintextRevisions", "integrityTags"]);
+  try {
+    return shared === undefined ? undefined : coveredDigest(shared);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What one entry's value tag covers: the shared outputs, which map holds it, its stored string, its revision. */
+function entryCovered(shared: string | undefined, field: string, stored: unknown, revision: unknown): unknown {
+  return shared === undefined ? undefined : { shared, field, stored, revision };
+}
+
+/**
+ * Each stored entry under its value tag, checked against the program's mark (`news`: the checked
+ * inputs) only while its revision stands: a new one re-encrypts it anyway.
+ */
+function taggedEntries(olds: Props, news: Props): Tagged[] {
+  const field = storedField(olds);
+  const tags = storedMap(parseTags(olds.integrityTags)) ?? byName<unknown>();
+  const shared = sharedCovered(olds, field);
+  const was = storedMap(olds.plaintextRevisions) ?? byName<unknown>();
+  const now = reveal(news.plaintextRevisions);
+  const is = isUnknown(now) ? byName<number>() : storedRevisions(now);
+  const mark = marksNow(news);
+  const entries = Object.entries(storedMap(olds[field]) ?? {});
+  return entries.map(([entry, stored]) => ({
+    entry,
+    standing: is[entry] !== undefined && reveal(was[entry]) === is[entry],
+    mark: mark(entry),
+    covered: entryCovered(shared, field, reveal(stored), reveal(was[entry])),
+    tag: tags[entry],
+  }));
 }
 
 /** The tags as state keeps them: one secret JSON string, entry name → tag. */
@@ -226,7 +266,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     const reasons = [
       ...reencryptionReasons(olds, news, anyEnvelope(olds), () => entryReasons(olds, news)),
       // Under the key the program's stack key gives, never the one state holds.
-      ...integrityReasons(news.integrityKey, taggedEntries(olds), olds.integrityTags === undefined, failingEntries),
+      ...integrityReasons(news.integrityKey, olds, taggedEntries(olds, news), failingEntries),
     ];
     // No tag covers the derived map: it must be what the (tagged) stored map derives to, or the update
     // puts it back (withDerivedMap), encrypting nothing for it.
@@ -251,8 +291,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     this.context.assertSettings();
     const props = this.storedOnly(stored);
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
-    const untagged = props.integrityTags === undefined && props.integrityKey === undefined;
-    const altered = integrityStaleness(props.integrityKey, taggedEntries(props), untagged, failingEntries);
+    const altered = integrityStaleness(props);
     const refreshed = this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]) });
     const stale = [await staleReason(props, this.context), altered, this.derivedMapProblem(stored, refreshed)]
       .filter((r) => r !== undefined).join("; ");
@@ -323,9 +362,10 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       const revisions = storedRevisions(inputs.plaintextRevisions);
       const key = keyForTagging(inputs);
       if (key === undefined) throw new EncryptedValueError("the values' integrity key is missing from the checked inputs; run `pulumi up` again");
-      // Entries whose stored ciphertext fails its tag under the program's key are encrypted again, all of them without tags.
-      const untagged = olds !== undefined && olds.integrityTags === undefined;
-      const altered = new Set(olds === undefined || untagged ? [] : failingTags(key, taggedEntries(olds)));
+      // Entries whose stored ciphertext fails its tag under the program's key are encrypted again, all of
+      // them with tags of an older shape (or none).
+      const untagged = olds !== undefined && hasOlderTags(olds);
+      const altered = new Set(olds === undefined || untagged ? [] : failingTags(key, taggedEntries(olds, inputs)));
       const targetMoved = olds !== undefined && reencryptionReasons(olds, inputs, anyEnvelope(olds), () => []).length > 0;
       const everything = olds === undefined || untagged || targetMoved;
       const oldRevisions = storedRevisions(olds?.plaintextRevisions);
@@ -369,14 +409,17 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       };
       await Promise.all(Array.from({ length: Math.min(ENCRYPTIONS_IN_FLIGHT, toEncrypt.length) }, worker));
       const stored = Object.fromEntries(Object.keys(revisions).map((n) => [n, (encrypted.get(n) ?? oldStored[n]) as string]));
-      const newTags = Object.fromEntries(Object.entries(stored).map(([n, text]) => [n, integrityTag(key, n, [field, text])]));
-      return {
+      const outputs: Props = {
         ...t.outputs,
         [field]: stored,
         plaintextRevisions: revisions,
         recipients: storedRecipients(inputs.recipients),
-        ...integrityOutputs(key, newTags),
       };
+      const shared = sharedCovered(outputs, field);
+      const mark = marksNow(inputs);
+      const newTags = Object.fromEntries(Object.entries(stored)
+        .map(([n, text]) => [n, tagFor(key, n, mark(n), entryCovered(shared, field, text, revisions[n]))]));
+      return withIntegrityOutputs(key, newTags, outputs);
     } finally {
       for (const plaintext of plaintexts.values()) plaintext.fill(0);
     }

@@ -1,13 +1,15 @@
-import { integrityTag, isIntegrityText, tagMatches, valueIntegrityKey } from "../crypto/integrity-tag";
+import { isIntegrityText, outputsTag, tagIs, valueIntegrityKey, valueTag } from "../crypto/integrity-tag";
+import { EncryptedValueError } from "./provider-context";
 import type { CheckFailure } from "./inputs";
-import { isUnknown, reveal, secret, UNKNOWN, type SecretWire, type Unknown } from "./wire-values";
+import { isUnknown, reveal, revealDeep, secret, UNKNOWN, type SecretWire, type Unknown } from "./wire-values";
 
 // What the provider does with the integrity tags (crypto/integrity-tag.ts), for one value and for a
 // map of them alike. Check derives the value's key from the stack's (which the SDK sends as
 // `stackIntegrityKey` and which is never returned, so never stored here); create and update tag what
-// they store; diff checks the stored tags under the key the program's stack key gives (never under
-// one read from state), and re-encrypts what fails; refresh checks them under the stored key and
-// reports a failure as staleness. Keys and tags are kept as secrets, inputs and outputs.
+// they store; diff checks each value tag under the key the program's stack key gives (never under
+// one read from state) and the program's mark (digest or trigger), and re-encrypts what fails;
+// refresh checks the outputs tag under the stored key and reports a failure as staleness. The value's
+// key and the value tags are secrets; the outputs tag, an HMAC of outputs under a secret key, is not.
 
 type Props = Record<string, unknown>;
 
@@ -56,49 +58,132 @@ export function checkedIntegrityKey(
   return { integrityKey: secret(valueIntegrityKey(stackKey, valueUrn)) };
 }
 
-/** One thing state keeps under a tag: a value ("") or an entry, and the strings tagged. */
+/**
+ * Outputs no tag covers: the outputs tag itself, the value's key (tags are checked under the program's),
+ * staleReason, and the dynamic provider host's own.
+ */
+const UNCOVERED = ["outputsTag", "integrityKey", "staleReason", "__provider"];
+
+/**
+ * The outputs as a tag covers them (secrets unwrapped), without `also` and what no tag covers; undefined
+ * when state holds something no tag can cover (nested past the stack's depth, say): it then fails.
+ */
+export function coveredOutputs(props: Props, also: readonly string[] = []): Props | undefined {
+  try {
+    const covered = revealDeep(props) as Props;
+    for (const name of [...UNCOVERED, ...also]) delete covered[name];
+    return covered;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `tag` is the one `make` computes; false when it cannot (what state holds cannot be spelled). */
+function matches(make: () => string, tag: unknown): boolean {
+  try {
+    return tagIs(make(), tag);
+  } catch {
+    return false;
+  }
+}
+
+/** What the program says about a value's (or entry's) plaintext now: its digest or its trigger; undefined if not known yet. */
+export function markOf(changeDetection: unknown, value: unknown): string | undefined {
+  const v = reveal(value);
+  const mode = reveal(changeDetection);
+  return typeof v === "string" && !isUnknown(v) && (mode === "digest" || mode === "trigger") ? `${mode}:${v}` : undefined;
+}
+
+/**
+ * One value or entry under its value tag, as diff and update check it. `standing`: its revision is the
+ * stored one, so its tag must hold for the program's `mark` (a new revision re-encrypts anyway, and its
+ * tag was made for the older plaintext); `covered` what state keeps for it (undefined when it cannot
+ * be covered: failing, as does a standing value without a mark).
+ */
 export interface Tagged {
   entry: string;
-  stored: readonly unknown[];
+  standing: boolean;
+  mark: string | undefined;
+  covered: unknown;
   tag: unknown;
 }
 
-/** The entries whose stored strings fail their tag under `key` (all of them when the key is not one). */
+/** The standing entries whose value tags fail under `key` (every one when the key is not one). */
 export function failingTags(key: unknown, tagged: readonly Tagged[]): string[] {
   const k = reveal(key);
-  const fails = (t: Tagged) => !isIntegrityText(k) || !tagMatches(k, t.entry, t.stored, t.tag);
-  return tagged.filter(fails).map((t) => t.entry);
+  const holds = (t: Tagged, mark: string | undefined) => isIntegrityText(k) && t.covered !== undefined && mark !== undefined
+    && matches(() => valueTag(k, t.entry, mark, t.covered), t.tag);
+  return tagged.filter((t) => t.standing && !holds(t, t.mark)).map((t) => t.entry);
 }
 
-const UNTAGGED = "its state has no integrity tag (written before 0.2";
+/** The value tag of what is about to be stored for a value or entry. */
+export function tagFor(key: string, entry: string, mark: string | undefined, covered: unknown): string {
+  if (mark === undefined) throw new EncryptedValueError("the plaintext's digest or trigger is missing from the checked inputs; run `pulumi up` again");
+  return valueTag(key, entry, mark, covered);
+}
+
+/** Whether the outputs tag in `props` (outputs without any derived map) is theirs under `key`. */
+function outputsTagMatches(key: unknown, props: Props): boolean {
+  const k = reveal(key);
+  const covered = coveredOutputs(props);
+  return isIntegrityText(k) && covered !== undefined && matches(() => outputsTag(k, covered), reveal(props.outputsTag));
+}
+
+/** Whether state's tags are of this version's shape; if not, why (no tags at all, or 0.2's). */
+function olderShape(props: Props): string | undefined {
+  if (props.outputsTag !== undefined) return undefined;
+  return props.integrityTag !== undefined || props.integrityTags !== undefined
+    ? "its state has the integrity tags of 0.2, which cover neither its revision nor its other outputs"
+    : "its state has no integrity tag (written before 0.2)";
+}
 
 /** Names the failing entries in a sentence ("the stored ciphertext", "… of entry db, entry api"). */
 type Naming = (failing: string[]) => string;
 
 /**
- * Diff's reasons: state without tags (`untagged`), or the entries failing their tags under the
- * program's key (`key`: the checked input); `what` names them.
+ * Diff's reasons, under the program's key (`key`: the checked input): state of an older shape, the
+ * values (entries) failing their value tags (`what` names them), or else outputs failing the outputs
+ * tag (an entry added to a stored map, say, which no entry's tag is about).
  */
-export function integrityReasons(key: unknown, tagged: readonly Tagged[], untagged: boolean, what: Naming): string[] {
-  if (untagged) return [`${UNTAGGED}); re-encrypted once to add one`];
+export function integrityReasons(key: unknown, olds: Props, tagged: readonly Tagged[], what: Naming): string[] {
+  const older = olderShape(olds);
+  if (older) return [`${older}; re-encrypted once to add this version's`];
   if (isUnknown(reveal(key))) return ["the stack's integrity key is being created (the stored ciphertexts are checked against it at up)"];
   const failing = failingTags(key, tagged);
-  if (failing.length === 0) return [];
-  return [`${what(failing)} does not match its integrity tag: the state was edited outside Pulumi, the stack's integrity key ` +
-    "was replaced, or the value was renamed; re-encrypted from the program's plaintext"];
+  if (failing.length > 0) {
+    return [`${what(failing)} does not match its integrity tag: the state was edited or rolled back outside Pulumi, the stack's ` +
+      "integrity key was replaced, or the value was renamed; re-encrypted from the program's plaintext"];
+  }
+  if (outputsTagMatches(key, olds)) return [];
+  return ["its outputs do not match their integrity tag (the state was edited outside Pulumi); written again from the program"];
 }
 
-/** Refresh's staleness, checked under the stored key: state without tags, or entries failing them; undefined if none. */
-export function integrityStaleness(key: unknown, tagged: readonly Tagged[], untagged: boolean, what: Naming): string | undefined {
-  if (untagged) return `${UNTAGGED}, or the tag was removed); the next up re-encrypts it`;
-  const failing = failingTags(key, tagged);
-  if (failing.length === 0) return undefined;
-  return `${what(failing)} does not match its integrity tag (the state was edited outside Pulumi); the next up re-encrypts it`;
+/** Whether state's tags are of an older shape (none, or 0.2's): update then encrypts everything again. */
+export function hasOlderTags(olds: Props): boolean {
+  return olderShape(olds) !== undefined;
 }
 
-/** The outputs about integrity: the value's key and the tags, secrets. */
-export function integrityOutputs(key: unknown, tags: Record<string, string> | string): Props {
-  return { integrityKey: secret(reveal(key)), ...(typeof tags === "string" ? { integrityTag: secret(tags) } : { integrityTags: secret(JSON.stringify(tags)) }) };
+/**
+ * Refresh's staleness, checked under the stored key: state of an older shape, or outputs failing
+ * their tag (refresh has no program, so no mark: the value tags wait for up); undefined if neither.
+ */
+export function integrityStaleness(props: Props): string | undefined {
+  const older = olderShape(props);
+  if (older) return `${older}; the next up re-encrypts it`;
+  if (outputsTagMatches(props.integrityKey, props)) return undefined;
+  return "its outputs do not match their integrity tag (the state was edited outside Pulumi); the next up re-encrypts it";
+}
+
+/** The outputs about integrity, added to `outputs`: the value's key and value tags (secrets), and the outputs tag. */
+export function withIntegrityOutputs(key: string, tags: Record<string, string> | string, outputs: Props): Props {
+  const tagged: Props = {
+    ...outputs,
+    integrityKey: secret(key),
+    ...(typeof tags === "string" ? { integrityTag: secret(tags) } : { integrityTags: secret(JSON.stringify(tags)) }),
+  };
+  const covered = coveredOutputs(tagged);
+  if (covered === undefined) throw new EncryptedValueError("the outputs cannot be tagged; run `pulumi up` again");
+  return { ...tagged, outputsTag: outputsTag(key, covered) };
 }
 
 /** The named outputs refresh read, back as secrets (the host receives secrets unwrapped). */
@@ -111,5 +196,3 @@ export function keyForTagging(inputs: Props): string | undefined {
   const key = reveal(inputs.integrityKey);
   return isIntegrityText(key) ? key : undefined;
 }
-
-export { integrityTag };

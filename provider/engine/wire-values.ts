@@ -41,3 +41,11 @@ export function revealText(value: unknown): string | undefined {
 export function revealName(value: unknown): string | undefined {
   return revealText(value) || undefined;
 }
+
+/** The plain value with every secret inside it unwrapped too (for what a tag covers). */
+export function revealDeep(value: unknown): unknown {
+  const v = reveal(value);
+  if (Array.isArray(v)) return v.map(revealDeep);
+  if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revealDeep(x)]));
+  return v;
+}

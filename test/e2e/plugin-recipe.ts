@@ -45,7 +45,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
     let server: TryEmulator;
     let endpoint: string;
     const transcript: string[] = [];
-    const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b" };
+    const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b", rotatedApiToken: "tok-rotated-8b2e4d0c" };
     /**
      * The environment every later command runs in: the recipe's preamble (the emulator's env file and
      * the PATH line(s)) run once in the example's folder, as the user's shell keeps it.
@@ -232,6 +232,46 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       assert.deepEqual(map.outputs[derived], original);
       await assertNothingStored("after the derived map was edited");
     });
+
+    // Security round 4, item 2: 0.2's tags covered the stored strings only, so a value rolled back to an
+    // older state of its own passed up. Here the map's whole older outputs, and its revisions among the
+    // inputs, put back after the token was rotated: up re-encrypts that entry only, to the current token.
+    if (language === "yaml") {
+      it("a map rolled back in state to before its token was rotated: up re-encrypts that entry to the current token", async () => {
+        type Resource = { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+        type Exported = { deployment: { resources: Resource[] } };
+        const mapOf = (state: Exported) => state.deployment.resources.find((r) => r.type === "alicloud-kms:index:EncryptedValues")!;
+        // The refresh above left the map stale: the up after it re-encrypts it whole.
+        pulumi("up --yes");
+        const older = mapOf(JSON.parse(pulumi("stack export")) as Exported);
+        pulumi(`config set --secret apiToken ${secrets.rotatedApiToken}`);
+        await resetStats();
+        pulumi("up --yes");
+        assert.equal(encryptions(await stats()), 1, "the rotated entry");
+        const state = JSON.parse(pulumi("stack export")) as Exported;
+        const map = mapOf(state);
+        map.outputs = older.outputs;
+        map.inputs = { ...map.inputs, plaintextRevisions: older.inputs.plaintextRevisions };
+        const file = join(root, `rolled-back-${language}.json`);
+        writeFileSync(file, JSON.stringify(state));
+        pulumi(`stack import --file ${file}`);
+        // The map's own output, in state (the stack's outputs are the engine's, written at the next up).
+        const apiNow = () => (mapOf(JSON.parse(pulumi("stack export")) as Exported).outputs.envelopes as Record<string, string>).api!;
+        const open = (envelope: string) =>
+          shell(`printf %s ${JSON.stringify(envelope)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`, { decrypts: true });
+        assert.equal(open(apiNow()), secrets.apiToken, "the threat: state holds the rotated-out token");
+
+        await resetStats();
+        const up = pulumi("up --yes");
+        assert.match(up.replace(/\s+/g, " "), /the stored ciphertext of entry api does not match its integrity tag: the state was edited or rolled back/);
+        assert.equal(encryptions(await stats()), 1, "the rolled-back entry only");
+        assert.equal(open(apiNow()), secrets.rotatedApiToken);
+        await resetStats();
+        assert.match(pulumi("up --yes"), /3 unchanged/);
+        assert.equal(encryptions(await stats()), 0);
+        await assertNothingStored("after the rollback");
+      });
+    }
 
     it("destroy empties the stack", async () => {
       pulumi("destroy --yes");

@@ -13,7 +13,7 @@ import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-proje
 // Whoever can write the backend, without the stack's passphrase and with only the public key, swaps
 // two entries' envelopes and puts in one of their own plaintext. Through the real CLI and the packed
 // package: an application's decrypt() with expectScope refuses the moved envelopes; refresh reports
-// each altered entry by name as stale; up re-encrypts exactly those entries from the program's
+// the map as stale (its outputs tag); up re-encrypts exactly the altered entries from the program's
 // plaintexts, and every envelope then opens, under its own scope, to its own value. The stack's
 // integrity key is a secret in state, and one written there in clear is refused.
 
@@ -124,14 +124,14 @@ describe("ciphertexts swapped or substituted in state, through the real CLI", { 
     }
   });
 
-  it("refresh names each altered entry as stale, never a value; the next up re-encrypts the map", async () => {
+  it("refresh reports the map's outputs as altered, naming no value; the next up re-encrypts the map", async () => {
     const state = await exported();
     const envelopes = valuesOf(state).outputs.envelopes as Record<string, string>;
     [envelopes.db, envelopes.queue] = [envelopes.queue!, envelopes.db!];
     await importState(state);
     const refresh = await project.ok("refresh", "--yes", "--skip-preview");
     const stale = String(valuesOf(await exported()).outputs.staleReason);
-    assert.match(stale, /^the stored ciphertext of entry db, entry queue does not match its integrity tag \(the state was edited outside Pulumi\)/);
+    assert.match(stale, /^its outputs do not match their integrity tag \(the state was edited outside Pulumi\)/);
     const printed = `${refresh.stdout}${refresh.stderr}`;
     for (const plaintext of [...Object.values(entries), attackerPlaintext]) assert.equal(printed.includes(plaintext), false);
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { decrypt } from "../../sdk/decrypt";
 import { DecryptError } from "../../sdk/open-value";
-import { integrityTag } from "../../provider/crypto/integrity-tag";
+import { outputsTag, valueTag } from "../../provider/crypto/integrity-tag";
 import { encryptValue } from "../../provider/crypto/encrypt-value";
 import { formatEnvelope, parseEnvelope } from "../../provider/crypto/envelope-format";
 import { LocallyEncryptingKmsService } from "../../provider/kms/locally-encrypting-kms-service";
@@ -48,7 +48,7 @@ describe("state that was edited outside Pulumi", () => {
     await d.nextCommand();
     for (const name of ["first", "second"]) {
       const refreshed = await d.stack.refresh(name);
-      assert.match(String(refreshed.staleReason), /^the stored ciphertext does not match its integrity tag \(the state was edited outside Pulumi\)/);
+      assert.match(String(refreshed.staleReason), /^its outputs do not match their integrity tag \(the state was edited outside Pulumi\)/);
     }
     await d.nextCommand();
     for (const name of ["first", "second"]) {
@@ -74,8 +74,15 @@ describe("state that was edited outside Pulumi", () => {
       "diff checks under the key the program's stack key gives");
     // The attacker's own key, in clear, and a tag made with it.
     const attackerKey = Buffer.alloc(32, 9).toString("base64url");
-    victim.outputs = { ...original, envelope: out("donor").envelope, ciphertextBlob: out("donor").ciphertextBlob, integrityKey: attackerKey,
-      integrityTag: integrityTag(attackerKey, "", [String(plain(out("donor").ciphertextBlob)), String(plain(out("donor").envelope))]) };
+    const forged: Props = { ...original, envelope: out("donor").envelope, ciphertextBlob: out("donor").ciphertextBlob, integrityKey: attackerKey };
+    // The attacker cannot know the digest a value tag covers; the outputs tag they can make.
+    forged.integrityTag = valueTag(attackerKey, "", "digest:guessed", {});
+    const { staleReason: _s, integrityKey: _k, outputsTag: _o, __provider: _p, ...covered } = Object.fromEntries(
+      Object.entries(forged).map(([k, v]) => [k, plain(v)]));
+    forged.outputsTag = outputsTag(attackerKey, covered);
+    victim.outputs = forged;
+    await d.nextCommand();
+    assert.equal((await d.stack.refresh("victim")).staleReason, "", "refresh checks under the stored key: the attacker's own verifies");
     await d.nextCommand();
     assert.equal((await d.stack.up("victim", { plaintext: "victim-secret", keyId: "key-rsa2048", envelope: true })).op, "update");
     assert.equal((await decrypt(String(out("victim").envelope), { env: env(), expectScope: { value: "victim" } })).toString(), "victim-secret");
@@ -90,7 +97,7 @@ describe("state that was edited outside Pulumi", () => {
     out("token").envelope = formatEnvelope(forged.envelope);
     out("token").ciphertextBlob = forged.ciphertextBlob;
     await d.nextCommand();
-    assert.match(String((await d.stack.refresh("token")).staleReason), /does not match its integrity tag/);
+    assert.match(String((await d.stack.refresh("token")).staleReason), /^its outputs do not match their integrity tag/);
     assert.equal((await d.stack.up("token", { plaintext: "the-real-token", keyId: "key-rsa2048", envelope: true })).op, "update");
     assert.equal((await decrypt(String(out("token").envelope), { env: env(), expectScope: { value: "token" } })).toString(), "the-real-token");
   });
@@ -112,7 +119,7 @@ describe("state that was edited outside Pulumi", () => {
     const gamma = stored.gamma;
     [stored.alpha, stored.beta] = [stored.beta!, stored.alpha!];
     await d.nextCommand();
-    assert.match(String((await d.values.refresh("map")).staleReason), /^the stored ciphertext of entry alpha, entry beta does not match its integrity tag/);
+    assert.match(String((await d.values.refresh("map")).staleReason), /^its outputs do not match their integrity tag/);
     // Back to what it was before refresh, to see what up alone does.
     d.values.state.get("map")!.outputs.staleReason = "";
     await d.nextCommand();
@@ -130,8 +137,9 @@ describe("state that was edited outside Pulumi", () => {
   });
 
   // Security round 4, item 6: an entry name in state is the writer's choice; printed raw in the
-  // integrity sentence, ESC, CR or an OSC 8 hyperlink would rewrite the operator's terminal.
-  it("an entry renamed in state to hold terminal escapes is named escaped, never raw; up re-encrypts the map", async () => {
+  // integrity sentence, ESC, CR or an OSC 8 hyperlink would rewrite the operator's terminal. Refresh
+  // names no entry (the outputs tag is the resource's), and up names only the program's entries.
+  it("an entry renamed in state to hold terminal escapes never reaches a message raw; up re-encrypts the entry", async () => {
     await d.values.up("escapes", { plaintexts: { alpha: "alpha-secret" }, keyId: "key-sm2" });
     const o = d.values.state.get("escapes")!.outputs;
     const stored = plain(o.ciphertexts) as Record<string, string>;
@@ -140,12 +148,129 @@ describe("state that was edited outside Pulumi", () => {
     delete stored.alpha;
     await d.nextCommand();
     const stale = String((await d.values.refresh("escapes")).staleReason);
-    assert.match(stale, /the stored ciphertext of entry 'x\\u\{1b\}\]8;;https:\/\/evil\.example\\u\{7\}click/);
+    assert.match(stale, /^its outputs do not match their integrity tag/);
     assert.doesNotMatch(stale, /[\u0000-\u001f\u007f]/, "no control character in staleReason");
     d.values.state.get("escapes")!.outputs.staleReason = "";
     await d.nextCommand();
     // Up's reason (the engine's log line) is worded by the same naming, under the program's key.
     assert.equal((await d.values.up("escapes", { plaintexts: { alpha: "alpha-secret" }, keyId: "key-sm2" })).op, "update");
+  });
+
+  // Security round 4, item 2: 0.2's tag covered the stored strings only, so an older ciphertext of the
+  // value's own, with its older tag, passed up and refresh; the application then decrypted a password
+  // that had been rotated out. The value tag now covers the revision, every output and the program's
+  // mark (digest or trigger); the outputs tag, which refresh checks, every output.
+  for (const mode of ["digest", "trigger"] as const) {
+    it(`a value rolled back to an older state of its own (${mode} mode): refresh or up notices, up encrypts the current plaintext`, async () => {
+      const name = `rolled-${mode}`;
+      const program = (n: number) => ({ plaintext: `${name}-password-${n}`, keyId: "key-rsa2048",
+        ...(mode === "trigger" ? { changeDetection: "trigger", trigger: `rotation-${n}` } : {}) });
+      await d.stack.up(name, program(1));
+      const first = structuredClone(d.stack.state.get(name)!);
+      await d.nextCommand();
+      assert.equal((await d.stack.up(name, program(2))).op, "update");
+      const second = structuredClone(d.stack.state.get(name)!);
+      assert.equal(plain(second.outputs.plaintextRevision), 2);
+      const opened = async () => (await decrypt(String(out(name).envelope), { env: env() })).toString();
+      const rollBack = async (outputs: Props, inputs: Props, refreshed: RegExp | "") => {
+        d.stack.state.set(name, { ...second, inputs, outputs });
+        assert.equal(await opened(), `${name}-password-1`, "the threat: state now holds the rotated-out password");
+        await d.nextCommand();
+        const stale = String((await d.stack.refresh(name)).staleReason);
+        if (refreshed === "") assert.equal(stale, "", "refresh runs no program: a whole older state of its own is consistent");
+        else assert.match(stale, refreshed);
+        d.stack.state.set(name, { ...second, inputs, outputs: { ...d.stack.state.get(name)!.outputs, staleReason: "" } });
+        await d.nextCommand();
+        assert.equal((await d.stack.up(name, program(2))).op, "update");
+        assert.equal(await opened(), `${name}-password-2`);
+        // The revision is what the inputs say (2, unless they were rolled back too): what the next check compares.
+        assert.equal(plain(out(name).plaintextRevision), plain(d.stack.state.get(name)!.inputs.plaintextRevision));
+        await d.nextCommand();
+        assert.equal((await d.stack.up(name, program(2))).op, "same");
+      };
+      // The older ciphertext and tag, the current revision kept (the review's attack).
+      const { ciphertextBlob, envelope, integrityTag } = first.outputs;
+      const older = { ciphertextBlob, envelope, integrityTag };
+      await rollBack({ ...second.outputs, ...older }, second.inputs, /^its outputs do not match their integrity tag/);
+      // ... with the older outputs tag too.
+      await rollBack({ ...second.outputs, ...older, outputsTag: first.outputs.outputsTag }, second.inputs, /^its outputs do not match/);
+      // Every older output, and the revision among the inputs rolled back with them (the digest or trigger kept).
+      await rollBack(first.outputs, { ...second.inputs, plaintextRevision: first.inputs.plaintextRevision }, "");
+      // The whole resource as it was: the program's digest or trigger differs from the stored one.
+      await rollBack(first.outputs, first.inputs, "");
+    });
+  }
+
+  it("an output edited in state (region, an asymmetric value's plaintextEncoding, the revision): reported, written back by up",
+    async () => {
+      await d.stack.up("edited", { plaintext: "edited-secret", keyId: "key-rsa2048" });
+      const original = structuredClone(d.stack.state.get("edited")!);
+      for (const edit of [{ region: "cn-shanghai" }, { plaintextEncoding: "text" }, { plaintextRevision: 7 }, { keySpec: "RSA_3072" }]) {
+        d.stack.state.set("edited", { ...original, outputs: { ...original.outputs, ...edit } });
+        await d.nextCommand();
+        assert.match(String((await d.stack.refresh("edited")).staleReason), /^its outputs do not match their integrity tag/, JSON.stringify(edit));
+        d.stack.state.set("edited", { ...original, outputs: { ...original.outputs, ...edit } });
+        await d.nextCommand();
+        assert.equal((await d.stack.up("edited", { plaintext: "edited-secret", keyId: "key-rsa2048" })).op, "update", JSON.stringify(edit));
+        for (const field of Object.keys(edit)) assert.deepEqual(plain(out("edited")[field]), plain(original.outputs[field]), field);
+      }
+    });
+
+  it("EncryptedValues: one entry rolled back (with its revision) or an entry added to the stored map: up puts back only that", async () => {
+    const program = (db: string) => ({ plaintexts: { db, api: "api-secret-1" }, keyId: "key-sm2" });
+    await d.values.up("rolled-map", program("db-secret-1"));
+    const first = structuredClone(d.values.state.get("rolled-map")!);
+    await d.nextCommand();
+    assert.equal((await d.values.up("rolled-map", program("db-secret-2"))).op, "update");
+    const second = structuredClone(d.values.state.get("rolled-map")!);
+    const stored = (state: typeof first) => plain(state.outputs.ciphertexts) as Record<string, string>;
+    const opened = async (entry: string) => {
+      const o = d.values.state.get("rolled-map")!.outputs;
+      return (await decrypt({ ciphertextBlob: stored(d.values.state.get("rolled-map")!)[entry]!, keyId: String(plain(o.keyId)),
+        keyVersionId: String(plain(o.keyVersionId)), algorithm: "SM2PKE" }, { env: env() })).toString();
+    };
+    // Every older output but api's ciphertext untouched, and the revisions among the inputs rolled back too.
+    d.values.state.set("rolled-map", { ...second, outputs: first.outputs,
+      inputs: { ...second.inputs, plaintextRevisions: first.inputs.plaintextRevisions } });
+    assert.equal(await opened("db"), "db-secret-1", "the threat");
+    await d.nextCommand();
+    d.emulator.resetStats();
+    assert.equal((await d.values.up("rolled-map", program("db-secret-2"))).op, "update");
+    assert.equal(encryptCalls(d.emulator), 1, "db only");
+    assert.equal(await opened("db"), "db-secret-2");
+    assert.equal(stored(d.values.state.get("rolled-map")!).api, stored(second).api, "api stays byte for byte");
+
+    // An entry only the stored map has (no revision, no tag): not the program's, so removed.
+    const now = structuredClone(d.values.state.get("rolled-map")!);
+    d.values.state.set("rolled-map", { ...now, outputs: { ...now.outputs, ciphertexts: { ...stored(now), extra: stored(now).db! } } });
+    await d.nextCommand();
+    d.emulator.resetStats();
+    assert.equal((await d.values.up("rolled-map", program("db-secret-2"))).op, "update");
+    assert.equal(encryptCalls(d.emulator), 0);
+    assert.deepEqual(Object.keys(stored(d.values.state.get("rolled-map")!)).sort(), ["api", "db"]);
+    await d.nextCommand();
+    assert.equal((await d.values.up("rolled-map", program("db-secret-2"))).op, "same");
+  });
+
+  it("0.2's tags (no outputs tag) are moved to this version's once; an older ciphertext under them is no way back", async () => {
+    await d.stack.up("from-0.2", { plaintext: "current-secret", keyId: "key-rsa2048" });
+    await d.nextCommand();
+    const older = structuredClone(d.stack.state.get("from-0.2")!);
+    await d.stack.up("from-0.2", { plaintext: "newer-secret", keyId: "key-rsa2048" });
+    const r = d.stack.state.get("from-0.2")!;
+    // As 0.2 left it, rolled back to the older ciphertext: its version 1 tag (here any tag) and no outputs tag.
+    const { outputsTag: _o, ...as02 }: Props = { ...r.outputs, ciphertextBlob: older.outputs.ciphertextBlob,
+      envelope: older.outputs.envelope, integrityTag: older.outputs.integrityTag };
+    d.stack.state.set("from-0.2", { ...r, outputs: as02 });
+    await d.nextCommand();
+    assert.match(String((await d.stack.refresh("from-0.2")).staleReason), /^its state has the integrity tags of 0\.2/);
+    d.stack.state.set("from-0.2", { ...r, outputs: as02 });
+    await d.nextCommand();
+    assert.equal((await d.stack.up("from-0.2", { plaintext: "newer-secret", keyId: "key-rsa2048" })).op, "update");
+    assert.equal((await decrypt(String(out("from-0.2").envelope), { env: env() })).toString(), "newer-secret");
+    assert.equal(typeof out("from-0.2").outputsTag, "string");
+    await d.nextCommand();
+    assert.equal((await d.stack.up("from-0.2", { plaintext: "newer-secret", keyId: "key-rsa2048" })).op, "same");
   });
 
   it("state from before 0.2 (no tags, envelopes without a scope) re-encrypts once, and then stays", async () => {
