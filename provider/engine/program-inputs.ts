@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { digestWithSalt, isDigest, saltFor } from "../crypto/plaintext-digest";
 import { decodeBase64 } from "./inputs";
 import { digestMap } from "./entries-inputs";
-import { STACK_KEY_INPUT } from "./integrity";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { CheckFailure } from "./inputs";
+import { STACK_KEY_INPUT, withoutPlaintexts } from "./integrity";
 import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 
 // What the TypeScript SDK computes in the program and sends beside the user's inputs (valueUrn,
@@ -28,12 +30,23 @@ export interface PluginRequest {
   randomSeed: Uint8Array;
   /** The stack's integrity key from config (base64 or base64url of 32 bytes), if set. */
   integrityKey: string | undefined;
+  /** The key's setting, when the stack config holds the key in clear (set without --secret): refused. */
+  integrityKeyInClear?: string;
 }
 
 export interface ProgramInputs {
   news: Props;
   /** Preview warnings, naming the value and entry, never the plaintext. */
   warnings: string[];
+  /** What refuses the value before its provider's check (a stack key in clear). */
+  failures: CheckFailure[];
+}
+
+/** The refusal of a stack integrity key stored in clear in the stack's config. */
+function keyInClear(configKey: string): CheckFailure {
+  return { property: "", reason: `${configKey} is set in clear in the stack's config (Pulumi.<stack>.yaml, often committed), ` +
+    "where whoever reads it can forge the integrity tags that tie each ciphertext in state to its value. Replace it with a new " +
+    `one, as a secret (every value is then re-encrypted once): pulumi config set --secret ${configKey} "$(openssl rand -base64 32)"` };
 }
 
 /** Under this many bytes, or digits only, a plaintext is worth a warning in digest mode. */
@@ -121,8 +134,28 @@ function stackKeyInput(request: PluginRequest): Props {
   return key === undefined ? {} : { [STACK_KEY_INPUT]: secret(key) };
 }
 
+/** The request's own refusal (a stack key in clear refuses every value), before any digest is computed. */
+function refusedRequest(news: Props, request: PluginRequest): ProgramInputs | undefined {
+  const setting = request.integrityKeyInClear;
+  if (setting === undefined) return undefined;
+  return { news: { ...news, valueUrn: request.urn }, warnings: [], failures: [keyInClear(setting)] };
+}
+
+/**
+ * The provider's check of the completed inputs, or the request's refusal: its inputs then without
+ * the plaintexts (as a failed check returns them).
+ */
+export async function checkCompleted(
+  check: (olds: Props, news: Props) => Promise<dynamic.CheckResult>, olds: Props, completed: ProgramInputs,
+): Promise<dynamic.CheckResult> {
+  if (completed.failures.length > 0) return { inputs: withoutPlaintexts(completed.news), failures: completed.failures };
+  return check(olds, completed.news);
+}
+
 /** EncryptedValue's inputs as the TypeScript SDK would have sent them. */
 export async function encryptedValueInputs(olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
+  const refused = refusedRequest(news, request);
+  if (refused) return refused;
   const warnings: string[] = [];
   const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
   const bytes = inTriggerMode(news) ? undefined : plaintextBytes(news);
@@ -130,17 +163,19 @@ export async function encryptedValueInputs(olds: Props, news: Props, request: Pl
   else if (bytes !== undefined && bytes.length > 0) {
     completed.plaintextDigest = secret(await digestOf(bytes, reveal(olds.plaintextDigest), request, warnings));
   }
-  return { news: completed, warnings };
+  return { news: completed, warnings, failures: [] };
 }
 
 /** EncryptedValues' inputs as the TypeScript SDK would have sent them. */
 export async function encryptedValuesInputs(olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
+  const refused = refusedRequest(news, request);
+  if (refused) return refused;
   const warnings: string[] = [];
   const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
   const plaintexts = reveal(news.plaintexts);
-  if (inTriggerMode(news)) return { news: completed, warnings };
-  if (isUnknown(plaintexts)) return { news: { ...completed, plaintextDigests: UNKNOWN }, warnings };
-  if (typeof plaintexts !== "object" || plaintexts === null || Array.isArray(plaintexts)) return { news: completed, warnings };
+  if (inTriggerMode(news)) return { news: completed, warnings, failures: [] };
+  if (isUnknown(plaintexts)) return { news: { ...completed, plaintextDigests: UNKNOWN }, warnings, failures: [] };
+  if (typeof plaintexts !== "object" || plaintexts === null || Array.isArray(plaintexts)) return { news: completed, warnings, failures: [] };
   const stored = digestMap(olds.plaintextDigests);
   const storedDigests = typeof stored === "object" && stored !== null ? stored as Record<string, unknown> : {};
   const digests: Record<string, string> = {};
@@ -153,5 +188,5 @@ export async function encryptedValuesInputs(olds: Props, news: Props, request: P
     digests[entry] = await digestOf(Buffer.from(text, "utf8"), stored, request, warnings, entry);
   }));
   completed.plaintextDigests = unknown ? UNKNOWN : secret(JSON.stringify(Object.fromEntries(Object.entries(digests).sort())));
-  return { news: completed, warnings: warnings.sort() };
+  return { news: completed, warnings: warnings.sort(), failures: [] };
 }

@@ -1,4 +1,4 @@
-import { secret, reveal, isUnknown } from "../engine/wire-values";
+import { isSecretWire, isUnknown, reveal, secret } from "../engine/wire-values";
 import type { CheckFailure } from "../engine/inputs";
 import { printable } from "../kms/identifiers";
 
@@ -17,13 +17,30 @@ export const CONFIG_KEYS = [
   "accessKey", "secretKey", "securityToken", "profile", "integrityKey",
 ] as const;
 
-/** Keys whose values state keeps as secrets, however the stack config holds them. */
-export const SECRET_CONFIG_KEYS: readonly string[] = ["secretKey", "securityToken", "integrityKey"];
+/** Credentials state keeps as secrets, however the stack config holds them. */
+export const SECRET_CONFIG_KEYS: readonly string[] = ["secretKey", "securityToken"];
 
-/** What CheckConfig returns (the engine stores it as the provider's inputs): the secret keys as secrets. */
+/** The stack's integrity key: refused unless the stack config holds it as a secret (integrityKeyInClear). */
+export const INTEGRITY_KEY = "integrityKey";
+
+/**
+ * What CheckConfig returns (the engine stores it as the provider's inputs): the credentials as
+ * secrets. The integrity key is returned as it came: CheckConfig receives every value without its
+ * secret marker, and the engine puts back the marker of the stack config's own value before
+ * Configure, whose arguments then say whether it was set with --secret (integrityKeyInClear).
+ */
 export function configForEngine(news: Record<string, unknown>): Record<string, unknown> {
   const guarded = (k: string, v: unknown) => (SECRET_CONFIG_KEYS.includes(k) && !isUnknown(reveal(v)) ? secret(reveal(v)) : v);
   return Object.fromEntries(Object.entries(news).map(([k, v]) => [k, guarded(k, v)]));
+}
+
+/**
+ * Whether Configure's arguments (`args`: absent from engines that send none) hold the integrity key
+ * without the engine's secret marker: set without --secret, it sits in Pulumi.<stack>.yaml.
+ */
+export function integrityKeyInClear(args: Record<string, unknown> | undefined): boolean {
+  const value = args?.[INTEGRITY_KEY];
+  return value !== undefined && value !== null && !isSecretWire(value) && !isUnknown(value);
 }
 
 /** Config keys the plugin does not read, with the one probably meant ("version" is the engine's own). */

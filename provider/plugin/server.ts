@@ -8,10 +8,12 @@ import { EncryptedValueProvider } from "../engine/encrypted-value-provider";
 import { EncryptedValuesProvider } from "../engine/encrypted-values-provider";
 import { logWarning } from "../engine/engine-log";
 import type { CheckFailure } from "../engine/inputs";
-import { encryptedValueInputs, encryptedValuesInputs, type ProgramInputs, type PluginRequest } from "../engine/program-inputs";
+import {
+  checkCompleted, encryptedValueInputs, encryptedValuesInputs, type ProgramInputs, type PluginRequest,
+} from "../engine/program-inputs";
 import { printable } from "../kms/identifiers";
 import { MessageOnlyError, ownMessage } from "../message-only-error";
-import { CONFIG_KEYS, configFailures, configForEngine, PACKAGE, TOKENS } from "./plugin-config";
+import { CONFIG_KEYS, configFailures, configForEngine, integrityKeyInClear, PACKAGE, TOKENS } from "./plugin-config";
 import { schemaText } from "./schema";
 
 // The resource plugin's door: the ResourceProvider gRPC service, served here rather than through
@@ -69,6 +71,8 @@ export class PluginServer {
   // A generated SDK reads both maps from the outputs; the TypeScript SDK derives one of them.
   private readonly values = new EncryptedValuesProvider({ stackKey: STACK_KEY, bothMaps: true });
   private config = new Map<string, string>();
+  /** Whether Configure's arguments held the stack's integrity key without its secret marker. */
+  private keyInClear = false;
 
   constructor(private readonly options: PluginServerOptions) {}
 
@@ -80,7 +84,8 @@ export class PluginServer {
   }
 
   private request(urn: string, seed: Uint8Array): PluginRequest {
-    return { urn, randomSeed: seed, integrityKey: this.config.get(STACK_KEY.configKey) };
+    const integrityKey = this.config.get(STACK_KEY.configKey);
+    return { urn, randomSeed: seed, integrityKey, ...(this.keyInClear ? { integrityKeyInClear: STACK_KEY.configKey } : {}) };
   }
 
   /** The service's handlers; every method not here answers UNIMPLEMENTED. */
@@ -105,6 +110,7 @@ export class PluginServer {
           const key = name.startsWith(`${PACKAGE}:config:`) ? name.slice(`${PACKAGE}:config:`.length) : undefined;
           if (key !== undefined && (CONFIG_KEYS as readonly string[]).includes(key)) this.config.set(`${PACKAGE}:${key}`, value);
         }
+        this.keyInClear = integrityKeyInClear(req.hasArgs() ? props(req.getArgs()) : undefined);
         const config = this.config;
         const configure = { config: { get: (key: string) => config.get(key) } } as Parameters<EncryptedValueProvider["configure"]>[0];
         await this.value.configure(configure);
@@ -119,7 +125,7 @@ export class PluginServer {
         const prepare = provider === this.value ? encryptedValueInputs : encryptedValuesInputs;
         const completed: ProgramInputs = await prepare(olds, props(req.getNews()), this.request(urn, req.getRandomseed_asU8()));
         await Promise.all(completed.warnings.map((w) => logWarning(urn, w)));
-        const result = await provider.check(olds, completed.news);
+        const result = await checkCompleted((o, n) => provider.check(o, n), olds, completed);
         return withFailures(new rpc.CheckResponse().setInputs(struct(result.inputs ?? {})), result.failures ?? []);
       }),
       diff: unary(async (req: rpc.DiffRequest) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
@@ -270,6 +271,23 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
         assert.match(pulumi("up --yes"), /3 unchanged/);
         assert.equal(encryptions(await stats()), 0);
         await assertNothingStored("after the rollback");
+      });
+    }
+
+    // Security round 4, item 5: a key set without --secret sits in Pulumi.<stack>.yaml, where whoever
+    // reads it can forge the tags. The engine marks Configure's copy of a --secret key as a secret;
+    // one in clear (here a new one, as a user replacing the key would set it) is refused at preview.
+    if (language === "yaml") {
+      it("an integrity key set without --secret is refused at preview, naming the command; set as a secret, it is taken", async () => {
+        const key = pulumi("config get alicloud-kms:integrityKey").trim();
+        pulumi(`config set alicloud-kms:integrityKey ${randomBytes(32).toString("base64")}`);
+        await resetStats();
+        const refused = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
+        assert.match(refused, /alicloud-kms:integrityKey is set in clear in the stack's config .* pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"/);
+        assert.doesNotMatch(refused, /at .*\.js:\d+/, "no stack trace");
+        assert.equal(encryptions(await stats()), 0);
+        pulumi(`config set --secret alicloud-kms:integrityKey ${key}`);
+        assert.match(pulumi("preview"), /3 unchanged/);
       });
     }
 

@@ -48,9 +48,11 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     seen.push(JSON.stringify(response.toObject()));
     return response;
   };
-  const configure = async (variables: Record<string, string>) => {
+  /** Configure as the engine sends it: `variables` unmarked, `args` with the stack config's own secret markers. */
+  const configure = async (variables: Record<string, string>, args?: Props) => {
     const req = new rpc.ConfigureRequest();
     for (const [k, v] of Object.entries(variables)) req.getVariablesMap().set(`alicloud-kms:config:${k}`, v);
+    if (args) req.setArgs(Struct.fromJavaScript(args as never));
     return record(await call<rpc.ConfigureRequest, rpc.ConfigureResponse>(client, "configure", req));
   };
   const check = async (urn: string, news: Props, olds: Props = {}, seed = randomBytes(32)) => {
@@ -137,6 +139,34 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
       assert.equal(failures.length, 1, weak.toString("hex"));
       assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, is not base64 of 32 bytes, or is not random: /);
     }
+  });
+
+  // Security round 4, item 5 (its first half): a key set without --secret sits in Pulumi.<stack>.yaml,
+  // often committed, where anyone can read it and forge the tags. CheckConfig sees every value without
+  // its marker; Configure's args carry the engine's own, which CheckConfig no longer hides by wrapping.
+  it("an alicloud-kms:integrityKey set in clear is refused at check, naming the command; set as a secret it is taken", async () => {
+    const variables = { endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId,
+      secretKey: emulator.accessKeySecret, integrityKey };
+    const checkConfig = await call<rpc.CheckRequest, rpc.CheckResponse>(client, "checkConfig", new rpc.CheckRequest()
+      .setUrn("urn:pulumi:dev::app::pulumi:providers:alicloud-kms::default").setNews(Struct.fromJavaScript({ integrityKey } as never)));
+    assert.deepEqual((checkConfig.getInputs()!.toJavaScript() as Props).integrityKey, integrityKey,
+      "returned as it came, for the engine to mark as the stack config has it");
+
+    await configure(variables, { ...variables, secretKey: secret(emulator.accessKeySecret) });
+    const { inputs, failures } = await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" });
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]!, /^alicloud-kms:integrityKey is set in clear in the stack's config \(Pulumi\.<stack>\.yaml, often committed\).*Replace it with a new one, as a secret \(every value is then re-encrypted once\): pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"$/);
+    assert.equal(failures[0]!.includes(integrityKey), false, "the key is not repeated");
+    assert.equal("plaintext" in inputs, false);
+    const map = await check(VALUES_URN, { plaintexts: { db: secret(password) }, keyId: "alias/rsa-2048" });
+    assert.match(map.failures[0] ?? "", /^alicloud-kms:integrityKey is set in clear/);
+    assert.equal("plaintexts" in map.inputs, false);
+
+    await configure(variables, { ...variables, secretKey: secret(emulator.accessKeySecret), integrityKey: secret(integrityKey) });
+    assert.deepEqual((await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" })).failures, []);
+    // An engine that sends no args cannot say: the key is taken.
+    await configure(variables);
+    assert.deepEqual((await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" })).failures, []);
   });
 
   it("check completes URN, digest and integrity key; the same seed (a plan's replay) checks the same inputs", async () => {
