@@ -1,6 +1,8 @@
 import { isDigest } from "../crypto/plaintext-digest";
 import { printable } from "../kms/identifiers";
-import { type CheckFailure, parseSharedInputs, plaintextFailure, type SharedInputs, unknownProperties } from "./inputs";
+import {
+  type CheckFailure, notTextProblem, parseSharedInputs, plaintextFailure, type SharedInputs, unknownProperties,
+} from "./inputs";
 import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 
 // EncryptedValues' inputs as the program sends them, validated for shape (no KMS involved): a map
@@ -72,7 +74,7 @@ function parsePlaintexts(news: Record<string, unknown>, failures: CheckFailure[]
     }
     const text = reveal(raw);
     if (isUnknown(text)) entries.set(name, UNKNOWN);
-    else if (typeof text !== "string") failures.push(plaintextFailure(entryProperty(name), "must be a string"));
+    else if (typeof text !== "string") failures.push(plaintextFailure(entryProperty(name), notTextProblem(text, "must be a string")));
     else if (text.length === 0) failures.push(plaintextFailure(entryProperty(name), "is empty; KMS encrypts 1 byte or more"));
     else entries.set(name, Buffer.from(text, "utf8"));
   }

@@ -68,6 +68,19 @@ export function plaintextFailure(property: string, problem: string): CheckFailur
 }
 
 /**
+ * Why a plaintext that is not a string is refused. A number or a boolean is what a YAML program
+ * makes of stack config that looks like one (the YAML runtime parses every config value: 123456
+ * becomes a number, 1.50 becomes 1.5, true a boolean), so the text set is not what arrived: it is
+ * refused rather than encrypted as text the user did not set, with the quoting that keeps it text.
+ */
+export function notTextProblem(value: unknown, otherwise: string): string {
+  if (typeof value !== "number" && typeof value !== "boolean") return otherwise;
+  return `is a ${typeof value}, not text: a YAML program reads stack config that looks like a number or a boolean as one ` +
+    "(123456 becomes a number, 1.50 becomes 1.5), so what arrived may not be what was set; set the config value quoted as " +
+    "JSON text, which the YAML runtime reads as the text inside the quotes: pulumi config set --secret <key> '\"123456\"'";
+}
+
+/**
  * Strict base64 (RFC 4648 §4, padded), checked in linear time and constant stack: a regular
  * expression with a repeated group (`(?:[…]{4})*`) overflows V8's stack past a few megabytes, and
  * envelopes of large values are that big.
@@ -157,8 +170,9 @@ export function parseInputs(news: Record<string, unknown>): { inputs?: ValidInpu
     failures.push({ property: "", reason: "neither plaintext nor plaintextBase64 is set; set exactly one (plaintextBase64 for binary data)" });
   } else if (present(text)) {
     if (isUnknown(text)) plaintext = UNKNOWN;
-    else if (typeof text !== "string") failures.push(plaintextFailure("plaintext", "must be a string; use plaintextBase64 for binary data"));
-    else plaintext = Buffer.from(text, "utf8");
+    else if (typeof text !== "string") {
+      failures.push(plaintextFailure("plaintext", notTextProblem(text, "must be a string; use plaintextBase64 for binary data")));
+    } else plaintext = Buffer.from(text, "utf8");
   } else {
     plaintextProperty = "plaintextBase64";
     if (isUnknown(base64)) plaintext = UNKNOWN;

@@ -37,6 +37,11 @@ const encryptions = (s: Stats) => ["AsymmetricEncrypt", "Encrypt", "CertificateP
   .reduce((n, a) => n + (s.calls[a] ?? 0) - (s.dryRunCalls[a] ?? 0), 0);
 
 /** The recipe of docs/<language>.md and the deployment's life after it, as one describe. */
+type StateResource = { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+type Exported = { deployment: { resources: StateResource[] } };
+/** The EncryptedValues resource in a stack export. */
+const mapOf = (state: Exported) => state.deployment.resources.find((r) => r.type === "alicloud-kms:index:EncryptedValues")!;
+
 export function pluginRecipeScenario(language: "yaml" | "python"): void {
   describe(`a ${language} program on the resource plugin, from docs/${language}.md's recipe`, { timeout: 20 * 60_000 }, () => {
     const lines = recipe(`${language}.md`, `plugin-try-${language}`);
@@ -239,9 +244,6 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
     // inputs, put back after the token was rotated: up re-encrypts that entry only, to the current token.
     if (language === "yaml") {
       it("a map rolled back in state to before its token was rotated: up re-encrypts that entry to the current token", async () => {
-        type Resource = { type: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> };
-        type Exported = { deployment: { resources: Resource[] } };
-        const mapOf = (state: Exported) => state.deployment.resources.find((r) => r.type === "alicloud-kms:index:EncryptedValues")!;
         // The refresh above left the map stale: the up after it re-encrypts it whole.
         pulumi("up --yes");
         const older = mapOf(JSON.parse(pulumi("stack export")) as Exported);
@@ -288,6 +290,23 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
         assert.equal(encryptions(await stats()), 0);
         pulumi(`config set --secret alicloud-kms:integrityKey ${key}`);
         assert.match(pulumi("preview"), /3 unchanged/);
+      });
+    }
+
+    // Security round 4, also: the YAML runtime parses every stack config value, so an all-digit secret
+    // reaches the plugin as a number (and 1.50 as 1.5). Refused, never encrypted as text not set; the
+    // quoting the message gives keeps it text.
+    if (language === "yaml") {
+      it("an all-digit secret is refused at preview with the quoting that keeps it text; quoted, it is encrypted as set", async () => {
+        const pin = "20261207";
+        pulumi(`config set --secret apiToken ${pin}`);
+        const refused = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
+        assert.match(refused, /plaintexts\.api is a number, not text: .* pulumi config set --secret <key> '"123456"'/);
+        assert.equal(refused.includes(pin), false, "the value is not repeated");
+        pulumi(`config set --secret apiToken '"${pin}"'`);
+        pulumi("up --yes");
+        const api = (mapOf(JSON.parse(pulumi("stack export")) as Exported).outputs.envelopes as Record<string, string>).api!;
+        assert.equal(shell(`printf %s ${JSON.stringify(api)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`, { decrypts: true }), pin);
       });
     }
 

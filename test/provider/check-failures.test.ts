@@ -23,6 +23,9 @@ const cases: { name: string; inputs: Props; property: string; reason: RegExp }[]
   { name: "one byte over RSA_2048/SHA-256's 190", inputs: { plaintext: "x".repeat(191), keyId: "key-rsa2048", algorithm: "RSAES_OAEP_SHA_256" }, property: "", reason: /^plaintext is 191 bytes; RSA_2048 with RSAES_OAEP_SHA_256 encrypts at most 190\. Set envelope: true to encrypt any size .*, or use RSAES_OAEP_SHA_1$/ },
   { name: "one byte over SM2PKE's 6047", inputs: { plaintextBase64: Buffer.alloc(6048, 1).toString("base64"), keyId: "key-sm2" }, property: "", reason: /^plaintextBase64 is 6048 bytes; EC_SM2 with SM2PKE encrypts at most 6047\. Set envelope: true/ },
   { name: "an empty plaintext", inputs: { plaintext: "", keyId: "key-rsa2048" }, property: "", reason: /^plaintext is empty/ },
+  // What a YAML program makes of stack config that looks like a number or a boolean (security round 4, also).
+  { name: "a number as plaintext", inputs: { plaintext: 20261207, keyId: "key-rsa2048" }, property: "", reason: /^plaintext is a number, not text: .*1\.50 becomes 1\.5.*: pulumi config set --secret <key> '"123456"'$/ },
+  { name: "a boolean as plaintext", inputs: { plaintext: true, keyId: "key-rsa2048" }, property: "", reason: /^plaintext is a boolean, not text: / },
   { name: "an unknown key", inputs: { plaintext: "a", keyId: "key-nope" }, property: "keyId", reason: /^keyId 'key-nope': Forbidden\.KeyNotFound — no such key in region cn-hangzhou/ },
   { name: "an unknown alias", inputs: { plaintext: "a", keyId: "alias/nope" }, property: "keyId", reason: /^keyId 'alias\/nope': Forbidden\.AliasNotFound — no such alias in region cn-hangzhou/ },
   { name: "an ARN of another region", inputs: { plaintext: "a", keyId: "acs:kms:cn-shanghai:1234567890123456:key/key-rsa2048" }, property: "keyId", reason: /Forbidden\.KeyNotFound — no such key in region cn-shanghai \(the ARN's\); check the key ID and the region in the ARN$/ },
