@@ -310,6 +310,44 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       });
     }
 
+    // Security round 4, items 4 and 3 through the engine: KMS's own host name over plain HTTP (any
+    // port) from stack config, and a secret list of recipients (fn::secret) whose context check
+    // could not see, each refused at preview.
+    if (language === "yaml") {
+      it("an http:// KMS endpoint in config and a context inside fn::secret recipients are refused at preview", async () => {
+        await resetStats();
+        pulumi("config set alicloud-kms:endpoint http://kms.cn-hangzhou.aliyuncs.com:8080");
+        const endpoint = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
+        pulumi("config rm alicloud-kms:endpoint");
+        assert.match(endpoint, /'http:\/\/kms\.cn-hangzhou\.aliyuncs\.com:8080' is neither KMS's HTTPS endpoint for a region/);
+
+        const program = join(example, "Pulumi.yaml");
+        const original = readFileSync(program, "utf8");
+        const tenant = `tenant-${randomBytes(6).toString("hex")}`;
+        writeFileSync(program, original.replace("\noutputs:\n", `
+  hidden-context:
+    type: alicloud-kms:index:EncryptedValue
+    properties:
+      plaintext: \${apiToken}
+      recipients:
+        fn::secret:
+          - keyId: \${keyId}
+          - keyId: \${symmetricKeyId}
+            encryptionContext:
+              tenant: ${tenant}
+outputs:
+`));
+        try {
+          const hidden = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
+          assert.match(hidden, /recipients\[1\]\.encryptionContext holds a secret; the context is stored in state/);
+          assert.equal(hidden.includes(tenant), false, "the secret context is not printed");
+        } finally {
+          writeFileSync(program, original);
+        }
+        assert.equal(encryptions(await stats()), 0, "a preview encrypts nothing");
+      });
+    }
+
     it("destroy empties the stack", async () => {
       pulumi("destroy --yes");
       const state = JSON.parse(pulumi("stack export")) as { deployment: { resources?: unknown[] } };
