@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { digestWithSalt, isDigest, saltFor } from "../crypto/plaintext-digest";
 import { decodeBase64 } from "./inputs";
 import { digestMap } from "./entries-inputs";
-import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { CheckFailure } from "./inputs";
 import { STACK_KEY_INPUT, withoutPlaintexts } from "./integrity";
 import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
@@ -40,6 +39,12 @@ export interface ProgramInputs {
   warnings: string[];
   /** What refuses the value before its provider's check (a stack key in clear). */
   failures: CheckFailure[];
+}
+
+/** What a check answers (the dynamic provider's CheckResult, without importing @pulumi/pulumi: readers load this module too). */
+interface CheckResult {
+  inputs?: Props;
+  failures?: CheckFailure[];
 }
 
 /** The refusal of a stack integrity key stored in clear in the stack's config. */
@@ -146,8 +151,8 @@ function refusedRequest(news: Props, request: PluginRequest): ProgramInputs | un
  * the plaintexts (as a failed check returns them).
  */
 export async function checkCompleted(
-  check: (olds: Props, news: Props) => Promise<dynamic.CheckResult>, olds: Props, completed: ProgramInputs,
-): Promise<dynamic.CheckResult> {
+  check: (olds: Props, news: Props) => Promise<CheckResult>, olds: Props, completed: ProgramInputs,
+): Promise<CheckResult> {
   if (completed.failures.length > 0) return { inputs: withoutPlaintexts(completed.news), failures: completed.failures };
   return check(olds, completed.news);
 }
