@@ -2,7 +2,8 @@
 // parts: the engine side (inputs, target resolution), the KMS client and the cryptography. Nothing
 // here loads @pulumi/pulumi, so decrypt() and the CLI stay free of it.
 
-export { decodeBase64, secretContextReason, STRICT_BASE64 } from "./engine/inputs";
+export { decodeBase64, STRICT_BASE64 } from "./base64";
+export { secretContextReason } from "./engine/inputs";
 export { type ResolvedTarget, resolveTarget, type TargetInputs } from "./engine/resolve-target";
 export {
   DataKeyRefusedError, decryptEnvelope, decryptRecipients, EnvelopeIntegrityError, KeyMismatchError, NoRecipientOpenedError,

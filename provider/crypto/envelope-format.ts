@@ -1,4 +1,4 @@
-import { STRICT_BASE64 } from "../engine/inputs";
+import { STRICT_BASE64 } from "../base64";
 import { isRegionId, isResourceId, printable } from "../kms/identifiers";
 import { ALGORITHMS, isAlgorithm, isSymmetric, type Algorithm } from "../kms/key-spec-limits";
 import { canonicalContext, type EncryptionContext, encryptionContextProblem } from "../kms/encryption-context";

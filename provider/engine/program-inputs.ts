@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { digestWithSalt, isDigest, saltFor } from "../crypto/plaintext-digest";
-import { decodeBase64 } from "./inputs";
+import { decodeBase64 } from "../base64";
 import { digestMap } from "./entries-inputs";
 import type { CheckFailure } from "./inputs";
 import { STACK_KEY_INPUT, withoutPlaintexts } from "./integrity";

@@ -2,8 +2,8 @@ import { type Algorithm, isSymmetric } from "./key-spec-limits";
 import { KmsCallError } from "./kms-call-error";
 import { ownMessage } from "../message-only-error";
 import type { CertificateMetadata, Ciphertext, KeyMetadata, KeyVersion, KmsService } from "./kms-service";
-import { encryptWithPublicKey } from "../crypto/public-key-encryption";
-import { readSubjectPublicKey, type SubjectPublicKey } from "../crypto/subject-public-key";
+import { encryptWithPublicKey } from "./public-key-encryption";
+import { readSubjectPublicKey, type SubjectPublicKey } from "./subject-public-key";
 
 // encryptLocally: the same KMS service, except that encryption happens in this process with the
 // key version's public key (GetPublicKey) or the certificate's (DescribeCertificate's

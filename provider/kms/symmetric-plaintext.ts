@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { STRICT_BASE64 } from "../engine/inputs";
+import { STRICT_BASE64 } from "../base64";
 
 // Encrypt's Plaintext is an opaque string that Decrypt returns verbatim (../shared/kms-api.md:
 // Alibaba's best-practice page, alicloud_kms_ciphertext and its Encryption SDK all rely on it);

@@ -1,4 +1,4 @@
-import { decodeBase64 } from "../../provider/engine/inputs";
+import { decodeBase64 } from "../../provider/base64";
 import { digestWithSalt, saltFor } from "../../provider/crypto/plaintext-digest";
 import type { DynamicProviderHost } from "./dynamic-provider-host";
 

@@ -1,6 +1,6 @@
 import { constants, publicEncrypt } from "node:crypto";
 import { sm2 } from "sm-crypto-v2";
-import type { Algorithm } from "../kms/key-spec-limits";
+import type { Algorithm } from "./key-spec-limits";
 import { PublicKeyError, type SubjectPublicKey } from "./subject-public-key";
 
 // Encryption with a KMS public key, in process, producing what AsymmetricEncrypt and
