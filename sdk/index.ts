@@ -5,6 +5,7 @@ import { warnOnDefaultDynamicProvider } from "./default-provider-warning";
 export { EncryptedValue, type ChangeDetection, type EncryptedValueArgs } from "./encrypted-value";
 export type { RecipientArgs } from "./kms-target-resource";
 export { EncryptedValues, type EncryptedValuesArgs } from "./encrypted-values";
+export { EncryptedRandomPassword, type EncryptedRandomPasswordArgs } from "./encrypted-random-password";
 export type { EncryptionAlgorithm, EncryptionContext, EnvelopeFormat, PlaintextEncoding, Recipient } from "./encryption-algorithm";
 export { KmsTargetResource } from "./kms-target-resource";
 export {

@@ -27,3 +27,8 @@ export const ENCRYPTED_VALUES_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:Encrypt
 export const INTEGRITY_KEY_MODULE_SOURCE =
   "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").integrityKeyProvider;\n";
 export const INTEGRITY_KEY_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:IntegrityKey";
+
+/** The same for a password drawn by the provider (see encrypted-random-password.ts). */
+export const ENCRYPTED_RANDOM_PASSWORD_MODULE_SOURCE =
+  "exports.handler = () => require(\"pulumi-alicloud-kms-encrypted/provider\").encryptedRandomPasswordProvider;\n";
+export const ENCRYPTED_RANDOM_PASSWORD_TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedRandomPassword";

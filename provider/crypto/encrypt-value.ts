@@ -65,6 +65,13 @@ export function dataKeyForKms(algorithm: Algorithm, dataKey: Buffer): Buffer {
   return isSymmetric(algorithm) ? dataKeyAsText(dataKey) : dataKey;
 }
 
+/** A direct value's outputs: KMS's ciphertext of the value under `t`, and the envelope that names it. */
+export function directOutput(t: EncryptionTarget, ciphertextBlob: string): EncryptedOutput {
+  const header = { ...t.target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region };
+  const encoding = isSymmetric(t.algorithm) ? { plaintextEncoding: "text" as const } : {};
+  return { ciphertextBlob, envelope: { ...header, ciphertextBlob, ...encoding } };
+}
+
 export async function encryptValue(
   kms: KmsService,
   t: EncryptionTarget,
@@ -75,9 +82,7 @@ export async function encryptValue(
   const header = { ...t.target, version: ENVELOPE_VERSION, algorithm: t.algorithm, region: t.region };
   if (!envelope) {
     // A symmetric key's Encrypt gets the value's own text, so every KMS client's Decrypt returns it.
-    const ciphertextBlob = await kmsEncrypt(kms, t, plaintext);
-    const encoding = isSymmetric(t.algorithm) ? { plaintextEncoding: "text" as const } : {};
-    return { ciphertextBlob, envelope: { ...header, ciphertextBlob, ...encoding } };
+    return directOutput(t, await kmsEncrypt(kms, t, plaintext));
   }
   const dataKey = newDataKey();
   const tagged = tagDataKey(dataKey);

@@ -90,3 +90,11 @@ export function outputsTag(valueKey: string, covered: unknown): string {
 export function tagIs(expected: string, tag: unknown): boolean {
   return isIntegrityText(tag) && timingSafeEqual(Buffer.from(expected, "utf8"), Buffer.from(tag, "utf8"));
 }
+
+/**
+ * A keyed digest of a value under the value's key ("…/keepers/v1"): what state keeps of
+ * EncryptedRandomPassword's keepers, which may be secrets, to tell a change without storing them.
+ */
+export function keepersDigest(valueKey: string, keepers: unknown): string {
+  return hmac(valueKey, "pulumi-alicloud-kms-encrypted/keepers/v1\n", canonicalJson(keepers));
+}

@@ -13,7 +13,7 @@ import {
 } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
 import {
-  asSecrets, checkedIntegrityKey, coveredOutputs, integrityReasons, integrityStaleness, keyForTagging, markOf,
+  asSecrets, checkedIntegrityKey, coveredOutputs, failingTags, integrityReasons, integrityStaleness, keyForTagging, markOf,
   type StackKeySource, tagFor, type Tagged, withIntegrityOutputs, withoutPlaintexts,
 } from "./integrity";
 import { scopeBinding } from "./scope-binding";
@@ -86,10 +86,10 @@ function revisionReasons(olds: Props, news: Props): string[] {
 }
 
 export class EncryptedValueProvider implements dynamic.ResourceProvider {
-  private readonly context = new ProviderContext();
-  private readonly handoff = new PlaintextHandoff();
+  protected readonly context = new ProviderContext();
+  protected readonly handoff = new PlaintextHandoff();
 
-  private readonly stackKey: StackKeySource;
+  protected readonly stackKey: StackKeySource;
 
   /** `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says otherwise). */
   constructor(options: { stackKey?: StackKeySource } = {}) {
@@ -201,23 +201,45 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     if (!plaintext) {
       throw new EncryptedValueError("the plaintext is not available to this provider process (check did not run in it); run `pulumi up` again");
     }
+    return this.encryptPlaintext(inputs, plaintext);
+  }
+
+  /** Outputs a subclass adds to the value's own, before they are tagged (none here). */
+  protected ownOutputs(_inputs: Props): Props {
+    return {};
+  }
+
+  /** Whether the stored value fails its value tag under the program's key and mark (`news`: the checked inputs). */
+  protected storedValueFails(olds: Props, news: Props): boolean {
+    return failingTags(news.integrityKey, tagged(olds, news).map((t) => ({ ...t, standing: true }))).length > 0;
+  }
+
+  /** The outputs of a stored value and its tags: what encrypt returns (`stored`: ciphertextBlob and envelope). */
+  protected taggedOutputs(inputs: Props, stored: { ciphertextBlob: string; envelope: string }): Props {
+    const key = keyForTagging(inputs);
+    if (key === undefined) throw new EncryptedValueError("the value's integrity key is missing from the checked inputs; run `pulumi up` again");
+    const outputs: Props = {
+      ...storedTarget(inputs).outputs,
+      ...this.ownOutputs(inputs),
+      recipients: storedRecipients(inputs.recipients),
+      plaintextRevision: reveal(inputs.plaintextRevision),
+      ...stored,
+    };
+    return withIntegrityOutputs(key, tagFor(key, "", markNow(inputs), coveredOutputs(outputs)), outputs);
+  }
+
+  /** Encrypts `plaintext` (zeroed after) under the checked inputs' target, and returns the outputs. */
+  protected async encryptPlaintext(inputs: Props, plaintext: Buffer): Promise<Props> {
+    const valueUrn = revealText(inputs.valueUrn);
     const t = storedTarget(inputs);
     const more = storedMoreRecipients(inputs);
-    const key = keyForTagging(inputs);
-    if (key === undefined) {
+    if (keyForTagging(inputs) === undefined) {
       plaintext.fill(0);
       throw new EncryptedValueError("the value's integrity key is missing from the checked inputs; run `pulumi up` again");
     }
     try {
       const c = await encryptForStored(this.context.services, t, more, plaintext, scopeOfUrn(valueUrn!));
-      const outputs: Props = {
-        ...t.outputs,
-        recipients: storedRecipients(inputs.recipients),
-        plaintextRevision: reveal(inputs.plaintextRevision),
-        ciphertextBlob: c.ciphertextBlob,
-        envelope: formatAnyEnvelope(c.envelope),
-      };
-      return withIntegrityOutputs(key, tagFor(key, "", markNow(inputs), coveredOutputs(outputs)), outputs);
+      return this.taggedOutputs(inputs, { ciphertextBlob: c.ciphertextBlob, envelope: formatAnyEnvelope(c.envelope) });
     } catch (e) {
       const blame = encryptionBlame(e, t, more);
       if (blame.cause instanceof VersionMismatchError) throw new EncryptedValueError(blame.cause.message);

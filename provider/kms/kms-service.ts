@@ -80,6 +80,19 @@ export interface KmsDecryptor {
 }
 
 /**
+ * ReEncrypt (symmetric source and destination): KMS opens a ciphertext under its source context and
+ * seals what it held under the destination key and context, the plaintext never leaving KMS. What a
+ * key rotation needs for a value no one is to see (EncryptedRandomPassword).
+ */
+export interface KmsReEncryptor {
+  readonly region: string;
+  reEncrypt(
+    ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
+    destinationKeyId: string, destinationContext?: EncryptionContext,
+  ): Promise<Ciphertext & { sourceKeyId: string }>;
+}
+
+/**
  * The EncryptionContext parameter, left out when there is none: JSON in one spelling (keys sorted),
  * so Encrypt and every later Decrypt send the same string, whether KMS compares contexts as maps
  * ("an equivalent value", as the reference says) or as the text it was given.
@@ -133,7 +146,7 @@ function version(action: string, keyVersionId: string): string {
 /** ListKeyVersions pages: KMS's largest page, and a bound so an endless answer cannot loop forever. */
 const VERSIONS_PAGE_SIZE = 100;
 const MAX_VERSION_PAGES = 100;
-export class RemoteKmsService implements KmsService, KmsDecryptor {
+export class RemoteKmsService implements KmsService, KmsDecryptor, KmsReEncryptor {
   constructor(readonly region: string, private readonly send: KmsTransport) {}
 
   async describeKey(keyReference: string): Promise<KeyMetadata> {
@@ -252,6 +265,24 @@ export class RemoteKmsService implements KmsService, KmsDecryptor {
     const answer = await this.send("Decrypt", { CiphertextBlob: ciphertextBlob, ...contextParam(context) });
     // The string Encrypt was given, verbatim: its UTF-8 bytes (symmetric-plaintext.ts).
     return { plaintext: Buffer.from(field(answer, "Plaintext"), "utf8"), keyId: field(answer, "KeyId") };
+  }
+
+  async reEncrypt(
+    ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
+    destinationKeyId: string, destinationContext?: EncryptionContext,
+  ): Promise<Ciphertext & { sourceKeyId: string }> {
+    const source = contextParam(sourceContext).EncryptionContext;
+    const destination = contextParam(destinationContext).EncryptionContext;
+    const answer = await this.send("ReEncrypt", {
+      CiphertextBlob: ciphertextBlob,
+      DestinationKeyId: destinationKeyId,
+      ...(source !== undefined ? { SourceEncryptionContext: source } : {}),
+      ...(destination !== undefined ? { DestinationEncryptionContext: destination } : {}),
+    });
+    return {
+      ciphertextBlob: field(answer, "CiphertextBlob"), keyId: field(answer, "KeyId"), keyVersionId: field(answer, "KeyVersionId"),
+      sourceKeyId: field(answer, "SourceKeyId"),
+    };
   }
 
   async certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {

@@ -1,7 +1,7 @@
 import { CachedKmsService } from "./cached-kms-service";
 import { type ErrorContext, type SettingNames, STACK_SETTING_NAMES } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
-import { type KmsDecryptor, type KmsService, RemoteKmsService } from "./kms-service";
+import { type KmsDecryptor, type KmsReEncryptor, type KmsService, RemoteKmsService } from "./kms-service";
 import { LocallyEncryptingKmsService } from "./locally-encrypting-kms-service";
 import { regionOfKeyReference } from "./identifiers";
 import type { Settings } from "./settings";
@@ -52,6 +52,11 @@ export class KmsServices {
 
   /** Decryption, for applications (decrypt.ts); uncached. */
   decryptorIn(region: string): KmsDecryptor {
+    return this.services(region).direct;
+  }
+
+  /** ReEncrypt, for a rotation that keeps a value no one sees; uncached. */
+  reEncryptorIn(region: string): KmsReEncryptor {
     return this.services(region).direct;
   }
 

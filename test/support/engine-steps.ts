@@ -28,7 +28,7 @@ export interface ResourceState {
 }
 
 export type Step =
-  | { op: "create" | "update" | "same"; failures: []; outputs?: Props }
+  | { op: "create" | "update" | "same" | "replace"; failures: []; outputs?: Props; replaces?: string[] }
   | { op: "failed"; failures: { property: string; reason: string }[] };
 
 export const TYPE = "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue";
@@ -76,7 +76,7 @@ export class Stack {
     if (!old) return { step: { op: "create", failures: [] } as Step, inputs };
     const { changes, replaces } = await this.host.diff(old.id, this.urn(name), plain(old.outputs),
       plain(inputs), plain(old.inputs));
-    if (replaces.length > 0) throw new Error(`the provider asked to replace ${name}: ${replaces.join(", ")}`);
+    if (replaces.length > 0) return { step: { op: "replace", failures: [], replaces } as Step, inputs };
     return { step: { op: changes ? "update" : "same", failures: [] } as Step, inputs };
   }
 
@@ -95,6 +95,17 @@ export class Stack {
       return step;
     }
     const checked = plain(inputs);
+    if (step.op === "replace") {
+      // As the engine does: Check again without the old inputs, then create before delete (deleteBeforeReplace: false).
+      const o = old as ResourceState;
+      const news = { ...(await this.sdkInputs(name, programInputs)), __provider: this.serializedProvider };
+      const again = await this.host.check(this.urn(name), {}, news);
+      if (again.failures.length > 0) return { op: "failed", failures: again.failures };
+      const { id, properties } = await this.host.create(this.urn(name), plain(again.inputs));
+      await this.host.delete(o.id, this.urn(name), plain(o.outputs));
+      this.state.set(name, { id, inputs: again.inputs, outputs: properties });
+      return { ...step, outputs: properties };
+    }
     if (step.op === "create") {
       const { id, properties } = await this.host.create(this.urn(name), checked);
       this.state.set(name, { id, inputs, outputs: properties });

@@ -1,0 +1,149 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { hasRecipients, formatAnyEnvelope, readEnvelope } from "../crypto/any-envelope";
+import { decryptEnvelope } from "../crypto/decrypt-value";
+import { directOutput } from "../crypto/encrypt-value";
+import { keepersDigest } from "../crypto/integrity-tag";
+import { drawPassword } from "../crypto/random-password";
+import { isSymmetric } from "../kms/key-spec-limits";
+import { EncryptedValueProvider } from "./encrypted-value-provider";
+import { logInfo } from "./engine-log";
+import type { CheckFailure } from "./inputs";
+import { checkedIntegrityKey, type StackKeySource, withoutPlaintexts } from "./integrity";
+import { characterClasses, parsePolicy, POLICY_PROPERTIES } from "./password-policy";
+import { EncryptedValueError } from "./provider-context";
+import { storedRecipients, storedTarget } from "./target-state";
+import { isUnknown, reveal, revealText, secret, UNKNOWN } from "./wire-values";
+
+// The dynamic provider behind EncryptedRandomPassword: a password drawn here, at create, from the
+// operating system's CSPRNG (crypto/random-password.ts), encrypted at once as EncryptedValue
+// encrypts a plaintext, and dropped. Nothing in state holds it in any form: no input, no digest.
+//   check  → the policy (engine/password-policy.ts) and the target as EncryptedValue checks it, in
+//            trigger mode: the trigger is a keyed digest of the keepers and the policy, so that a
+//            change of either shows as a new revision; a password is drawn for the hand-off
+//   diff   → a new revision (keepers or policy changed) replaces the resource: a new password; a
+//            moved target (key rotation), a stale or altered state updates it
+//   create → encrypts the drawn password
+//   update → keeps the password: the stored ciphertext, once its integrity tag holds under the
+//            program's key, moves to the new target through ReEncrypt (a symmetric key's direct
+//            value: the password never leaves KMS) or, for anything else, decrypted in this
+//            process with the deploying identity's decrypt right and encrypted again. A stored
+//            ciphertext that fails its tag is never carried over: an error says how to draw a new one
+//   read   → staleReason, as for EncryptedValue
+
+type Props = Record<string, unknown>;
+
+/** Inputs the program gives that are this resource's own (EncryptedValue's check never sees them). */
+const OWN_INPUTS: readonly string[] = [...POLICY_PROPERTIES, "keepers"];
+
+/** EncryptedValue's inputs that make no sense for a password drawn here. */
+const NOT_FOR_PASSWORDS = ["plaintext", "plaintextBase64", "plaintextDigest", "changeDetection", "trigger"];
+
+const WAY_OUT = "change a value in keepers to draw a new password (the database then needs it too)";
+
+function pick(props: Props, names: readonly string[]): Props {
+  return Object.fromEntries(names.filter((n) => props[n] !== undefined).map((n) => [n, props[n]]));
+}
+
+function omit(props: Props, names: readonly string[]): Props {
+  return Object.fromEntries(Object.entries(props).filter(([n]) => !names.includes(n)));
+}
+
+export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
+  constructor(options: { stackKey?: StackKeySource } = {}) {
+    super({ stackKey: options.stackKey ?? { sdkClass: "EncryptedRandomPassword" } });
+  }
+
+  override async check(olds: Props, news: Props): Promise<dynamic.CheckResult> {
+    const failed = (failures: CheckFailure[]) => ({ inputs: withoutPlaintexts(news), failures: this.context.scrub(failures) });
+    const { policy, failures } = parsePolicy(news);
+    const keepers = reveal(news.keepers);
+    if (keepers !== undefined && keepers !== null && !isUnknown(keepers) && (typeof keepers !== "object" || Array.isArray(keepers))) {
+      failures.push({ property: "keepers", reason: "keepers must be a map of names to values; changing a value draws a new password" });
+    }
+    for (const name of NOT_FOR_PASSWORDS.filter((n) => news[n] !== undefined)) {
+      failures.push({ property: "", reason: `${name} is not an input of EncryptedRandomPassword, which draws its own password; ` +
+        "remove it (use EncryptedValue to encrypt a value you have)" });
+    }
+    if (failures.length > 0 || policy === undefined) return failed(failures);
+
+    const valueUrn = revealText(news.valueUrn) ?? "";
+    const integrity = checkedIntegrityKey(news, valueUrn, this.stackKey);
+    const valueKey = "integrityKey" in integrity ? reveal(integrity.integrityKey) : undefined;
+    const trigger = isUnknown(policy) || isUnknown(keepers) || typeof valueKey !== "string" || isUnknown(valueKey) ? UNKNOWN
+      : keepersDigest(valueKey, { keepers: keepers ?? {}, policy });
+    // The placeholder has the password's length, so the target's size limits and DryRuns see the real
+    // one; the password itself only ever lives in a Buffer, put in the hand-off once the check passes.
+    const password = isUnknown(policy) ? undefined : drawPassword(policy.length, characterClasses(policy));
+    try {
+      const result = await super.check(olds, {
+        ...omit(news, OWN_INPUTS),
+        plaintext: password ? secret("x".repeat(password.length)) : UNKNOWN,
+        changeDetection: "trigger",
+        trigger,
+      });
+      if ((result.failures ?? []).length > 0) return { ...result, inputs: omit(result.inputs ?? {}, ["trigger"]) };
+      if (password && valueUrn) this.handoff.put(valueUrn, password);
+      return { inputs: { ...result.inputs, ...pick(news, POLICY_PROPERTIES) } };
+    } finally {
+      password?.fill(0);
+    }
+  }
+
+  override async diff(id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
+    const changed = POLICY_PROPERTIES.filter((n) => JSON.stringify(reveal(olds[n])) !== JSON.stringify(reveal(news[n])));
+    const revision = reveal(news.plaintextRevision);
+    const redrawn = isUnknown(revision) || revision !== reveal(olds.plaintextRevision);
+    if (changed.length > 0 || redrawn) {
+      const valueUrn = revealText(news.valueUrn);
+      const why = changed.length > 0 ? `${changed.join(", ")} changed` : "keepers changed";
+      if (valueUrn) await logInfo(valueUrn, `a new password will be drawn: ${why}`);
+      return { changes: true, replaces: changed.length > 0 ? [...changed] : ["keepers"], deleteBeforeReplace: false };
+    }
+    return super.diff(id, olds, news);
+  }
+
+  override async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
+    this.context.assertSettings();
+    const valueUrn = revealText(news.valueUrn);
+    // Check drew a password for a create that is not happening: an update keeps the stored one.
+    if (valueUrn) this.handoff.release(valueUrn);
+    if (this.storedValueFails(olds, news)) {
+      throw new EncryptedValueError("the stored ciphertext of this password does not match its integrity tag (the state was " +
+        `edited or rolled back outside Pulumi): it is not carried over, and no password is drawn unless you ask: ${WAY_OUT}`);
+    }
+    return { outs: await this.carriedOver(olds, news) };
+  }
+
+  protected override ownOutputs(inputs: Props): Props {
+    return pick(inputs, POLICY_PROPERTIES);
+  }
+
+  /** The stored password under the checked inputs' target, never seen here where KMS can move it. */
+  private async carriedOver(olds: Props, news: Props): Promise<Props> {
+    const t = storedTarget(news);
+    const was = storedTarget(olds);
+    const stored = revealText(olds.envelope) ?? "";
+    const oneKey = storedRecipients(news.recipients).length <= 1 && storedRecipients(olds.recipients).length <= 1;
+    const direct = (target: typeof t) => isSymmetric(target.algorithm) && !target.envelope && target.envelopeFormat === "native";
+    try {
+      if (oneKey && direct(t) && direct(was) && t.region === was.region && t.encryptionTarget.keyId) {
+        const moved = await this.context.services.reEncryptorIn(t.region).reEncrypt(revealText(olds.ciphertextBlob) ?? "",
+          was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId, t.encryptionTarget.encryptionContext);
+        const out = directOutput({ target: t.encryptionTarget, algorithm: t.algorithm, region: t.region }, moved.ciphertextBlob);
+        return this.taggedOutputs(news, { ciphertextBlob: out.ciphertextBlob, envelope: formatAnyEnvelope(out.envelope) });
+      }
+      const envelope = readEnvelope(stored);
+      if (hasRecipients(envelope)) {
+        throw new EncryptedValueError("a password under several recipients or in an Encryption SDK message cannot be carried over " +
+          `to a new key version yet: pin keyVersionId (each recipient's) to keep it, or ${WAY_OUT}`);
+      }
+      const plaintext = await decryptEnvelope(this.context.services.decryptorIn(envelope.region), envelope);
+      return await this.encryptPlaintext(news, plaintext);
+    } catch (e) {
+      if (e instanceof EncryptedValueError) throw e;
+      throw new EncryptedValueError(`the password could not be carried over to the new key version: ${this.context.message(e)}. ` +
+        "Carrying it over takes kms:ReEncrypt for a symmetric key's direct value, or else the decrypt right on the old key " +
+        `(kms:Decrypt, kms:AsymmetricDecrypt or kms:CertificatePrivateKeyDecrypt); grant it, pin keyVersionId, or ${WAY_OUT}`);
+    }
+  }
+}
