@@ -62,7 +62,8 @@ const LONGEST = [
   "test/e2e/call-economy.test.ts", // 57
   "test/e2e/pulumi-cli-under-faults.test.ts", // 53
   "test/e2e/symmetric.test.ts", // 53
-  "test/e2e/upgrade.test.ts", // 40
+  "test/e2e/random-password.test.ts", // 45 (90 beside a CI run)
+  "test/e2e/upgrade.test.ts", // 48
   "test/e2e/recipients.test.ts", // 39
   "test/provider/credentials.test.ts", // 37
   "test/plugin/standalone.test.ts", // 36

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { DigestSaltProvider, EncryptedValueProvider, IntegrityKeyProvider } from "../../provider";
+import { DigestSaltProvider, EncryptedRandomPasswordProvider, EncryptedValueProvider, IntegrityKeyProvider } from "../../provider";
 import { after, before } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
 import { ACCESS_KEY, seed } from "../provider/fixtures";
@@ -27,6 +27,8 @@ export async function mockAlicloud(emulator: KmsEmulator, project: string, confi
   const registered = new Map<string, Registered>();
   const provider = new EncryptedValueProvider();
   await provider.configure({ config: new Map<string, string>() } as unknown as dynamic.ConfigureRequest);
+  const passwords = new EncryptedRandomPasswordProvider();
+  await passwords.configure({ config: new Map<string, string>() } as unknown as dynamic.ConfigureRequest);
   const kms = officialClient(emulator);
   const prefixed = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${project}:${k}`, v]));
   pulumi.runtime.setAllConfig(prefixed(config), secretKeys.map((k) => `${project}:${k}`));
@@ -66,10 +68,12 @@ export async function mockAlicloud(emulator: KmsEmulator, project: string, confi
         case "pulumi-nodejs:dynamic/alicloud-kms:IntegrityKey":
           // As the engine returns it: a secret (the provider marks it so).
           return { id: "integrity-key", state: (await new IntegrityKeyProvider().create()).outs };
+        case "pulumi-nodejs:dynamic/alicloud-kms:EncryptedRandomPassword":
         case "pulumi-nodejs:dynamic/alicloud-kms:EncryptedValue": {
-          const checked = await provider.check({}, args.inputs);
+          const which = args.type.endsWith(":EncryptedValue") ? provider : passwords;
+          const checked = await which.check({}, args.inputs);
           if (checked.failures?.length) throw new Error(JSON.stringify(checked.failures));
-          const created = await provider.create(checked.inputs);
+          const created = await which.create(checked.inputs);
           return { id: created.id, state: created.outs };
         }
         default:
