@@ -40,11 +40,22 @@ func main() {
 			return err
 		}
 
+		// A password no one ever sees: drawn by the provider, encrypted at once, for kmsEncryptedPassword.
+		appPassword, err := alicloudkms.NewEncryptedRandomPassword(ctx, "app-password", &alicloudkms.EncryptedRandomPasswordArgs{
+			Length:     pulumi.Int(24),
+			MinSpecial: pulumi.Int(2),
+			KeyId:      pulumi.String(symmetricKeyID),
+		})
+		if err != nil {
+			return err
+		}
+
 		ctx.Export("envelope", dbPassword.Envelope)
 		ctx.Export("ciphertextBlob", dbPassword.CiphertextBlob)
 		ctx.Export("keyVersionId", dbPassword.KeyVersionId)
 		ctx.Export("appEnvelopes", appSecrets.Envelopes)
 		ctx.Export("appCiphertexts", appSecrets.Ciphertexts)
+		ctx.Export("passwordEnvelope", appPassword.Envelope)
 		return nil
 	})
 }

@@ -21,8 +21,17 @@ app_secrets = kms.EncryptedValues(
     key_id=config.get("symmetricKeyId") or "alias/aes-256",
 )
 
+# A password no one ever sees: drawn by the provider, encrypted at once, for kmsEncryptedPassword.
+app_password = kms.EncryptedRandomPassword(
+    "app-password",
+    length=24,
+    min_special=2,
+    key_id=config.get("symmetricKeyId") or "alias/aes-256",
+)
+
 pulumi.export("envelope", db_password.envelope)
 pulumi.export("ciphertextBlob", db_password.ciphertext_blob)
 pulumi.export("keyVersionId", db_password.key_version_id)
 pulumi.export("appEnvelopes", app_secrets.envelopes)
 pulumi.export("appCiphertexts", app_secrets.ciphertexts)
+pulumi.export("passwordEnvelope", app_password.envelope)

@@ -171,6 +171,12 @@ export async function encryptedValueInputs(olds: Props, news: Props, request: Pl
   return { news: completed, warnings, failures: [] };
 }
 
+/** EncryptedRandomPassword's inputs as the TypeScript SDK would have sent them: no plaintext, so no digest. */
+export async function passwordInputs(_olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
+  const completed = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
+  return refusedRequest(news, request) ?? { news: completed, warnings: [], failures: [] };
+}
+
 /** EncryptedValues' inputs as the TypeScript SDK would have sent them. */
 export async function encryptedValuesInputs(olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
   const refused = refusedRequest(news, request);

@@ -6,7 +6,11 @@ import { printable } from "../kms/identifiers";
 // generated SDKs and users' stack config rely on.
 
 export const PACKAGE = "alicloud-kms";
-export const TOKENS = { value: `${PACKAGE}:index:EncryptedValue`, values: `${PACKAGE}:index:EncryptedValues` } as const;
+export const TOKENS = {
+  value: `${PACKAGE}:index:EncryptedValue`,
+  values: `${PACKAGE}:index:EncryptedValues`,
+  password: `${PACKAGE}:index:EncryptedRandomPassword`,
+} as const;
 
 /**
  * Stack config a plugin reads (`alicloud-kms:<key>`). A plugin sees only its own namespace, so the

@@ -124,6 +124,41 @@ function encryptedValues(): Property {
   };
 }
 
+const integer = (description: string): Property => ({ type: "integer", description });
+
+function encryptedRandomPassword(): Property {
+  const { changeDetection: _mode, ...target } = targetInputs("value");
+  return {
+    description: "A password no one ever sees: drawn by the provider at create from the operating system's CSPRNG, encrypted at once " +
+      "by Alibaba Cloud KMS, and dropped. State keeps the ciphertext and nothing the password can be recovered from, not even as a " +
+      "secret. A key rotation keeps the password (ReEncrypt for a symmetric key); a change of `keepers` or of the policy draws a new one.",
+    inputProperties: {
+      length: integer("The password's length in characters (1–1024)."),
+      lower: boolean("Include lowercase letters. Default true."),
+      upper: boolean("Include uppercase letters. Default true."),
+      numeric: boolean("Include digits. Default true."),
+      special: boolean("Include special characters (`!@#$%&*()-_=+[]{}<>:?`, or `overrideSpecial`). Default true."),
+      minLower: integer("At least this many lowercase letters. Default 0."),
+      minUpper: integer("At least this many uppercase letters. Default 0."),
+      minNumeric: integer("At least this many digits. Default 0."),
+      minSpecial: integer("At least this many special characters. Default 0."),
+      overrideSpecial: string("The special characters to draw from instead of the default set (printable ASCII, no spaces)."),
+      keepers: { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" }, secret: true,
+        description: "Any values; changing one draws a new password (the resource is replaced). State keeps only a keyed digest of them." },
+      ...target,
+    },
+    requiredInputs: ["length"],
+    properties: {
+      ciphertextBlob: string("KMS's ciphertext of the password, base64 (with a symmetric key: what `kmsEncryptedPassword` takes)."),
+      envelope: string("The password's envelope: `pulumi-alicloud-kms-encrypted decrypt` and `decrypt()` open it with nothing else to pass."),
+      plaintextRevision: integer("1: a new password is a new resource."),
+      length: integer("The password's length, as the policy gave it."),
+      ...TARGET_OUTPUTS,
+    },
+    required: ["ciphertextBlob", "envelope", "plaintextRevision", "length", ...Object.keys(TARGET_OUTPUTS)],
+  };
+}
+
 const CONFIG: Record<string, Property> = {
   region: string("The region of the keys (a key ARN's own region wins). Default: ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_REGION or ALICLOUD_REGION."),
   endpoint: string("KMS's endpoint, e.g. https://kms-vpc.cn-hangzhou.aliyuncs.com or an emulator's http://127.0.0.1:18080. Default: kms.<region>.aliyuncs.com over HTTPS, or ALIBABA_CLOUD_KMS_ENDPOINT."),
@@ -181,7 +216,9 @@ export function schema(version: string): Record<string, unknown> {
         required: ["keyId", "keyVersionId", "certificateId", "kmsInstanceId", "algorithm", "keySpec", "region", "encryptionContext"],
       },
     },
-    resources: { [TOKENS.value]: encryptedValue(), [TOKENS.values]: encryptedValues() },
+    resources: {
+      [TOKENS.value]: encryptedValue(), [TOKENS.values]: encryptedValues(), [TOKENS.password]: encryptedRandomPassword(),
+    },
     language: {
       nodejs: { packageName: "@pulumi-alicloud-kms-encrypted/alicloud-kms", dependencies: { "@pulumi/pulumi": "^3.139.0" } },
       // respectSchemaVersion: the SDKs carry the plugin's version, so the engine uses that plugin.

@@ -6,10 +6,11 @@ import * as rpc from "@pulumi/pulumi/proto/provider_pb";
 import { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { EncryptedValueProvider } from "../engine/encrypted-value-provider";
 import { EncryptedValuesProvider } from "../engine/encrypted-values-provider";
+import { EncryptedRandomPasswordProvider } from "../engine/encrypted-random-password-provider";
 import { logWarning } from "../engine/engine-log";
 import type { CheckFailure } from "../engine/inputs";
 import {
-  checkCompleted, encryptedValueInputs, encryptedValuesInputs, type ProgramInputs, type PluginRequest,
+  checkCompleted, encryptedValueInputs, encryptedValuesInputs, passwordInputs, type ProgramInputs, type PluginRequest,
 } from "../engine/program-inputs";
 import { printable } from "../kms/identifiers";
 import { MessageOnlyError, ownMessage } from "../message-only-error";
@@ -70,6 +71,7 @@ export class PluginServer {
   private readonly value = new EncryptedValueProvider({ stackKey: STACK_KEY });
   // A generated SDK reads both maps from the outputs; the TypeScript SDK derives one of them.
   private readonly values = new EncryptedValuesProvider({ stackKey: STACK_KEY, bothMaps: true });
+  private readonly password = new EncryptedRandomPasswordProvider({ stackKey: STACK_KEY });
   private config = new Map<string, string>();
   /** Whether Configure's arguments held the stack's integrity key without its secret marker. */
   private keyInClear = false;
@@ -80,7 +82,8 @@ export class PluginServer {
     const type = typeOf(urn);
     if (type === TOKENS.value) return this.value;
     if (type === TOKENS.values) return this.values;
-    throw new MessageOnlyError(`${PACKAGE} has no resource type ${printable(type)}; it has ${TOKENS.value} and ${TOKENS.values}`);
+    if (type === TOKENS.password) return this.password;
+    throw new MessageOnlyError(`${PACKAGE} has no resource type ${printable(type)}; it has ${Object.values(TOKENS).join(", ")}`);
   }
 
   private request(urn: string, seed: Uint8Array): PluginRequest {
@@ -113,8 +116,7 @@ export class PluginServer {
         this.keyInClear = integrityKeyInClear(req.hasArgs() ? props(req.getArgs()) : undefined);
         const config = this.config;
         const configure = { config: { get: (key: string) => config.get(key) } } as Parameters<EncryptedValueProvider["configure"]>[0];
-        await this.value.configure(configure);
-        await this.values.configure(configure);
+        await Promise.all([this.value, this.values, this.password].map((p) => p.configure(configure)));
         // Secrets arrive wrapped; a preview answers with the checked inputs (the dynamic host's behaviour).
         return new rpc.ConfigureResponse().setAcceptsecrets(true).setSupportspreview(false).setAcceptresources(false);
       }),
@@ -122,7 +124,8 @@ export class PluginServer {
         const urn = req.getUrn();
         const provider = this.providerFor(urn);
         const olds = props(req.getOlds());
-        const prepare = provider === this.value ? encryptedValueInputs : encryptedValuesInputs;
+        const prepare = provider === this.values ? encryptedValuesInputs
+          : provider === this.password ? passwordInputs : encryptedValueInputs;
         const completed: ProgramInputs = await prepare(olds, props(req.getNews()), this.request(urn, req.getRandomseed_asU8()));
         await Promise.all(completed.warnings.map((w) => logWarning(urn, w)));
         const result = await checkCompleted((o, n) => provider.check(o, n), olds, completed);

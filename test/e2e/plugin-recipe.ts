@@ -51,7 +51,9 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
     let server: TryEmulator;
     let endpoint: string;
     const transcript: string[] = [];
-    const secrets = { dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b", rotatedApiToken: "tok-rotated-8b2e4d0c" };
+    const secrets: Record<string, string> = {
+      dbPassword: "correct horse battery staple", apiToken: "tok-5f3c9a1e7d2b", rotatedApiToken: "tok-rotated-8b2e4d0c",
+    };
     /**
      * The environment every later command runs in: the recipe's preamble (the emulator's env file and
      * the PATH line(s)) run once in the example's folder, as the user's shell keeps it.
@@ -155,13 +157,19 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
 
       assert.ok(lines.some((l) => l === "pulumi up"));
       pulumi("up --yes");
-      assert.equal(encryptions(await stats()) - encryptions(previewed), 3, "one value and a map of two entries");
+      assert.equal(encryptions(await stats()) - encryptions(previewed), 4, "one value, a map of two entries and a password");
       const decryptLine = lines.find((l) => l.includes(" decrypt"))!;
       assert.equal(shell(decryptLine, { decrypts: true }), secrets.dbPassword);
       const outputs = JSON.parse(pulumi("stack output --json --show-secrets")) as Record<string, Record<string, string>>;
       assert.deepEqual(Object.keys(outputs.appEnvelopes!).sort(), ["api", "db"], "both maps reach the program");
       const api = `printf %s ${JSON.stringify(outputs.appEnvelopes!.api)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`;
       assert.equal(shell(api, { decrypts: true }), secrets.apiToken);
+      // The password the provider drew: only a decrypt shows it; from here on no state, file or output may hold it.
+      const drawn = shell(`printf %s ${JSON.stringify(outputs.passwordEnvelope)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`,
+        { decrypts: true });
+      assert.equal(drawn.length, 24);
+      assert.ok([...drawn].filter((c) => "!@#$%&*()-_=+[]{}<>:?".includes(c)).length >= 2, "minSpecial");
+      secrets.generatedPassword = drawn;
       await assertNothingStored("after up");
 
       // The stack's integrity key and the provider's other secrets are secrets in state, not text.
@@ -178,7 +186,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
     it("a no-op up encrypts nothing; a rotation re-encrypts exactly its value through a saved plan; refresh finds nothing stale", async () => {
       await resetStats();
       const noop = pulumi("up --yes");
-      assert.match(noop, /3 unchanged/);
+      assert.match(noop, /4 unchanged/);
       assert.equal(encryptions(await stats()), 0);
 
       const before = JSON.parse(pulumi("stack output --json")) as { keyVersionId: string };
@@ -197,7 +205,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       pulumi("refresh --yes");
       const state = JSON.parse(pulumi("stack export")) as { deployment: { resources: { type: string; outputs?: { staleReason?: string } }[] } };
       const values = state.deployment.resources.filter((r) => r.type.startsWith("alicloud-kms:index:"));
-      assert.equal(values.length, 2);
+      assert.equal(values.length, 3);
       for (const v of values) assert.equal(v.outputs?.staleReason, "", v.type);
       await assertNothingStored("after the rotation and refresh");
     });
@@ -270,7 +278,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
         assert.equal(encryptions(await stats()), 1, "the rolled-back entry only");
         assert.equal(open(apiNow()), secrets.rotatedApiToken);
         await resetStats();
-        assert.match(pulumi("up --yes"), /3 unchanged/);
+        assert.match(pulumi("up --yes"), /4 unchanged/);
         assert.equal(encryptions(await stats()), 0);
         await assertNothingStored("after the rollback");
       });
@@ -289,7 +297,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
         assert.doesNotMatch(refused, /at .*\.js:\d+/, "no stack trace");
         assert.equal(encryptions(await stats()), 0);
         pulumi(`config set --secret alicloud-kms:integrityKey ${key}`);
-        assert.match(pulumi("preview"), /3 unchanged/);
+        assert.match(pulumi("preview"), /4 unchanged/);
       });
     }
 

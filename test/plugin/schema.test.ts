@@ -42,6 +42,16 @@ describe("the plugin's schema", () => {
     for (const output of declaredOutputs("encrypted-values.ts", "kms-target-resource.ts")) assert.ok(values.properties[output], output);
   });
 
+  it("EncryptedRandomPassword takes exactly the TypeScript SDK's inputs and has every output the class declares", () => {
+    const password = resources["alicloud-kms:index:EncryptedRandomPassword"]!;
+    const source = readFileSync(join(root, "sdk/encrypted-random-password.ts"), "utf8");
+    const args = source.slice(source.indexOf("export interface EncryptedRandomPasswordArgs"), source.indexOf("\n}\n"));
+    const inputs = [...args.matchAll(/^ {2}(\w+)\??: pulumi\.Input/gm)].map((m) => m[1]!);
+    assert.ok(inputs.includes("length") && inputs.includes("keepers"));
+    assert.deepEqual(Object.keys(password.inputProperties).sort(), inputs.sort());
+    for (const output of declaredOutputs("encrypted-random-password.ts", "kms-target-resource.ts")) assert.ok(password.properties[output], output);
+  });
+
   it("documents every property and config key, and marks the plaintexts and credentials secret", () => {
     const s = schema(version) as { config: { variables: Record<string, { description?: string; secret?: boolean }> } };
     assert.deepEqual(Object.keys(s.config.variables).sort(), [...CONFIG_KEYS].sort());

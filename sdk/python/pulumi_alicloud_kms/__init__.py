@@ -6,6 +6,7 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from .encrypted_random_password import *
 from .encrypted_value import *
 from .encrypted_values import *
 from .provider import *
@@ -27,6 +28,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_alicloud_kms",
   "classes": {
+   "alicloud-kms:index:EncryptedRandomPassword": "EncryptedRandomPassword",
    "alicloud-kms:index:EncryptedValue": "EncryptedValue",
    "alicloud-kms:index:EncryptedValues": "EncryptedValues"
   }
