@@ -33,6 +33,13 @@ export interface EncryptedRandomPasswordArgs {
   /** The special characters to draw from instead of the default set (printable ASCII, no spaces). */
   overrideSpecial?: pulumi.Input<string>;
   /**
+   * `"rds"`: the password must be one an ApsaraDB RDS account takes (8–32 characters, three classes
+   * at least, special characters among `!@#$&%^*()_+-=`, which are then the default set). Every class
+   * that is on draws at least one character unless its minimum says otherwise; a policy that cannot
+   * give such a password is refused at preview.
+   */
+  profile?: pulumi.Input<"rds">;
+  /**
    * Any values; changing one draws a new password (the resource is replaced), as for
    * `random.RandomPassword`. State keeps only a keyed digest of them, so secret keepers stay secret.
    */
@@ -97,6 +104,7 @@ export class EncryptedRandomPassword extends KmsTargetResource {
         minNumeric: args.minNumeric,
         minSpecial: args.minSpecial,
         overrideSpecial: args.overrideSpecial,
+        profile: args.profile,
         ...(args.keepers !== undefined ? { keepers: pulumi.secret(args.keepers) } : {}),
         ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
         valueUrn,

@@ -10,8 +10,19 @@ import { isUnknown, reveal, UNKNOWN, type Unknown } from "./wire-values";
 type Props = Record<string, unknown>;
 
 export const POLICY_PROPERTIES = [
-  "length", "lower", "upper", "numeric", "special", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial",
+  "length", "lower", "upper", "numeric", "special", "minLower", "minUpper", "minNumeric", "minSpecial", "overrideSpecial", "profile",
 ] as const;
+
+/**
+ * What a database's account takes, when the program names it (`profile`). "rds": ApsaraDB RDS's
+ * CreateAccount (and ROS's ALIYUN::RDS::Account): 8 to 32 characters, at least three of uppercase,
+ * lowercase, digits and special characters, the special ones among !@#$&%^*()_+-=
+ * (https://www.alibabacloud.com/help/en/ros/developer-reference/aliyun-rds-account).
+ */
+const PROFILES = {
+  rds: { name: "an RDS account password", minLength: 8, maxLength: 32, special: "!@#$&%^*()_+-=", classes: 3 },
+} as const;
+type Profile = keyof typeof PROFILES;
 
 /** The longest password drawn: far above any database's limit, far below any key's (envelopes take any size). */
 export const MAX_LENGTH = 1024;
@@ -27,6 +38,26 @@ export interface PasswordPolicy {
   minNumeric: number;
   minSpecial: number;
   overrideSpecial?: string;
+  profile?: Profile;
+}
+
+/** How a policy falls short of a profile's rules, each failure naming the property to change. */
+function profileFailures(p: PasswordPolicy, rules: (typeof PROFILES)[Profile]): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  if (p.length < rules.minLength || p.length > rules.maxLength) {
+    failures.push({ property: "length", reason: `length is ${p.length}; ${rules.name} is ${rules.minLength} to ${rules.maxLength} characters` });
+  }
+  const refused = [...new Set(p.overrideSpecial ?? "")].filter((c) => !rules.special.includes(c));
+  if (p.special && refused.length > 0) {
+    failures.push({ property: "overrideSpecial", reason: `overrideSpecial holds ${refused.join("")}, which ${rules.name} refuses; ` +
+      `use only ${rules.special}` });
+  }
+  const guaranteed = CLASSES.filter(([on, min]) => p[on] && p[min] > 0).length;
+  if (guaranteed < rules.classes) {
+    failures.push({ property: "", reason: `${rules.name} needs characters of ${rules.classes} classes, and this policy guarantees ` +
+      `${guaranteed}: turn on lower, upper, numeric or special (with its minimum at least 1)` });
+  }
+  return failures;
 }
 
 /** The classes a policy draws from, each with its minimum. */
@@ -35,7 +66,7 @@ export function characterClasses(p: PasswordPolicy): CharacterClass[] {
     ...(p.lower ? [{ characters: LOWER, minimum: p.minLower }] : []),
     ...(p.upper ? [{ characters: UPPER, minimum: p.minUpper }] : []),
     ...(p.numeric ? [{ characters: NUMERIC, minimum: p.minNumeric }] : []),
-    ...(p.special ? [{ characters: [...new Set(p.overrideSpecial ?? SPECIAL)].join(""), minimum: p.minSpecial }] : []),
+    ...(p.special ? [{ characters: [...new Set(p.overrideSpecial ?? (p.profile ? PROFILES[p.profile].special : SPECIAL))].join(""), minimum: p.minSpecial }] : []),
   ];
 }
 
@@ -63,12 +94,21 @@ export function parsePolicy(news: Props): { policy?: PasswordPolicy | Unknown; f
     if (typeof v !== "boolean") failures.push({ property: name, reason: `${name} must be true or false` });
     return v === true;
   };
+  const profileValue = values.profile;
+  let profile: Profile | undefined;
+  if (profileValue !== undefined && profileValue !== null) {
+    if (profileValue === "rds") profile = profileValue;
+    else failures.push({ property: "profile", reason: "profile must be \"rds\" (an ApsaraDB RDS account's password rules), or left out" });
+  }
   const length = whole("length", undefined, 1);
   const policy: PasswordPolicy = {
     length,
     lower: flag("lower"), upper: flag("upper"), numeric: flag("numeric"), special: flag("special"),
-    minLower: whole("minLower", 0, 0), minUpper: whole("minUpper", 0, 0), minNumeric: whole("minNumeric", 0, 0), minSpecial: whole("minSpecial", 0, 0),
+    minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0,
+    ...(profile ? { profile } : {}),
   };
+  // Under a profile that needs characters of several classes, every class on defaults to at least one.
+  for (const [on, min] of CLASSES) policy[min] = whole(min, profile && policy[on] ? 1 : 0, 0);
   const override = values.overrideSpecial;
   if (override !== undefined && override !== null) {
     if (typeof override !== "string" || !/^[\x21-\x7e]*$/.test(override)) {
@@ -81,6 +121,7 @@ export function parsePolicy(news: Props): { policy?: PasswordPolicy | Unknown; f
     }
   }
   if (failures.length > 0) return { failures };
+  if (profile) failures.push(...profileFailures(policy, PROFILES[profile]));
   for (const [on, min] of CLASSES) {
     if (!policy[on] && policy[min] > 0) failures.push({ property: min, reason: `${min} is ${policy[min]} but ${on} is false; set ${on}: true or ${min}: 0` });
   }

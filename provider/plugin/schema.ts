@@ -143,6 +143,8 @@ function encryptedRandomPassword(): Property {
       minNumeric: integer("At least this many digits. Default 0."),
       minSpecial: integer("At least this many special characters. Default 0."),
       overrideSpecial: string("The special characters to draw from instead of the default set (printable ASCII, no spaces)."),
+      profile: string("`\"rds\"`: a password an ApsaraDB RDS account takes (8–32 characters, three classes at least, special characters " +
+        "among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise."),
       keepers: { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" }, secret: true,
         description: "Any values; changing one draws a new password (the resource is replaced). State keeps only a keyed digest of them." },
       ...target,

@@ -150,6 +150,14 @@ describe("EncryptedRandomPassword through the provider", () => {
     passwords.state.set("victim", original);
   });
 
+  it("profile \"rds\": the password takes RDS's special characters only and three classes at least", async () => {
+    await passwords.up("rds", { length: 12, profile: "rds", keyId: "key-aes" });
+    const password = await viaKms("rds");
+    assert.equal(password.length, 12);
+    assert.ok([...password].every((c) => (LOWER + UPPER + NUMERIC + "!@#$&%^*()_+-=").includes(c)), password.length.toString());
+    for (const set of [LOWER, UPPER, NUMERIC, "!@#$&%^*()_+-="]) assert.ok([...password].some((c) => set.includes(c)), "every class on draws one");
+  });
+
   it("a policy that cannot be met, or a plaintext given, is refused at preview naming the property", async () => {
     const cases: [Props, RegExp][] = [
       [{ length: 4, minUpper: 3, minNumeric: 3 }, /^length: length is 4, below the 6 characters the minimums require/m],
@@ -159,6 +167,10 @@ describe("EncryptedRandomPassword through the provider", () => {
       [{ length: 8, overrideSpecial: "a b" }, /^overrideSpecial: overrideSpecial must be printable ASCII/m],
       [{ length: 8, plaintext: "chosen" }, /plaintext is not an input of EncryptedRandomPassword/],
       [{}, /^length: length is required/m],
+      [{ length: 40, profile: "rds" }, /^length: length is 40; an RDS account password is 8 to 32 characters$/m],
+      [{ length: 16, profile: "rds", overrideSpecial: "!~" }, /^overrideSpecial: overrideSpecial holds ~, which an RDS account password refuses/m],
+      [{ length: 16, profile: "rds", upper: false, numeric: false }, /needs characters of 3 classes, and this policy guarantees 2/],
+      [{ length: 16, profile: "mysql" }, /^profile: profile must be "rds"/m],
     ];
     for (const [policy, reason] of cases) {
       const step = await passwords.preview("refused", { keyId: "key-aes", ...policy });

@@ -132,6 +132,8 @@ type encryptedRandomPasswordArgs struct {
 	Numeric *bool `pulumi:"numeric"`
 	// The special characters to draw from instead of the default set (printable ASCII, no spaces).
 	OverrideSpecial *string `pulumi:"overrideSpecial"`
+	// `"rds"`: a password an ApsaraDB RDS account takes (8–32 characters, three classes at least, special characters among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise.
+	Profile *string `pulumi:"profile"`
 	// Several recipients instead of one key or certificate (disaster recovery, key migration): one data key, wrapped by each recipient's KMS in its own region, so any one of them opens the value (envelope format v3). Replaces `keyId`, `certificateId`, `algorithm`, `keyVersionId` and `encryptionContext`. Up to 8.
 	Recipients []Recipient `pulumi:"recipients"`
 	// Include special characters (`!@#$%&*()-_=+[]{}<>:?`, or `overrideSpecial`). Default true.
@@ -176,6 +178,8 @@ type EncryptedRandomPasswordArgs struct {
 	Numeric pulumi.BoolPtrInput
 	// The special characters to draw from instead of the default set (printable ASCII, no spaces).
 	OverrideSpecial pulumi.StringPtrInput
+	// `"rds"`: a password an ApsaraDB RDS account takes (8–32 characters, three classes at least, special characters among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise.
+	Profile pulumi.StringPtrInput
 	// Several recipients instead of one key or certificate (disaster recovery, key migration): one data key, wrapped by each recipient's KMS in its own region, so any one of them opens the value (envelope format v3). Replaces `keyId`, `certificateId`, `algorithm`, `keyVersionId` and `encryptionContext`. Up to 8.
 	Recipients RecipientArrayInput
 	// Include special characters (`!@#$%&*()-_=+[]{}<>:?`, or `overrideSpecial`). Default true.

@@ -38,6 +38,7 @@ class EncryptedRandomPasswordArgs:
                  min_upper: pulumi.Input[Optional[_builtins.int]] = None,
                  numeric: pulumi.Input[Optional[_builtins.bool]] = None,
                  override_special: pulumi.Input[Optional[_builtins.str]] = None,
+                 profile: pulumi.Input[Optional[_builtins.str]] = None,
                  recipients: pulumi.Input[Optional[Sequence[pulumi.Input['RecipientArgs']]]] = None,
                  special: pulumi.Input[Optional[_builtins.bool]] = None,
                  upper: pulumi.Input[Optional[_builtins.bool]] = None):
@@ -61,6 +62,7 @@ class EncryptedRandomPasswordArgs:
         :param pulumi.Input[_builtins.int] min_upper: At least this many uppercase letters. Default 0.
         :param pulumi.Input[_builtins.bool] numeric: Include digits. Default true.
         :param pulumi.Input[_builtins.str] override_special: The special characters to draw from instead of the default set (printable ASCII, no spaces).
+        :param pulumi.Input[_builtins.str] profile: `"rds"`: a password an ApsaraDB RDS account takes (8–32 characters, three classes at least, special characters among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise.
         :param pulumi.Input[Sequence[pulumi.Input['RecipientArgs']]] recipients: Several recipients instead of one key or certificate (disaster recovery, key migration): one data key, wrapped by each recipient's KMS in its own region, so any one of them opens the value (envelope format v3). Replaces `keyId`, `certificateId`, `algorithm`, `keyVersionId` and `encryptionContext`. Up to 8.
         :param pulumi.Input[_builtins.bool] special: Include special characters (`!@#$%&*()-_=+[]{}<>:?`, or `overrideSpecial`). Default true.
         :param pulumi.Input[_builtins.bool] upper: Include uppercase letters. Default true.
@@ -98,6 +100,8 @@ class EncryptedRandomPasswordArgs:
             pulumi.set(__self__, "numeric", numeric)
         if override_special is not None:
             pulumi.set(__self__, "override_special", override_special)
+        if profile is not None:
+            pulumi.set(__self__, "profile", profile)
         if recipients is not None:
             pulumi.set(__self__, "recipients", recipients)
         if special is not None:
@@ -311,6 +315,18 @@ class EncryptedRandomPasswordArgs:
 
     @_builtins.property
     @pulumi.getter
+    def profile(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        `"rds"`: a password an ApsaraDB RDS account takes (8–32 characters, three classes at least, special characters among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise.
+        """
+        return pulumi.get(self, "profile")
+
+    @profile.setter
+    def profile(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "profile", value)
+
+    @_builtins.property
+    @pulumi.getter
     def recipients(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['RecipientArgs']]]]:
         """
         Several recipients instead of one key or certificate (disaster recovery, key migration): one data key, wrapped by each recipient's KMS in its own region, so any one of them opens the value (envelope format v3). Replaces `keyId`, `certificateId`, `algorithm`, `keyVersionId` and `encryptionContext`. Up to 8.
@@ -369,6 +385,7 @@ class EncryptedRandomPassword(pulumi.CustomResource):
                  min_upper: pulumi.Input[Optional[_builtins.int]] = None,
                  numeric: pulumi.Input[Optional[_builtins.bool]] = None,
                  override_special: pulumi.Input[Optional[_builtins.str]] = None,
+                 profile: pulumi.Input[Optional[_builtins.str]] = None,
                  recipients: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RecipientArgs', 'RecipientArgsDict']]]]] = None,
                  special: pulumi.Input[Optional[_builtins.bool]] = None,
                  upper: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -395,6 +412,7 @@ class EncryptedRandomPassword(pulumi.CustomResource):
         :param pulumi.Input[_builtins.int] min_upper: At least this many uppercase letters. Default 0.
         :param pulumi.Input[_builtins.bool] numeric: Include digits. Default true.
         :param pulumi.Input[_builtins.str] override_special: The special characters to draw from instead of the default set (printable ASCII, no spaces).
+        :param pulumi.Input[_builtins.str] profile: `"rds"`: a password an ApsaraDB RDS account takes (8–32 characters, three classes at least, special characters among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise.
         :param pulumi.Input[Sequence[pulumi.Input[Union['RecipientArgs', 'RecipientArgsDict']]]] recipients: Several recipients instead of one key or certificate (disaster recovery, key migration): one data key, wrapped by each recipient's KMS in its own region, so any one of them opens the value (envelope format v3). Replaces `keyId`, `certificateId`, `algorithm`, `keyVersionId` and `encryptionContext`. Up to 8.
         :param pulumi.Input[_builtins.bool] special: Include special characters (`!@#$%&*()-_=+[]{}<>:?`, or `overrideSpecial`). Default true.
         :param pulumi.Input[_builtins.bool] upper: Include uppercase letters. Default true.
@@ -440,6 +458,7 @@ class EncryptedRandomPassword(pulumi.CustomResource):
                  min_upper: pulumi.Input[Optional[_builtins.int]] = None,
                  numeric: pulumi.Input[Optional[_builtins.bool]] = None,
                  override_special: pulumi.Input[Optional[_builtins.str]] = None,
+                 profile: pulumi.Input[Optional[_builtins.str]] = None,
                  recipients: pulumi.Input[Optional[Sequence[pulumi.Input[Union['RecipientArgs', 'RecipientArgsDict']]]]] = None,
                  special: pulumi.Input[Optional[_builtins.bool]] = None,
                  upper: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -471,6 +490,7 @@ class EncryptedRandomPassword(pulumi.CustomResource):
             __props__.__dict__["min_upper"] = min_upper
             __props__.__dict__["numeric"] = numeric
             __props__.__dict__["override_special"] = override_special
+            __props__.__dict__["profile"] = profile
             __props__.__dict__["recipients"] = recipients
             __props__.__dict__["special"] = special
             __props__.__dict__["upper"] = upper
