@@ -5,6 +5,7 @@ import { directOutput } from "../crypto/encrypt-value";
 import { keepersDigest } from "../crypto/integrity-tag";
 import { drawPassword } from "../crypto/random-password";
 import { isSymmetric } from "../kms/key-spec-limits";
+import { KmsCallError } from "../kms/kms-call-error";
 import { EncryptedValueProvider } from "./encrypted-value-provider";
 import { logInfo } from "./engine-log";
 import type { CheckFailure } from "./inputs";
@@ -39,6 +40,8 @@ const OWN_INPUTS: readonly string[] = [...POLICY_PROPERTIES, "keepers"];
 const NOT_FOR_PASSWORDS = ["plaintext", "plaintextBase64", "plaintextDigest", "changeDetection", "trigger"];
 
 const WAY_OUT = "change a value in keepers to draw a new password (the database then needs it too)";
+const SEVERAL = "a password under several recipients or in an Encryption SDK message cannot be carried over to a new key version " +
+  `yet: pin keyVersionId (each recipient's) to keep it, or ${WAY_OUT}`;
 
 function pick(props: Props, names: readonly string[]): Props {
   return Object.fromEntries(names.filter((n) => props[n] !== undefined).map((n) => [n, props[n]]));
@@ -99,7 +102,83 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
       if (valueUrn) await logInfo(valueUrn, `a new password will be drawn: ${why}`);
       return { changes: true, replaces: changed.length > 0 ? [...changed] : ["keepers"], deleteBeforeReplace: false };
     }
-    return super.diff(id, olds, news);
+    const result = await super.diff(id, olds, news);
+    // What update would refuse, refused at preview: a stored ciphertext that fails its tag, or a call
+    // the deploying identity may not make (asked with DryRun).
+    if (result.changes) {
+      this.assertCarriable(olds, news);
+      await this.checkCarryOver(olds, news);
+    }
+    return result;
+  }
+
+  /** Throws when the stored ciphertext fails its tag: never carried over. */
+  private assertCarriable(olds: Props, news: Props): void {
+    if (this.storedValueFails(olds, news)) {
+      throw new EncryptedValueError("the stored ciphertext of this password does not match its integrity tag (the state was " +
+        `edited or rolled back outside Pulumi): it is not carried over, and no password is drawn unless you ask: ${WAY_OUT}`);
+    }
+  }
+
+  /** How the stored password moves to the checked target: through ReEncrypt, or opened here. */
+  private carryOverPath(olds: Props, news: Props): "reEncrypt" | "decrypt" | "several" {
+    const t = storedTarget(news);
+    const was = storedTarget(olds);
+    const oneKey = storedRecipients(news.recipients).length <= 1 && storedRecipients(olds.recipients).length <= 1;
+    const direct = (target: typeof t) => isSymmetric(target.algorithm) && !target.envelope && target.envelopeFormat === "native";
+    if (oneKey && direct(t) && direct(was) && t.region === was.region && t.encryptionTarget.keyId) return "reEncrypt";
+    return hasRecipients(readEnvelope(revealText(olds.envelope) ?? "")) ? "several" : "decrypt";
+  }
+
+  /** The carry-over's KMS call with DryRun=true: a refusal is the preview's error, naming the right and the ways out. */
+  private async checkCarryOver(olds: Props, news: Props): Promise<void> {
+    let action = "ReEncrypt";
+    try {
+      const path = this.carryOverPath(olds, news);
+      if (path === "several") throw new EncryptedValueError(SEVERAL);
+      const t = storedTarget(news);
+      const was = storedTarget(olds);
+      if (path === "reEncrypt") {
+        await this.context.services.carryOverCheckIn(t.region).dryRunReEncrypt(revealText(olds.ciphertextBlob) ?? "",
+          was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId!, t.encryptionTarget.encryptionContext);
+        return;
+      }
+      const envelope = readEnvelope(revealText(olds.envelope) ?? "");
+      if (hasRecipients(envelope) || envelope.certificateId !== undefined) return;
+      const check = this.context.services.carryOverCheckIn(envelope.region);
+      const blob = envelope.encryptedDataKey ?? envelope.ciphertextBlob ?? "";
+      action = isSymmetric(envelope.algorithm) ? "Decrypt" : "AsymmetricDecrypt";
+      if (action === "Decrypt") await check.dryRunDecrypt(blob, envelope.encryptionContext);
+      else await check.dryRunAsymmetricDecrypt(envelope.keyId, envelope.keyVersionId, envelope.algorithm, blob);
+    } catch (e) {
+      if (e instanceof EncryptedValueError) throw e;
+      throw new EncryptedValueError(`the password is carried over to the new key version with ${action}, which KMS refuses: ` +
+        `${await this.refusal(e, olds)}. Grant the deploying identity kms:${action}, pin keyVersionId to keep it where it is, or ${WAY_OUT}`);
+    }
+  }
+
+  /**
+   * Why a DryRun was refused. A ValidationError's message is undocumented and may say nothing, so the
+   * stored password's key is asked for its state (as resolve-target.ts explains a refused encryption).
+   */
+  private async refusal(e: unknown, olds: Props): Promise<string> {
+    const was = storedTarget(olds);
+    const keyId = was.encryptionTarget.keyId;
+    if (e instanceof KmsCallError && e.code === "ValidationError" && keyId) {
+      try {
+        const state = (await this.context.services.in(was.region).describeKey(keyId)).keyState;
+        if (state !== "Enabled") return `keyId '${keyId}': ValidationError — the key the password is stored under is ${state}`;
+      } catch {
+        // The DryRun's own answer, below.
+      }
+    }
+    return this.kmsMessage(e, olds);
+  }
+
+  /** A KMS failure about the stored password's key, in KMS's documented words (never a library's). */
+  private kmsMessage(e: unknown, olds: Props): string {
+    const was = storedTarget(olds);
+    return this.context.userError(e, was.blame.property, was.blame.value, was.region, [], was.kmsInstanceId).message;
   }
 
   override async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {
@@ -107,10 +186,7 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
     const valueUrn = revealText(news.valueUrn);
     // Check drew a password for a create that is not happening: an update keeps the stored one.
     if (valueUrn) this.handoff.release(valueUrn);
-    if (this.storedValueFails(olds, news)) {
-      throw new EncryptedValueError("the stored ciphertext of this password does not match its integrity tag (the state was " +
-        `edited or rolled back outside Pulumi): it is not carried over, and no password is drawn unless you ask: ${WAY_OUT}`);
-    }
+    this.assertCarriable(olds, news);
     return { outs: await this.carriedOver(olds, news) };
   }
 
@@ -122,26 +198,22 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
   private async carriedOver(olds: Props, news: Props): Promise<Props> {
     const t = storedTarget(news);
     const was = storedTarget(olds);
-    const stored = revealText(olds.envelope) ?? "";
-    const oneKey = storedRecipients(news.recipients).length <= 1 && storedRecipients(olds.recipients).length <= 1;
-    const direct = (target: typeof t) => isSymmetric(target.algorithm) && !target.envelope && target.envelopeFormat === "native";
     try {
-      if (oneKey && direct(t) && direct(was) && t.region === was.region && t.encryptionTarget.keyId) {
+      const path = this.carryOverPath(olds, news);
+      if (path === "several") throw new EncryptedValueError(SEVERAL);
+      if (path === "reEncrypt") {
         const moved = await this.context.services.reEncryptorIn(t.region).reEncrypt(revealText(olds.ciphertextBlob) ?? "",
-          was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId, t.encryptionTarget.encryptionContext);
+          was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId!, t.encryptionTarget.encryptionContext);
         const out = directOutput({ target: t.encryptionTarget, algorithm: t.algorithm, region: t.region }, moved.ciphertextBlob);
         return this.taggedOutputs(news, { ciphertextBlob: out.ciphertextBlob, envelope: formatAnyEnvelope(out.envelope) });
       }
-      const envelope = readEnvelope(stored);
-      if (hasRecipients(envelope)) {
-        throw new EncryptedValueError("a password under several recipients or in an Encryption SDK message cannot be carried over " +
-          `to a new key version yet: pin keyVersionId (each recipient's) to keep it, or ${WAY_OUT}`);
-      }
+      const envelope = readEnvelope(revealText(olds.envelope) ?? "");
+      if (hasRecipients(envelope)) throw new EncryptedValueError(SEVERAL);
       const plaintext = await decryptEnvelope(this.context.services.decryptorIn(envelope.region), envelope);
       return await this.encryptPlaintext(news, plaintext);
     } catch (e) {
       if (e instanceof EncryptedValueError) throw e;
-      throw new EncryptedValueError(`the password could not be carried over to the new key version: ${this.context.message(e)}. ` +
+      throw new EncryptedValueError(`the password could not be carried over to the new key version: ${this.kmsMessage(e, olds)}. ` +
         "Carrying it over takes kms:ReEncrypt for a symmetric key's direct value, or else the decrypt right on the old key " +
         `(kms:Decrypt, kms:AsymmetricDecrypt or kms:CertificatePrivateKeyDecrypt); grant it, pin keyVersionId, or ${WAY_OUT}`);
     }

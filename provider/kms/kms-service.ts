@@ -80,6 +80,19 @@ export interface KmsDecryptor {
 }
 
 /**
+ * The calls a key rotation of a value no one sees makes, with DryRun=true: whether the deploying
+ * identity may make them, asked at preview, opening nothing.
+ */
+export interface KmsCarryOverCheck {
+  dryRunReEncrypt(
+    ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
+    destinationKeyId: string, destinationContext?: EncryptionContext,
+  ): Promise<void>;
+  dryRunAsymmetricDecrypt(keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<void>;
+  dryRunDecrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<void>;
+}
+
+/**
  * ReEncrypt (symmetric source and destination): KMS opens a ciphertext under its source context and
  * seals what it held under the destination key and context, the plaintext never leaving KMS. What a
  * key rotation needs for a value no one is to see (EncryptedRandomPassword).
@@ -146,7 +159,7 @@ function version(action: string, keyVersionId: string): string {
 /** ListKeyVersions pages: KMS's largest page, and a bound so an endless answer cannot loop forever. */
 const VERSIONS_PAGE_SIZE = 100;
 const MAX_VERSION_PAGES = 100;
-export class RemoteKmsService implements KmsService, KmsDecryptor, KmsReEncryptor {
+export class RemoteKmsService implements KmsService, KmsDecryptor, KmsReEncryptor, KmsCarryOverCheck {
   constructor(readonly region: string, private readonly send: KmsTransport) {}
 
   async describeKey(keyReference: string): Promise<KeyMetadata> {
@@ -283,6 +296,31 @@ export class RemoteKmsService implements KmsService, KmsDecryptor, KmsReEncrypto
       ciphertextBlob: field(answer, "CiphertextBlob"), keyId: field(answer, "KeyId"), keyVersionId: field(answer, "KeyVersionId"),
       sourceKeyId: field(answer, "SourceKeyId"),
     };
+  }
+
+  async dryRunReEncrypt(
+    ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
+    destinationKeyId: string, destinationContext?: EncryptionContext,
+  ): Promise<void> {
+    const source = contextParam(sourceContext).EncryptionContext;
+    const destination = contextParam(destinationContext).EncryptionContext;
+    await this.dryRun("ReEncrypt", {
+      CiphertextBlob: ciphertextBlob,
+      DestinationKeyId: destinationKeyId,
+      ...(source !== undefined ? { SourceEncryptionContext: source } : {}),
+      ...(destination !== undefined ? { DestinationEncryptionContext: destination } : {}),
+    });
+  }
+
+  async dryRunAsymmetricDecrypt(
+    keyId: string, keyVersionId: string, algorithm: Algorithm, ciphertextBlob: string,
+  ): Promise<void> {
+    const keyVersion = version("AsymmetricDecrypt", keyVersionId);
+    await this.dryRun("AsymmetricDecrypt", { KeyId: keyId, KeyVersionId: keyVersion, Algorithm: algorithm, CiphertextBlob: ciphertextBlob });
+  }
+
+  async dryRunDecrypt(ciphertextBlob: string, context?: EncryptionContext): Promise<void> {
+    await this.dryRun("Decrypt", { CiphertextBlob: ciphertextBlob, ...contextParam(context) });
   }
 
   async certificatePrivateKeyDecrypt(certificateId: string, algorithm: Algorithm, ciphertextBlob: string): Promise<Buffer> {

@@ -1,7 +1,7 @@
 import { CachedKmsService } from "./cached-kms-service";
 import { type ErrorContext, type SettingNames, STACK_SETTING_NAMES } from "./kms-error-messages";
 import { createTransport, endpointFor } from "./kms-transport";
-import { type KmsDecryptor, type KmsReEncryptor, type KmsService, RemoteKmsService } from "./kms-service";
+import { type KmsCarryOverCheck, type KmsDecryptor, type KmsReEncryptor, type KmsService, RemoteKmsService } from "./kms-service";
 import { LocallyEncryptingKmsService } from "./locally-encrypting-kms-service";
 import { regionOfKeyReference } from "./identifiers";
 import type { Settings } from "./settings";
@@ -57,6 +57,11 @@ export class KmsServices {
 
   /** ReEncrypt, for a rotation that keeps a value no one sees; uncached. */
   reEncryptorIn(region: string): KmsReEncryptor {
+    return this.services(region).direct;
+  }
+
+  /** DryRuns of what such a rotation calls, for the preview; uncached. */
+  carryOverCheckIn(region: string): KmsCarryOverCheck {
     return this.services(region).direct;
   }
 

@@ -7,7 +7,7 @@ import { Stack } from "../support/engine-steps";
 import { call, officialClient } from "../support/kms-client";
 import { secretForms } from "../support/secret-forms";
 import { applicationEnv } from "../support/application-env";
-import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
+import { ACCESS_KEY, deploy, type Deployment, encryptCalls, seed } from "./fixtures";
 
 // EncryptedRandomPassword through the dynamic provider host, against the emulator: a password drawn
 // by the provider, encrypted at once, and in no form in state; the policy refused at preview; a
@@ -158,6 +158,40 @@ describe("EncryptedRandomPassword through the provider", () => {
     for (const set of [LOWER, UPPER, NUMERIC, "!@#$&%^*()_+-="]) assert.ok([...password].some((c) => set.includes(c)), "every class on draws one");
   });
 
+  it("refresh marks a disabled key stale; once it is enabled, up carries the same password over, never a new one", async () => {
+    const program = { length: 20, keyId: "key-sm4" };
+    await passwords.up("stale", program);
+    const password = await viaKms("stale");
+    await call(officialClient(d.emulator), "DisableKey", { KeyId: "key-sm4" });
+    await next();
+    assert.match(String((await passwords.refresh("stale")).staleReason), /key key-sm4 is Disabled/);
+    await call(officialClient(d.emulator), "EnableKey", { KeyId: "key-sm4" });
+    await next();
+    d.emulator.resetStats();
+    assert.equal((await passwords.up("stale", program)).op, "update");
+    assert.equal(calls().ReEncrypt, 1);
+    assert.equal(encryptCalls(d.emulator), 0, "no new password");
+    assert.equal(await viaKms("stale"), password);
+    assert.equal(plain(out("stale").staleReason), "");
+  });
+
+  it("a key that can no longer decrypt the stored password: the preview fails naming the right and keepers, never a new password", async () => {
+    await passwords.up("moving", { length: 20, keyId: "key-rsa3072" });
+    const password = await opened("moving");
+    await call(officialClient(d.emulator), "DisableKey", { KeyId: "key-rsa3072" });
+    await next();
+    d.emulator.resetStats();
+    // Moved to another key: the stored password must be opened with the old one, which is disabled.
+    await assert.rejects(passwords.preview("moving", { length: 20, keyId: "key-rsa2048" }),
+      /carried over to the new key version with AsymmetricDecrypt, which KMS refuses: keyId 'key-rsa3072': ValidationError — the key the password is stored under is Disabled\. Grant the deploying identity kms:AsymmetricDecrypt, pin keyVersionId to keep it where it is, or change a value in keepers/);
+    assert.equal(encryptCalls(d.emulator), 0);
+    await call(officialClient(d.emulator), "EnableKey", { KeyId: "key-rsa3072" });
+    await next();
+    assert.equal((await passwords.up("moving", { length: 20, keyId: "key-rsa2048" })).op, "update");
+    assert.equal(plain(out("moving").keyId), "key-rsa2048");
+    assert.equal(await opened("moving"), password, "the same password, under the other key");
+  });
+
   it("a policy that cannot be met, or a plaintext given, is refused at preview naming the property", async () => {
     const cases: [Props, RegExp][] = [
       [{ length: 4, minUpper: 3, minNumeric: 3 }, /^length: length is 4, below the 6 characters the minimums require/m],
@@ -179,5 +213,30 @@ describe("EncryptedRandomPassword through the provider", () => {
     }
     const big = await passwords.preview("too-big", { length: 191, keyId: "key-rsa2048" });
     assert.equal(big.op, "failed", "RSA_2048 with OAEP-SHA-256 encrypts at most 190 bytes directly");
+  });
+});
+
+describe("EncryptedRandomPassword, deployed by an identity KMS does not let ReEncrypt", () => {
+  const DENIED = { accessKeyId: "LTAInoreencrypt", accessKeySecret: "no-reencrypt-secret-1a2b3c", deniedActions: ["ReEncrypt"] };
+  let d: Deployment;
+  let passwords: Stack;
+  before(async () => {
+    d = await deploy({ seed: { ...seed, accessKeys: [...seed.accessKeys, DENIED] },
+      config: { "alicloud:accessKey": DENIED.accessKeyId, "alicloud:secretKey": DENIED.accessKeySecret } });
+    passwords = new Stack(d.stack.host, ENCRYPTED_RANDOM_PASSWORD_MODULE_SOURCE, ENCRYPTED_RANDOM_PASSWORD_TYPE);
+  });
+  after(() => d.close());
+
+  it("a rotation fails at preview naming kms:ReEncrypt and the ways out; nothing is drawn or moved", async () => {
+    await passwords.up("db", { length: 20, keyId: "key-aes-rotating" });
+    const before = structuredClone(passwords.state.get("db"));
+    await call(officialClient(d.emulator), "CreateKeyVersion", { KeyId: "key-aes-rotating" });
+    await d.nextCommand();
+    passwords.host = d.stack.host;
+    d.emulator.resetStats();
+    await assert.rejects(passwords.preview("db", { length: 20, keyId: "key-aes-rotating" }),
+      /carried over to the new key version with ReEncrypt, which KMS refuses: keyId 'key-aes-rotating': AccessDeniedError — .* may not call kms:ReEncrypt.*Grant the deploying identity kms:ReEncrypt, pin keyVersionId to keep it where it is, or change a value in keepers/);
+    assert.equal(encryptCalls(d.emulator), 0);
+    assert.deepEqual(passwords.state.get("db"), before);
   });
 });
