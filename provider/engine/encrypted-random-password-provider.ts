@@ -112,6 +112,21 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
     return result;
   }
 
+  /**
+   * A DryRun asks about the identity and the key, not the one ciphertext it carries: asked once per
+   * key (and action) per provider process, so that a rotation of many passwords costs one question.
+   */
+  private readonly asked = new Map<string, Promise<void>>();
+
+  private askedOnce(question: string, ask: () => Promise<void>): Promise<void> {
+    let answer = this.asked.get(question);
+    if (!answer) {
+      answer = ask();
+      this.asked.set(question, answer);
+    }
+    return answer;
+  }
+
   /** Throws when the stored ciphertext fails its tag: never carried over. */
   private assertCarriable(olds: Props, news: Props): void {
     if (this.storedValueFails(olds, news)) {
@@ -139,8 +154,9 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
       const t = storedTarget(news);
       const was = storedTarget(olds);
       if (path === "reEncrypt") {
-        await this.context.services.carryOverCheckIn(t.region).dryRunReEncrypt(revealText(olds.ciphertextBlob) ?? "",
-          was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId!, t.encryptionTarget.encryptionContext);
+        await this.askedOnce(`ReEncrypt ${t.region} ${was.encryptionTarget.keyId} ${t.encryptionTarget.keyId}`, () =>
+          this.context.services.carryOverCheckIn(t.region).dryRunReEncrypt(revealText(olds.ciphertextBlob) ?? "",
+            was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId!, t.encryptionTarget.encryptionContext));
         return;
       }
       const envelope = readEnvelope(revealText(olds.envelope) ?? "");
@@ -148,8 +164,9 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
       const check = this.context.services.carryOverCheckIn(envelope.region);
       const blob = envelope.encryptedDataKey ?? envelope.ciphertextBlob ?? "";
       action = isSymmetric(envelope.algorithm) ? "Decrypt" : "AsymmetricDecrypt";
-      if (action === "Decrypt") await check.dryRunDecrypt(blob, envelope.encryptionContext);
-      else await check.dryRunAsymmetricDecrypt(envelope.keyId, envelope.keyVersionId, envelope.algorithm, blob);
+      await this.askedOnce(`${action} ${envelope.region} ${envelope.keyId} ${envelope.keyVersionId}`, () => (action === "Decrypt"
+        ? check.dryRunDecrypt(blob, envelope.encryptionContext)
+        : check.dryRunAsymmetricDecrypt(envelope.keyId, envelope.keyVersionId, envelope.algorithm, blob)));
     } catch (e) {
       if (e instanceof EncryptedValueError) throw e;
       throw new EncryptedValueError(`the password is carried over to the new key version with ${action}, which KMS refuses: ` +
