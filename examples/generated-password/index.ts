@@ -35,7 +35,28 @@ const account = new alicloud.rds.RdsAccount("app", {
   kmsEncryptionContext: password.encryptionContext,
 });
 
+// An ECS instance's root password the same way (8–30 characters, three classes; the default special
+// characters are all ones ECS takes).
+const rootPassword = new EncryptedRandomPassword("root-password", {
+  length: 20,
+  minLower: 1,
+  minUpper: 1,
+  minNumeric: 1,
+  keyId: key.id,
+  encryptionContext: { app: "orders", host: "web" },
+});
+
+const web = new alicloud.ecs.Instance("web", {
+  instanceType: config.get("instanceType") ?? "ecs.g7.large",
+  imageId: config.require("imageId"),
+  vswitchId: config.require("vswitchId"),
+  securityGroups: [config.require("securityGroupId")],
+  kmsEncryptedPassword: rootPassword.ciphertextBlob,
+  kmsEncryptionContext: rootPassword.encryptionContext,
+});
+
 export const accountName = account.accountName;
+export const instanceId = web.id;
 // For the application: decrypt(envelope) from pulumi-alicloud-kms-encrypted/decrypt, or any KMS SDK's
 // Decrypt of ciphertextBlob with this context.
 export const passwordEnvelope = password.envelope;

@@ -11,9 +11,9 @@ import { secretForms } from "../support/secret-forms";
 // through Alibaba's official SDK), the application decrypt()s the envelope: the same password, which
 // meets the policy, and which nothing the program registered holds in any form.
 
-const mocked = mockedExample("generated-password", { rdsInstanceId: "rm-test" }, []);
+const mocked = mockedExample("generated-password", { rdsInstanceId: "rm-test", imageId: "img", vswitchId: "vsw-1", securityGroupId: "sg-1" }, []);
 
-describe("examples/generated-password: a password no one sees reaches the RDS account and the application", () => {
+describe("examples/generated-password: passwords no one sees reach the RDS account, the ECS instance and the application", () => {
   it("the account's Decrypt and the application's decrypt() give the same password, which meets the policy and is stored nowhere", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const program = require("../../examples/generated-password") as {
@@ -29,7 +29,12 @@ describe("examples/generated-password: a password no one sees reaches the RDS ac
     }
     assert.ok([...password].every((c) => (LOWER + UPPER + NUMERIC + "!#$%^&*()_+-=").includes(c)), "only the allowed characters");
     assert.deepEqual(account.inputs.kmsEncryptionContext, { app: "orders", stage: "dev" });
+    const root = mocked.registered.get("alicloud:ecs/instance:Instance web")!.password!;
+    assert.equal(root.length, 20);
+    assert.notEqual(root, password, "each resource draws its own");
     const everything = JSON.stringify([...mocked.registered.values()].map((r) => r.inputs));
-    for (const form of secretForms(Buffer.from(password))) assert.equal(everything.includes(form), false, "the password among the inputs");
+    for (const p of [password, root]) {
+      for (const form of secretForms(Buffer.from(p))) assert.equal(everything.includes(form), false, "a password among the inputs");
+    }
   });
 });
