@@ -45,6 +45,16 @@ export interface EncryptedRandomPasswordArgs {
    */
   keepers?: pulumi.Input<Record<string, pulumi.Input<unknown>>>;
   /**
+   * Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g.
+   * `alicloud.kms.Ciphertext`'s `ciphertextBlob`, which `kmsEncryptedPassword` already takes), moved
+   * under this resource's key at create (ReEncrypt for a symmetric key's direct value, else decrypted
+   * by the provider with `kms:Decrypt` and encrypted again). Read at create only; remove it before
+   * changing `keepers` to draw a password no one has seen.
+   */
+  adoptCiphertextBlob?: pulumi.Input<string>;
+  /** The encryption context `adoptCiphertextBlob` was made with. */
+  adoptEncryptionContext?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /**
    * The ENCRYPT/DECRYPT key, as for EncryptedValue. A symmetric key (Aliyun_AES_256, Aliyun_SM4)
    * gives the `ciphertextBlob` that `kmsEncryptedPassword` takes, and a key rotation moves it to the
    * new version with ReEncrypt, the password never leaving KMS.
@@ -69,7 +79,9 @@ export interface EncryptedRandomPasswordArgs {
 }
 
 /** Inputs that are never outputs. */
-const INPUT_ONLY_PROPERTIES = ["valueUrn", "stackIntegrityKey", "keepers", "encryptLocally"] as const;
+const INPUT_ONLY_PROPERTIES = [
+  "valueUrn", "stackIntegrityKey", "keepers", "encryptLocally", "adoptCiphertextBlob", "adoptEncryptionContext",
+] as const;
 
 /**
  * A password no one ever sees: drawn by the provider at create from the operating system's CSPRNG,
@@ -106,6 +118,8 @@ export class EncryptedRandomPassword extends KmsTargetResource {
         overrideSpecial: args.overrideSpecial,
         profile: args.profile,
         ...(args.keepers !== undefined ? { keepers: pulumi.secret(args.keepers) } : {}),
+        ...(args.adoptCiphertextBlob !== undefined ? { adoptCiphertextBlob: args.adoptCiphertextBlob } : {}),
+        ...(args.adoptEncryptionContext !== undefined ? { adoptEncryptionContext: args.adoptEncryptionContext } : {}),
         ...(args.encryptLocally !== undefined ? { encryptLocally: args.encryptLocally } : {}),
         valueUrn,
         stackIntegrityKey: stackIntegrityKey(),

@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { isStrictBase64 } from "../base64";
+import { isEncryptionContext } from "../kms/encryption-context";
 import { hasRecipients, formatAnyEnvelope, readEnvelope } from "../crypto/any-envelope";
 import { decryptEnvelope } from "../crypto/decrypt-value";
 import { directOutput } from "../crypto/encrypt-value";
@@ -34,10 +37,13 @@ import { isUnknown, reveal, revealText, secret, UNKNOWN } from "./wire-values";
 type Props = Record<string, unknown>;
 
 /** Inputs the program gives that are this resource's own (EncryptedValue's check never sees them). */
-const OWN_INPUTS: readonly string[] = [...POLICY_PROPERTIES, "keepers"];
+const OWN_INPUTS: readonly string[] = [...POLICY_PROPERTIES, "keepers", "adoptCiphertextBlob", "adoptEncryptionContext"];
 
 /** EncryptedValue's inputs that make no sense for a password drawn here. */
 const NOT_FOR_PASSWORDS = ["plaintext", "plaintextBase64", "plaintextDigest", "changeDetection", "trigger"];
+
+/** Inputs of a create that adopts an existing ciphertext instead of drawing a password. */
+const ADOPT_INPUTS = ["adoptCiphertextBlob", "adoptEncryptionContext"];
 
 const WAY_OUT = "change a value in keepers to draw a new password (the database then needs it too)";
 const SEVERAL = "a password under several recipients or in an Encryption SDK message cannot be carried over to a new key version " +
@@ -67,6 +73,15 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
       failures.push({ property: "", reason: `${name} is not an input of EncryptedRandomPassword, which draws its own password; ` +
         "remove it (use EncryptedValue to encrypt a value you have)" });
     }
+    const adopt = reveal(news.adoptCiphertextBlob);
+    const adoptContext = reveal(news.adoptEncryptionContext);
+    if (adopt !== undefined && adopt !== null && !isUnknown(adopt) && (typeof adopt !== "string" || !isStrictBase64(adopt) || adopt === "")) {
+      failures.push({ property: "adoptCiphertextBlob", reason: "adoptCiphertextBlob must be a KMS ciphertext, base64 " +
+        "(alicloud.kms.Ciphertext's ciphertextBlob, or any KMS client's Encrypt)" });
+    }
+    if (adoptContext !== undefined && adoptContext !== null && !isUnknown(adoptContext) && !isEncryptionContext(adoptContext)) {
+      failures.push({ property: "adoptEncryptionContext", reason: "adoptEncryptionContext must be a map of strings: the context the adopted ciphertext was made with" });
+    }
     if (failures.length > 0 || policy === undefined) return failed(failures);
 
     const valueUrn = revealText(news.valueUrn) ?? "";
@@ -85,8 +100,11 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
         trigger,
       });
       if ((result.failures ?? []).length > 0) return { ...result, inputs: omit(result.inputs ?? {}, ["trigger"]) };
-      if (password && valueUrn) this.handoff.put(valueUrn, password);
-      return { inputs: { ...result.inputs, ...pick(news, POLICY_PROPERTIES) } };
+      if (password && valueUrn && typeof adopt !== "string") this.handoff.put(valueUrn, password);
+      // Adopting a ciphertext: no password is drawn; create carries the adopted one over (and diff
+      // refuses a replacement while the program still names one: it would be adopted again).
+      if (typeof adopt === "string" && valueUrn) this.handoff.release(valueUrn);
+      return { inputs: { ...result.inputs, ...pick(news, POLICY_PROPERTIES), ...pick(news, ADOPT_INPUTS) } };
     } finally {
       password?.fill(0);
     }
@@ -97,6 +115,11 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
     const revision = reveal(news.plaintextRevision);
     const redrawn = isUnknown(revision) || revision !== reveal(olds.plaintextRevision);
     if (changed.length > 0 || redrawn) {
+      if (typeof reveal(news.adoptCiphertextBlob) === "string") {
+        throw new EncryptedValueError(`a new password would be drawn (${changed.length > 0 ? changed.join(", ") : "keepers"} ` +
+          "changed), but adoptCiphertextBlob still names the adopted one, which the new resource would adopt again: remove " +
+          "adoptCiphertextBlob (and adoptEncryptionContext) to draw a new password");
+      }
       const valueUrn = revealText(news.valueUrn);
       const why = changed.length > 0 ? `${changed.join(", ")} changed` : "keepers changed";
       if (valueUrn) await logInfo(valueUrn, `a new password will be drawn: ${why}`);
@@ -196,6 +219,42 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
   private kmsMessage(e: unknown, olds: Props): string {
     const was = storedTarget(olds);
     return this.context.userError(e, was.blame.property, was.blame.value, was.region, [], was.kmsInstanceId).message;
+  }
+
+  override async create(inputs: Props): Promise<dynamic.CreateResult> {
+    if (typeof reveal(inputs.adoptCiphertextBlob) !== "string") return super.create(inputs);
+    this.context.assertSettings();
+    return { id: randomUUID(), outs: await this.adopted(inputs) };
+  }
+
+  /**
+   * A password that exists already (alicloud.kms.Ciphertext's ciphertext, any KMS client's Encrypt),
+   * adopted at create instead of drawn: moved under the target with ReEncrypt where KMS can (a
+   * symmetric key's direct value), else decrypted here with the deployer's kms:Decrypt and
+   * encrypted again. It was seen before; change keepers later to draw one no one has seen.
+   */
+  private async adopted(inputs: Props): Promise<Props> {
+    const t = storedTarget(inputs);
+    const blob = revealText(inputs.adoptCiphertextBlob) ?? "";
+    const context = reveal(inputs.adoptEncryptionContext);
+    const source = isEncryptionContext(context) && Object.keys(context).length > 0 ? context : undefined;
+    const oneKey = storedRecipients(inputs.recipients).length <= 1;
+    try {
+      if (oneKey && isSymmetric(t.algorithm) && !t.envelope && t.envelopeFormat === "native" && t.encryptionTarget.keyId) {
+        const moved = await this.context.services.reEncryptorIn(t.region).reEncrypt(blob, source, t.encryptionTarget.keyId,
+          t.encryptionTarget.encryptionContext);
+        const out = directOutput({ target: t.encryptionTarget, algorithm: t.algorithm, region: t.region }, moved.ciphertextBlob);
+        return this.taggedOutputs(inputs, { ciphertextBlob: out.ciphertextBlob, envelope: formatAnyEnvelope(out.envelope) });
+      }
+      const { plaintext } = await this.context.services.decryptorIn(t.region).decrypt(blob, source);
+      return await this.encryptPlaintext(inputs, plaintext);
+    } catch (e) {
+      if (e instanceof EncryptedValueError) throw e;
+      const message = this.context.userError(e, "adoptCiphertextBlob", "", t.region).message;
+      throw new EncryptedValueError(`the adopted ciphertext could not be moved under ${t.blame.property} '${t.blame.value}': ${message}. ` +
+        "Adopting takes kms:ReEncrypt (a symmetric key's direct value), or else kms:Decrypt on the adopted ciphertext's key; " +
+        "check adoptEncryptionContext, or leave adoptCiphertextBlob out to draw a new password");
+    }
   }
 
   override async update(_id: string, olds: Props, news: Props): Promise<dynamic.UpdateResult> {

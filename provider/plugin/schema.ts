@@ -147,6 +147,10 @@ function encryptedRandomPassword(): Property {
         "among `!@#$&%^*()_+-=`, then the default set); every class that is on draws at least one character unless its minimum says otherwise."),
       keepers: { type: "object", additionalProperties: { $ref: "pulumi.json#/Any" }, secret: true,
         description: "Any values; changing one draws a new password (the resource is replaced). State keeps only a keyed digest of them." },
+      adoptCiphertextBlob: string("Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g. " +
+        "alicloud.kms.Ciphertext's ciphertextBlob), moved under this resource's key at create (ReEncrypt for a symmetric key's " +
+        "direct value, else decrypted with kms:Decrypt and encrypted again). Read at create only; remove it before changing keepers."),
+      adoptEncryptionContext: stringMap("The encryption context `adoptCiphertextBlob` was made with."),
       ...target,
     },
     requiredInputs: ["length"],

@@ -192,6 +192,28 @@ describe("EncryptedRandomPassword through the provider", () => {
     assert.equal(await opened("moving"), password, "the same password, under the other key");
   });
 
+  it("adopting an existing ciphertext (alicloud.kms.Ciphertext's): moved with one ReEncrypt, the same password, none drawn", async () => {
+    // What alicloud.kms.Ciphertext does: Encrypt of the plaintext string, with its context.
+    const made = await call(officialClient(d.emulator), "Encrypt", {
+      KeyId: "key-aes", Plaintext: "Existing-Passw0rd!", EncryptionContext: JSON.stringify({ app: "legacy" }) });
+    const program = { length: 20, keyId: "key-aes-rotating", adoptCiphertextBlob: String(made.CiphertextBlob),
+      adoptEncryptionContext: { app: "legacy" } };
+    d.emulator.resetStats();
+    assert.equal((await passwords.up("adopted", program)).op, "create");
+    assert.equal(calls().ReEncrypt, 1);
+    assert.equal(encryptCalls(d.emulator), 0, "no password drawn");
+    assert.equal(await viaKms("adopted"), "Existing-Passw0rd!");
+    assert.equal(plain(out("adopted").keyId), "key-aes-rotating");
+    await next();
+    assert.equal((await passwords.up("adopted", program)).op, "same");
+    // A new password while the program still adopts: refused, naming what to remove.
+    await assert.rejects(passwords.up("adopted", { ...program, keepers: { generation: "2" } }),
+      /adoptCiphertextBlob still names the adopted one, which the new resource would adopt again: remove adoptCiphertextBlob/);
+    const { adoptCiphertextBlob: _b, adoptEncryptionContext: _c, ...drawn } = program;
+    assert.equal((await passwords.up("adopted", { ...drawn, keepers: { generation: "2" } })).op, "replace");
+    assert.notEqual(await viaKms("adopted"), "Existing-Passw0rd!");
+  });
+
   it("a policy that cannot be met, or a plaintext given, is refused at preview naming the property", async () => {
     const cases: [Props, RegExp][] = [
       [{ length: 4, minUpper: 3, minNumeric: 3 }, /^length: length is 4, below the 6 characters the minimums require/m],

@@ -98,6 +98,10 @@ func (EncryptedRandomPasswordState) ElementType() reflect.Type {
 }
 
 type encryptedRandomPasswordArgs struct {
+	// Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g. alicloud.kms.Ciphertext's ciphertextBlob), moved under this resource's key at create (ReEncrypt for a symmetric key's direct value, else decrypted with kms:Decrypt and encrypted again). Read at create only; remove it before changing keepers.
+	AdoptCiphertextBlob *string `pulumi:"adoptCiphertextBlob"`
+	// The encryption context `adoptCiphertextBlob` was made with.
+	AdoptEncryptionContext map[string]string `pulumi:"adoptEncryptionContext"`
 	// `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys, `SYMMETRIC_DEFAULT` for symmetric keys. Default: `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2, `SYMMETRIC_DEFAULT` for Aliyun_AES_256 and Aliyun_SM4.
 	Algorithm *string `pulumi:"algorithm"`
 	// A KMS-managed certificate to encrypt the value with (CertificatePublicKeyEncrypt); it must be ACTIVE.
@@ -144,6 +148,10 @@ type encryptedRandomPasswordArgs struct {
 
 // The set of arguments for constructing a EncryptedRandomPassword resource.
 type EncryptedRandomPasswordArgs struct {
+	// Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g. alicloud.kms.Ciphertext's ciphertextBlob), moved under this resource's key at create (ReEncrypt for a symmetric key's direct value, else decrypted with kms:Decrypt and encrypted again). Read at create only; remove it before changing keepers.
+	AdoptCiphertextBlob pulumi.StringPtrInput
+	// The encryption context `adoptCiphertextBlob` was made with.
+	AdoptEncryptionContext pulumi.StringMapInput
 	// `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys, `SYMMETRIC_DEFAULT` for symmetric keys. Default: `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2, `SYMMETRIC_DEFAULT` for Aliyun_AES_256 and Aliyun_SM4.
 	Algorithm pulumi.StringPtrInput
 	// A KMS-managed certificate to encrypt the value with (CertificatePublicKeyEncrypt); it must be ACTIVE.

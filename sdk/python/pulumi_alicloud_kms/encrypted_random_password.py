@@ -22,6 +22,8 @@ __all__ = ['EncryptedRandomPasswordArgs', 'EncryptedRandomPassword']
 class EncryptedRandomPasswordArgs:
     def __init__(__self__, *,
                  length: pulumi.Input[_builtins.int],
+                 adopt_ciphertext_blob: pulumi.Input[Optional[_builtins.str]] = None,
+                 adopt_encryption_context: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  algorithm: pulumi.Input[Optional[_builtins.str]] = None,
                  certificate_id: pulumi.Input[Optional[_builtins.str]] = None,
                  encrypt_locally: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -46,6 +48,8 @@ class EncryptedRandomPasswordArgs:
         The set of arguments for constructing a EncryptedRandomPassword resource.
 
         :param pulumi.Input[_builtins.int] length: The password's length in characters (1–1024).
+        :param pulumi.Input[_builtins.str] adopt_ciphertext_blob: Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g. alicloud.kms.Ciphertext's ciphertextBlob), moved under this resource's key at create (ReEncrypt for a symmetric key's direct value, else decrypted with kms:Decrypt and encrypted again). Read at create only; remove it before changing keepers.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] adopt_encryption_context: The encryption context `adoptCiphertextBlob` was made with.
         :param pulumi.Input[_builtins.str] algorithm: `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys, `SYMMETRIC_DEFAULT` for symmetric keys. Default: `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2, `SYMMETRIC_DEFAULT` for Aliyun_AES_256 and Aliyun_SM4.
         :param pulumi.Input[_builtins.str] certificate_id: A KMS-managed certificate to encrypt the value with (CertificatePublicKeyEncrypt); it must be ACTIVE.
         :param pulumi.Input[_builtins.bool] encrypt_locally: Encrypt in the provider process with the key version's public key (one `GetPublicKey` per key version per deployment) instead of one KMS call per value. The ciphertext is the same kind KMS makes. Default: stack config `alicloud-kms:encryptLocally`, else `false`. Changing it alone does not re-encrypt.
@@ -68,6 +72,10 @@ class EncryptedRandomPasswordArgs:
         :param pulumi.Input[_builtins.bool] upper: Include uppercase letters. Default true.
         """
         pulumi.set(__self__, "length", length)
+        if adopt_ciphertext_blob is not None:
+            pulumi.set(__self__, "adopt_ciphertext_blob", adopt_ciphertext_blob)
+        if adopt_encryption_context is not None:
+            pulumi.set(__self__, "adopt_encryption_context", adopt_encryption_context)
         if algorithm is not None:
             pulumi.set(__self__, "algorithm", algorithm)
         if certificate_id is not None:
@@ -120,6 +128,30 @@ class EncryptedRandomPasswordArgs:
     @length.setter
     def length(self, value: pulumi.Input[_builtins.int]):
         pulumi.set(self, "length", value)
+
+    @_builtins.property
+    @pulumi.getter(name="adoptCiphertextBlob")
+    def adopt_ciphertext_blob(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g. alicloud.kms.Ciphertext's ciphertextBlob), moved under this resource's key at create (ReEncrypt for a symmetric key's direct value, else decrypted with kms:Decrypt and encrypted again). Read at create only; remove it before changing keepers.
+        """
+        return pulumi.get(self, "adopt_ciphertext_blob")
+
+    @adopt_ciphertext_blob.setter
+    def adopt_ciphertext_blob(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "adopt_ciphertext_blob", value)
+
+    @_builtins.property
+    @pulumi.getter(name="adoptEncryptionContext")
+    def adopt_encryption_context(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The encryption context `adoptCiphertextBlob` was made with.
+        """
+        return pulumi.get(self, "adopt_encryption_context")
+
+    @adopt_encryption_context.setter
+    def adopt_encryption_context(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "adopt_encryption_context", value)
 
     @_builtins.property
     @pulumi.getter
@@ -368,6 +400,8 @@ class EncryptedRandomPassword(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt_ciphertext_blob: pulumi.Input[Optional[_builtins.str]] = None,
+                 adopt_encryption_context: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  algorithm: pulumi.Input[Optional[_builtins.str]] = None,
                  certificate_id: pulumi.Input[Optional[_builtins.str]] = None,
                  encrypt_locally: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -395,6 +429,8 @@ class EncryptedRandomPassword(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] adopt_ciphertext_blob: Adopt a password that exists instead of drawing one: a KMS ciphertext of it (e.g. alicloud.kms.Ciphertext's ciphertextBlob), moved under this resource's key at create (ReEncrypt for a symmetric key's direct value, else decrypted with kms:Decrypt and encrypted again). Read at create only; remove it before changing keepers.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] adopt_encryption_context: The encryption context `adoptCiphertextBlob` was made with.
         :param pulumi.Input[_builtins.str] algorithm: `RSAES_OAEP_SHA_256` or `RSAES_OAEP_SHA_1` for RSA keys, `SM2PKE` for EC_SM2 keys, `SYMMETRIC_DEFAULT` for symmetric keys. Default: `RSAES_OAEP_SHA_256` for RSA, `SM2PKE` for EC_SM2, `SYMMETRIC_DEFAULT` for Aliyun_AES_256 and Aliyun_SM4.
         :param pulumi.Input[_builtins.str] certificate_id: A KMS-managed certificate to encrypt the value with (CertificatePublicKeyEncrypt); it must be ACTIVE.
         :param pulumi.Input[_builtins.bool] encrypt_locally: Encrypt in the provider process with the key version's public key (one `GetPublicKey` per key version per deployment) instead of one KMS call per value. The ciphertext is the same kind KMS makes. Default: stack config `alicloud-kms:encryptLocally`, else `false`. Changing it alone does not re-encrypt.
@@ -441,6 +477,8 @@ class EncryptedRandomPassword(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt_ciphertext_blob: pulumi.Input[Optional[_builtins.str]] = None,
+                 adopt_encryption_context: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  algorithm: pulumi.Input[Optional[_builtins.str]] = None,
                  certificate_id: pulumi.Input[Optional[_builtins.str]] = None,
                  encrypt_locally: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -471,6 +509,8 @@ class EncryptedRandomPassword(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = EncryptedRandomPasswordArgs.__new__(EncryptedRandomPasswordArgs)
 
+            __props__.__dict__["adopt_ciphertext_blob"] = adopt_ciphertext_blob
+            __props__.__dict__["adopt_encryption_context"] = adopt_encryption_context
             __props__.__dict__["algorithm"] = algorithm
             __props__.__dict__["certificate_id"] = certificate_id
             __props__.__dict__["encrypt_locally"] = encrypt_locally
