@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type KmsEmulator, startKmsEmulator } from "../kms-emulator";
@@ -10,7 +11,8 @@ import { PulumiProject, removeRoot, tempRoot } from "./pulumi-project";
 // preview encrypts nothing; up draws a password that only KMS's Decrypt (as kmsEncryptedPassword's
 // provider calls it) ever shows; state, backend files, outputs and every command's output hold it in
 // no form; a no-op up writes nothing to KMS; a key rotation keeps the password through one
-// ReEncrypt; a keepers change draws one new password; destroy leaves nothing.
+// ReEncrypt; a keepers change draws one new password; a ciphertext put back from the backend's
+// history before a rotation is never carried over; destroy leaves nothing.
 
 const ACCESS_KEY = { accessKeyId: "LTAIpassworde2e", accessKeySecret: "password-e2e-access-key-secret-4e5f6a" };
 
@@ -19,6 +21,11 @@ describe("EncryptedRandomPassword through the real CLI", { timeout: 20 * 60_000 
   let emulator: KmsEmulator;
   let project: PulumiProject;
   const seen: string[] = [];
+  type Resource = { type: string; outputs: Record<string, unknown> };
+  type State = { deployment: { resources: Resource[] } };
+  let olderState: State | undefined;
+  const exported = async () => JSON.parse((await project.ok("stack", "export")).stdout) as State;
+  const passwordIn = (state: State) => state.deployment.resources.find((r) => r.type.endsWith(":EncryptedRandomPassword"))!;
   type Counts = Record<string, number>;
   /** The calls the emulator served for real since the last reset (DryRuns left out). */
   const served = () => {
@@ -77,6 +84,7 @@ describe("EncryptedRandomPassword through the real CLI", { timeout: 20 * 60_000 
     assert.equal(after.text, before.text, "the same password");
     assert.equal(after.keyVersionId, (KeyVersion as Record<string, unknown>).KeyVersionId);
 
+    olderState = await exported();
     await project.configure({ generation: "2" });
     emulator.resetStats();
     const replaced = await project.ok("up", "--yes", "--skip-preview", "--json");
@@ -84,6 +92,26 @@ describe("EncryptedRandomPassword through the real CLI", { timeout: 20 * 60_000 
     assert.equal(realEncryptions(emulator.stats()), 1, "one new password");
     assert.notEqual((await password()).text, before.text);
     await project.assertNothingStored(seen, "after the rotation and the new password");
+  });
+
+  it("a ciphertext swapped in state before a rotation is not carried over: the preview fails naming keepers, state unchanged", async () => {
+    const state = await exported();
+    const older = passwordIn(olderState!);
+    const current = passwordIn(state);
+    // Whoever can write the backend puts back the previous password's ciphertext (its tags with it).
+    for (const field of ["ciphertextBlob", "envelope", "integrityTag", "outputsTag"]) current.outputs[field] = older.outputs[field];
+    const file = join(root, "swapped.json");
+    writeFileSync(file, JSON.stringify(state));
+    await project.ok("stack", "import", "--file", file);
+    await call(officialClient(emulator), "CreateKeyVersion", { KeyId: "key-db" });
+    emulator.resetStats();
+    const refused = await project.pulumi("preview");
+    assert.notEqual(refused.code, 0);
+    assert.match((refused.stdout + refused.stderr).replace(/\s+/g, " "),
+      /does not match its integrity tag .* it is not carried over, and no password is drawn unless you ask: change a value in keepers/);
+    assert.equal(served()("ReEncrypt") + realEncryptions(emulator.stats()), 0);
+    await assert.rejects(project.ok("up", "--yes", "--skip-preview"));
+    assert.equal(served()("ReEncrypt") + realEncryptions(emulator.stats()), 0, "nothing carried over, nothing drawn");
   });
 
   it("destroy leaves nothing", async () => {
