@@ -15,8 +15,8 @@ const all = readdirSync(join(repoRoot, "examples"), { withFileTypes: true }).fil
 const examples = all.filter((name) => name !== "quickstart" && !name.startsWith("plugin-"));
 
 describe("examples/*, each a project of its own", () => {
-  it("there are eleven, and the plugin's three", () => {
-    assert.equal(examples.length, 11, examples.join(", "));
+  it("there are twelve, and the plugin's three", () => {
+    assert.equal(examples.length, 12, examples.join(", "));
     assert.deepEqual(all.filter((name) => name.startsWith("plugin-")).sort(), ["plugin-go", "plugin-python", "plugin-yaml"]);
   });
 
