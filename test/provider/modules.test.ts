@@ -162,7 +162,9 @@ describe("retries", () => {
     const patient = { ...policy, maxThrottledAttempts: 100, baseDelayMs: 50, maxDelayMs: 50, budgetMs: 120 };
     await assert.rejects(withRetry(f.attempt, classify, patient, () => 1));
     assert.ok(Date.now() - started < 200);
-    assert.equal(f.calls(), 3);
+    // Delays of 50 ms in a budget of 120: 3 attempts on time, 2 when a loaded machine's timers run
+    // late (seen in CI); without the budget it would try all 10 throttles and succeed at the 11th.
+    assert.ok(f.calls() >= 2 && f.calls() <= 3, `${f.calls()} attempts`);
   });
 });
 
