@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { isStrictBase64 } from "../base64";
-import { isEncryptionContext } from "../kms/encryption-context";
+import { type EncryptionContext, isEncryptionContext } from "../kms/encryption-context";
 import { hasRecipients, formatAnyEnvelope, readEnvelope } from "../crypto/any-envelope";
 import { decryptEnvelope } from "../crypto/decrypt-value";
+import type { Envelope } from "../crypto/envelope-format";
 import { directOutput } from "../crypto/encrypt-value";
 import { keepersDigest } from "../crypto/integrity-tag";
 import { drawPassword } from "../crypto/random-password";
@@ -15,7 +16,7 @@ import type { CheckFailure } from "./inputs";
 import { checkedIntegrityKey, type StackKeySource, withoutPlaintexts } from "./integrity";
 import { characterClasses, parsePolicy, POLICY_PROPERTIES } from "./password-policy";
 import { EncryptedValueError } from "./provider-context";
-import { storedRecipients, storedTarget } from "./target-state";
+import { type StoredTarget, storedRecipients, storedTarget } from "./target-state";
 import { isUnknown, reveal, revealText, secret, UNKNOWN } from "./wire-values";
 
 // The dynamic provider behind EncryptedRandomPassword: a password drawn here, at create, from the
@@ -48,6 +49,12 @@ const ADOPT_INPUTS = ["adoptCiphertextBlob", "adoptEncryptionContext"];
 const WAY_OUT = "change a value in keepers to draw a new password (the database then needs it too)";
 const SEVERAL = "a password under several recipients or in an Encryption SDK message cannot be carried over to a new key version " +
   `yet: pin keyVersionId (each recipient's) to keep it, or ${WAY_OUT}`;
+
+/** Whether KMS itself can move a value under `t` (ReEncrypt): a symmetric key's direct value, for one key. */
+function movesInKms(t: StoredTarget, recipients: unknown): boolean {
+  return storedRecipients(recipients).length <= 1 && isSymmetric(t.algorithm) && !t.envelope && t.envelopeFormat === "native" &&
+    Boolean(t.encryptionTarget.keyId);
+}
 
 function pick(props: Props, names: readonly string[]): Props {
   return Object.fromEntries(names.filter((n) => props[n] !== undefined).map((n) => [n, props[n]]));
@@ -162,9 +169,7 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
   private carryOverPath(olds: Props, news: Props): "reEncrypt" | "decrypt" | "several" {
     const t = storedTarget(news);
     const was = storedTarget(olds);
-    const oneKey = storedRecipients(news.recipients).length <= 1 && storedRecipients(olds.recipients).length <= 1;
-    const direct = (target: typeof t) => isSymmetric(target.algorithm) && !target.envelope && target.envelopeFormat === "native";
-    if (oneKey && direct(t) && direct(was) && t.region === was.region && t.encryptionTarget.keyId) return "reEncrypt";
+    if (movesInKms(t, news.recipients) && movesInKms(was, olds.recipients) && t.region === was.region) return "reEncrypt";
     return hasRecipients(readEnvelope(revealText(olds.envelope) ?? "")) ? "several" : "decrypt";
   }
 
@@ -238,14 +243,8 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
     const blob = revealText(inputs.adoptCiphertextBlob) ?? "";
     const context = reveal(inputs.adoptEncryptionContext);
     const source = isEncryptionContext(context) && Object.keys(context).length > 0 ? context : undefined;
-    const oneKey = storedRecipients(inputs.recipients).length <= 1;
     try {
-      if (oneKey && isSymmetric(t.algorithm) && !t.envelope && t.envelopeFormat === "native" && t.encryptionTarget.keyId) {
-        const moved = await this.context.services.reEncryptorIn(t.region).reEncrypt(blob, source, t.encryptionTarget.keyId,
-          t.encryptionTarget.encryptionContext);
-        const out = directOutput({ target: t.encryptionTarget, algorithm: t.algorithm, region: t.region }, moved.ciphertextBlob);
-        return this.taggedOutputs(inputs, { ciphertextBlob: out.ciphertextBlob, envelope: formatAnyEnvelope(out.envelope) });
-      }
+      if (movesInKms(t, inputs.recipients)) return await this.reEncrypted(inputs, blob, source);
       const { plaintext } = await this.context.services.decryptorIn(t.region).decrypt(blob, source);
       return await this.encryptPlaintext(inputs, plaintext);
     } catch (e) {
@@ -270,21 +269,25 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
     return pick(inputs, POLICY_PROPERTIES);
   }
 
+  /** `blob` (a symmetric key's ciphertext, under `sourceContext`) moved by KMS under the checked target, and tagged. */
+  private async reEncrypted(inputs: Props, blob: string, sourceContext: EncryptionContext | undefined): Promise<Props> {
+    const t = storedTarget(inputs);
+    const moved = await this.context.services.reEncryptorIn(t.region).reEncrypt(blob, sourceContext, t.encryptionTarget.keyId!,
+      t.encryptionTarget.encryptionContext);
+    const out = directOutput({ target: t.encryptionTarget, algorithm: t.algorithm, region: t.region }, moved.ciphertextBlob);
+    return this.taggedOutputs(inputs, { ciphertextBlob: out.ciphertextBlob, envelope: formatAnyEnvelope(out.envelope) });
+  }
+
   /** The stored password under the checked inputs' target, never seen here where KMS can move it. */
   private async carriedOver(olds: Props, news: Props): Promise<Props> {
-    const t = storedTarget(news);
-    const was = storedTarget(olds);
     try {
       const path = this.carryOverPath(olds, news);
       if (path === "several") throw new EncryptedValueError(SEVERAL);
       if (path === "reEncrypt") {
-        const moved = await this.context.services.reEncryptorIn(t.region).reEncrypt(revealText(olds.ciphertextBlob) ?? "",
-          was.encryptionTarget.encryptionContext, t.encryptionTarget.keyId!, t.encryptionTarget.encryptionContext);
-        const out = directOutput({ target: t.encryptionTarget, algorithm: t.algorithm, region: t.region }, moved.ciphertextBlob);
-        return this.taggedOutputs(news, { ciphertextBlob: out.ciphertextBlob, envelope: formatAnyEnvelope(out.envelope) });
+        return await this.reEncrypted(news, revealText(olds.ciphertextBlob) ?? "", storedTarget(olds).encryptionTarget.encryptionContext);
       }
-      const envelope = readEnvelope(revealText(olds.envelope) ?? "");
-      if (hasRecipients(envelope)) throw new EncryptedValueError(SEVERAL);
+      // Not several recipients (carryOverPath said so): one key's or certificate's envelope.
+      const envelope = readEnvelope(revealText(olds.envelope) ?? "") as Envelope;
       const plaintext = await decryptEnvelope(this.context.services.decryptorIn(envelope.region), envelope);
       return await this.encryptPlaintext(news, plaintext);
     } catch (e) {
