@@ -114,6 +114,21 @@ function contextParam(context?: EncryptionContext): Record<string, string> {
   return context && Object.keys(context).length > 0 ? { EncryptionContext: canonicalContext(context) } : {};
 }
 
+/** ReEncrypt's parameters, each context in the one spelling Encrypt and Decrypt send (contextParam). */
+function reEncryptParams(
+  ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
+  destinationKeyId: string, destinationContext?: EncryptionContext,
+): Record<string, string> {
+  const source = contextParam(sourceContext).EncryptionContext;
+  const destination = contextParam(destinationContext).EncryptionContext;
+  return {
+    CiphertextBlob: ciphertextBlob,
+    DestinationKeyId: destinationKeyId,
+    ...(source !== undefined ? { SourceEncryptionContext: source } : {}),
+    ...(destination !== undefined ? { DestinationEncryptionContext: destination } : {}),
+  };
+}
+
 function field(o: Record<string, unknown>, name: string): string {
   const v = o[name];
   return typeof v === "string" ? v : "";
@@ -284,14 +299,7 @@ export class RemoteKmsService implements KmsService, KmsDecryptor, KmsReEncrypto
     ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
     destinationKeyId: string, destinationContext?: EncryptionContext,
   ): Promise<Ciphertext & { sourceKeyId: string }> {
-    const source = contextParam(sourceContext).EncryptionContext;
-    const destination = contextParam(destinationContext).EncryptionContext;
-    const answer = await this.send("ReEncrypt", {
-      CiphertextBlob: ciphertextBlob,
-      DestinationKeyId: destinationKeyId,
-      ...(source !== undefined ? { SourceEncryptionContext: source } : {}),
-      ...(destination !== undefined ? { DestinationEncryptionContext: destination } : {}),
-    });
+    const answer = await this.send("ReEncrypt", reEncryptParams(ciphertextBlob, sourceContext, destinationKeyId, destinationContext));
     return {
       ciphertextBlob: field(answer, "CiphertextBlob"), keyId: field(answer, "KeyId"), keyVersionId: field(answer, "KeyVersionId"),
       sourceKeyId: field(answer, "SourceKeyId"),
@@ -302,14 +310,7 @@ export class RemoteKmsService implements KmsService, KmsDecryptor, KmsReEncrypto
     ciphertextBlob: string, sourceContext: EncryptionContext | undefined,
     destinationKeyId: string, destinationContext?: EncryptionContext,
   ): Promise<void> {
-    const source = contextParam(sourceContext).EncryptionContext;
-    const destination = contextParam(destinationContext).EncryptionContext;
-    await this.dryRun("ReEncrypt", {
-      CiphertextBlob: ciphertextBlob,
-      DestinationKeyId: destinationKeyId,
-      ...(source !== undefined ? { SourceEncryptionContext: source } : {}),
-      ...(destination !== undefined ? { DestinationEncryptionContext: destination } : {}),
-    });
+    await this.dryRun("ReEncrypt", reEncryptParams(ciphertextBlob, sourceContext, destinationKeyId, destinationContext));
   }
 
   async dryRunAsymmetricDecrypt(
