@@ -6,6 +6,7 @@ import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hostPlatform, packagePlugin } from "../../provider/plugin/build/package";
+import { docBlock, shellCommands } from "../support/doc-blocks";
 import { secretForms } from "../support/secret-forms";
 import { filesUnder } from "./offline-pulumi";
 import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
@@ -27,11 +28,8 @@ import { removeRoot, tempRoot } from "./pulumi-project";
 const repoRoot = resolve(__dirname, "../..");
 type Stats = { calls: Record<string, number>; dryRunCalls: Record<string, number> };
 
-function recipe(page: string, marker: string): string[] {
-  const text = readFileSync(join(repoRoot, "docs", page), "utf8");
-  const block = new RegExp(`<!-- ${marker} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``).exec(text)?.[1] ?? "";
-  return block.trim().split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
-}
+const recipe = (language: "yaml" | "python") => shellCommands(language === "yaml"
+  ? docBlock("docs/yaml.md", "plugin-try-yaml").code : docBlock("docs/python.md", "plugin-try-python").code);
 
 const encryptions = (s: Stats) => ["AsymmetricEncrypt", "Encrypt", "CertificatePublicKeyEncrypt"]
   .reduce((n, a) => n + (s.calls[a] ?? 0) - (s.dryRunCalls[a] ?? 0), 0);
@@ -44,7 +42,7 @@ const mapOf = (state: Exported) => state.deployment.resources.find((r) => r.type
 
 export function pluginRecipeScenario(language: "yaml" | "python"): void {
   describe(`a ${language} program on the resource plugin, from docs/${language}.md's recipe`, { timeout: 20 * 60_000 }, () => {
-    const lines = recipe(`${language}.md`, `plugin-try-${language}`);
+    const lines = recipe(language);
     let root: string;
     let checkout: string;
     let example: string;

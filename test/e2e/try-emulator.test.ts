@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { docBlock, shellCommands } from "../support/doc-blocks";
 import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
 import { installProgram, programManifest } from "../support/shared-build";
 import { packPackage, removeRoot, tempRoot } from "./pulumi-project";
@@ -14,9 +15,7 @@ import { packPackage, removeRoot, tempRoot } from "./pulumi-project";
 // are moved, so the test keeps apart from a demo or recipe running on this machine.)
 
 const repoRoot = resolve(__dirname, "../..");
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-const recipe = (/<!-- readme-try -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "").trim().split("\n")
-  .map((l) => l.replace(/\s+#.*$/, "").trim());
+const recipe = shellCommands(docBlock("README.md", "readme-try").code);
 
 describe("the README's recipe: your own program on the emulator", { timeout: 20 * 60_000 }, () => {
   let root: string;

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
+import { docBlock, shellCommands } from "../support/doc-blocks";
 
 // The README's install block, as written: until the package is on the registry, `npm pack` in a
 // checkout and `npm install` of the tarball from the user's project. The tarball it names is the
@@ -11,13 +12,12 @@ import { after, describe, it } from "node:test";
 // package that loads (decrypt and the SDK).
 
 const repoRoot = resolve(__dirname, "../..");
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-const block = /<!-- readme-install -->\n```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+const block = docBlock("README.md", "readme-install").code;
 
 describe("the README's install block", () => {
   const root = mkdtempSync(join(tmpdir(), "readme-install-"));
   after(() => rmSync(root, { recursive: true, force: true }));
-  const lines = (block ?? "").trim().split("\n").map((l) => l.replace(/\s+#.*$/, "").trim());
+  const lines = shellCommands(block);
 
   it("packs in the checkout and installs the tarball npm pack writes", () => {
     assert.deepEqual(lines.map((l) => l.split(" ")[0]), ["npm", "npm"], "two commands, each a line");

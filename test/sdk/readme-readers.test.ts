@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { docBlock } from "../support/doc-blocks";
 import { applicationEnv } from "../support/application-env";
 import { builtGoProgram, runJsonLines } from "../support/go-build";
 import { call, officialClient } from "../support/kms-client";
@@ -18,12 +19,8 @@ import { ACCESS_KEY, deploy, type Deployment } from "../provider/fixtures";
 type Props = Record<string, unknown>;
 const repo = resolve(__dirname, "../..");
 
-function readmeBlock(language: string): string {
-  const readme = readFileSync(join(repo, "docs/readers.md"), "utf8");
-  const match = new RegExp(`<!-- readme-readers: ${language} -->\\n\`\`\`${language}\\n([\\s\\S]*?)\`\`\`\\n`).exec(readme);
-  assert.ok(match, `the README has its ${language} block`);
-  return match[1]!;
-}
+const readmeBlock = (language: "python" | "go") =>
+  (language === "python" ? docBlock("docs/readers.md", "readers-python") : docBlock("docs/readers.md", "readers-go")).code;
 
 const PYTHON_HARNESS = `
 import json, sys, base64
