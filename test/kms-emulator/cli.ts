@@ -6,7 +6,9 @@ import { isKeyCommand, KEY_COMMANDS, type KeyCommand } from "./admin/key-command
 // Prints exactly one JSON line on stdout once listening; everything else goes to stderr.
 // `npm run --silent kms-emulator -- rotate|disable|enable <key> [--endpoint <url>]` drives a running
 // emulator instead (default endpoint: ALIBABA_CLOUD_KMS_ENDPOINT, else the demo's http://127.0.0.1:18080):
-// one JSON line with the key's ID, state and primary version.
+// one JSON line with the key's ID, state and primary version. `list` prints a running emulator's keys
+// (with their aliases) and certificates, one a line; `list certificates` only the certificates' IDs,
+// for a script: `pulumi config set certificateId "$(npm run --silent kms-emulator -- list certificates)"`.
 
 const usage = `usage: kms-emulator [--port <p>] [--vpc-port <p>] [--host <h>] [--seed <file>] [--keys-dir <dir>] [--data-dir <dir>]
                    [--qps <n>] [--region <id>] [--error-rate <0-1>] [--latency-ms <n>] [--drop-rate <0-1>]
@@ -14,7 +16,8 @@ const usage = `usage: kms-emulator [--port <p>] [--vpc-port <p>] [--host <h>] [-
                    [--key-version-not-found-code Forbidden.KeyVersionNotFound|Forbidden.ResourceNotFound]
                    [--certificate-api served|absent] [--symmetric-encrypt-version primary|initial]
                    [--encryption-context-match equivalent|exact]
-       kms-emulator rotate|disable|enable <key ID, alias/… or ARN> [--endpoint <url>]`;
+       kms-emulator rotate|disable|enable <key ID, alias/… or ARN> [--endpoint <url>]
+       kms-emulator list [certificates] [--endpoint <url>]`;
 
 function fail(message: string): never {
   process.stderr.write(`kms-emulator: ${message}\n${usage}\n`);
@@ -35,26 +38,34 @@ function number(value: string | undefined, name: string, min: number, max: numbe
   return n;
 }
 
-/** rotate|disable|enable against a running emulator, through its admin path. */
-async function keyCommand(command: KeyCommand, args: string[]): Promise<void> {
+/** A command's positionals and the running emulator's endpoint (--endpoint, ALIBABA_CLOUD_KMS_ENDPOINT, the demo's). */
+function commandArgs(args: string[]): { positionals: string[]; endpoint: string } {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { endpoint: { type: "string" } }, allowPositionals: true, strict: true });
   } catch (e) {
     fail((e as Error).message);
   }
-  const [key, ...extra] = parsed.positionals;
-  if (key === undefined || extra.length > 0) fail(`${command} takes one key: its ID, alias/<name> or ARN`);
-  const endpoint = parsed.values.endpoint ?? process.env.ALIBABA_CLOUD_KMS_ENDPOINT ?? "http://127.0.0.1:18080";
-  let answer: Response;
+  return { positionals: parsed.positionals, endpoint: parsed.values.endpoint ?? process.env.ALIBABA_CLOUD_KMS_ENDPOINT ?? "http://127.0.0.1:18080" };
+}
+
+/** A request to a running emulator's admin path; exits saying so when none answers. */
+async function admin(endpoint: string, path: string, body?: unknown): Promise<Response> {
   try {
-    answer = await fetch(new URL("/__emulator/keys", endpoint), {
-      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ command, keyId: key }),
+    return await fetch(new URL(path, endpoint), body === undefined ? {} : {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
     });
   } catch {
     process.stderr.write(`kms-emulator: no emulator answers at ${endpoint}; start one (npm run kms-emulator) or pass --endpoint\n`);
     process.exit(1);
   }
+}
+
+/** rotate|disable|enable against a running emulator, through its admin path. */
+async function keyCommand(command: KeyCommand, args: string[]): Promise<void> {
+  const { positionals: [key, ...extra], endpoint } = commandArgs(args);
+  if (key === undefined || extra.length > 0) fail(`${command} takes one key: its ID, alias/<name> or ARN`);
+  const answer = await admin(endpoint, "/__emulator/keys", { command, keyId: key });
   const body = (await answer.json()) as Record<string, unknown>;
   if (!answer.ok) {
     process.stderr.write(`kms-emulator: ${KEY_COMMANDS[command]} ${JSON.stringify(key)}: ${String(body.Code)}: ${String(body.Message)}\n`);
@@ -63,9 +74,24 @@ async function keyCommand(command: KeyCommand, args: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(body)}\n`);
 }
 
+/** `list [certificates]`: a running emulator's keys and certificates. */
+async function listCommand(args: string[]): Promise<void> {
+  const { positionals, endpoint } = commandArgs(args);
+  if (positionals.length > 1 || (positionals[0] !== undefined && positionals[0] !== "certificates")) fail("list takes nothing, or certificates");
+  type Inventory = { keys: { KeyId: string; KeySpec: string; KeyUsage: string; KeyState: string; Aliases: string[] }[];
+    certificates: { CertificateId: string; KeySpec: string }[]; };
+  const { keys, certificates } = (await (await admin(endpoint, "/__emulator/inventory")).json()) as Inventory;
+  const lines = positionals[0] === "certificates" ? certificates.map((c) => c.CertificateId) : [
+    ...keys.map((k) => `key ${k.KeyId} ${k.KeySpec} ${k.KeyUsage} ${k.KeyState}${k.Aliases.length ? ` ${k.Aliases.join(" ")}` : ""}`),
+    ...certificates.map((c) => `certificate ${c.CertificateId} ${c.KeySpec}`),
+  ];
+  process.stdout.write(lines.map((l) => `${l}\n`).join(""));
+}
+
 async function main(): Promise<void> {
   const [first, ...rest] = process.argv.slice(2);
   if (isKeyCommand(first)) return keyCommand(first, rest);
+  if (first === "list") return listCommand(rest);
   let values: ReturnType<typeof parse>["values"];
   try {
     values = parse().values;

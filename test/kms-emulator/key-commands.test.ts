@@ -41,7 +41,7 @@ describe("kms-emulator --vpc-port", () => {
   });
 });
 
-describe("kms-emulator rotate|disable|enable", () => {
+describe("kms-emulator rotate|disable|enable|list", () => {
   let emulator: KmsEmulator;
   const describeKey = async (keyId: string) =>
     (await call(officialClient(emulator), "DescribeKey", { KeyId: keyId })).KeyMetadata as Record<string, string>;
@@ -73,6 +73,26 @@ describe("kms-emulator rotate|disable|enable", () => {
     const enabled = await command(["enable", "alias/aes-256", "--endpoint", emulator.endpoint]);
     assert.equal(JSON.parse(enabled.stdout).KeyState, "Enabled");
     assert.equal((await describeKey("alias/aes-256")).KeyState, "Enabled");
+  });
+
+  it("list prints every key with its aliases and every certificate; list certificates their IDs only; checked against DescribeKey", async () => {
+    const listed = await command(["list", "--endpoint", emulator.endpoint]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const lines = listed.stdout.trim().split("\n");
+    const rsa = await describeKey("alias/app-secrets");
+    assert.equal(rsa.KeySpec, "RSA_2048", "the name the README's program uses, on the default RSA key");
+    assert.ok(lines.includes(`key ${rsa.KeyId} RSA_2048 ENCRYPT/DECRYPT Enabled alias/rsa-2048 alias/app-secrets`), listed.stdout);
+    assert.equal((await describeKey("alias/billing")).KeySpec, "Aliyun_AES_256");
+    assert.equal((await describeKey("alias/sm2-secrets")).KeySpec, "EC_SM2");
+    const certificates = await command(["list", "certificates"], { ALIBABA_CLOUD_KMS_ENDPOINT: emulator.endpoint });
+    const [certificateId, ...more] = certificates.stdout.trim().split("\n");
+    assert.deepEqual(more, []);
+    assert.ok(lines.includes(`certificate ${certificateId} RSA_2048`));
+    const described = await call(officialClient(emulator), "DescribeCertificate", { CertificateId: certificateId! });
+    assert.equal(described.CertificateId, certificateId);
+    const wrong = await command(["list", "aliases"]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /^kms-emulator: list takes nothing, or certificates/);
   });
 
   it("a key it does not hold, no emulator, or a wrong call: exit 1 or 2 in one sentence", async () => {

@@ -180,6 +180,8 @@ async function handleAdmin(
         const error = asKmsError(e instanceof SyntaxError ? errors.invalidParameter("Body", "The body is not JSON.") : e);
         return sendJson(res, error.status, { Code: error.code, Message: error.message });
       }
+    case "GET /__emulator/inventory":
+      return sendJson(res, 200, parts.store.inventory());
     case "GET /__emulator/health":
       return sendJson(res, 200, { ok: true });
     default:

@@ -179,6 +179,21 @@ export class KeyStore {
     return this.allAliases().filter((a) => a.keyId === keyId);
   }
 
+  allCertificates(): CertificateRecord[] {
+    return [...this.certificates.values()];
+  }
+
+  /** What an operator trying the emulator needs to name: each key with its aliases, each certificate. */
+  inventory(): { keys: Record<string, unknown>[]; certificates: Record<string, unknown>[] } {
+    return {
+      keys: this.allKeys().map((k) => ({
+        KeyId: k.keyId, KeySpec: k.keySpec, KeyUsage: k.keyUsage, KeyState: k.keyState,
+        Aliases: this.aliasesOf(k.keyId).map((a) => a.aliasName),
+      })),
+      certificates: this.allCertificates().map((c) => ({ CertificateId: c.certificateId, KeySpec: c.keySpec })),
+    };
+  }
+
   // --- mutate --------------------------------------------------------------------------------
 
   createKey(spec: NewKey): KeyRecord {

@@ -174,7 +174,8 @@ export function defaultSeed(region: string): Seed {
         keyId: newKeyId(region),
         keySpec: "RSA_2048",
         keyUsage: "ENCRYPT/DECRYPT",
-        aliases: ["alias/rsa-2048"],
+        // alias/app-secrets: the name the README and the examples give an RSA key.
+        aliases: ["alias/rsa-2048", "alias/app-secrets"],
       },
       {
         keyId: newKeyId(region),
@@ -182,8 +183,8 @@ export function defaultSeed(region: string): Seed {
         keyUsage: "ENCRYPT/DECRYPT",
         aliases: ["alias/rsa-3072"],
       },
-      { keyId: newKeyId(region), keySpec: "EC_SM2", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/sm2"] },
-      { keyId: newKeyId(region), keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/aes-256"] },
+      { keyId: newKeyId(region), keySpec: "EC_SM2", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/sm2", "alias/sm2-secrets"] },
+      { keyId: newKeyId(region), keySpec: "Aliyun_AES_256", keyUsage: "ENCRYPT/DECRYPT", aliases: ["alias/aes-256", "alias/billing"] },
       { keyId: newKeyId(region), keySpec: "RSA_2048", keyUsage: "SIGN/VERIFY", aliases: ["alias/rsa-sign"] },
     ],
     certificates: [
