@@ -55,6 +55,7 @@ const LONGEST = [
   "test/e2e/examples.test.ts", // 95
   "test/e2e/toolchain.test.ts", // 70
   "test/e2e/pulumi-cli.test.ts", // 69
+  "test/e2e/example-readmes.test.ts", // 68
   "test/e2e/encrypted-values.test.ts", // 65
   "test/e2e/plugin-python.test.ts", // 65
   "test/e2e/state-integrity.test.ts", // 63
@@ -72,7 +73,6 @@ const LONGEST = [
   "test/e2e/live-scenario.test.ts", // 27
   "test/provider/encryption-sdk.test.ts",
   "test/e2e/plugin-yaml.test.ts", // 24
-  "test/e2e/example-in-place.test.ts", // 24
   "test/sdk/cli.test.ts", // 23
   "test/e2e/plugin-migration.test.ts", // 22
   "test/provider/check-failures.test.ts", // 21

@@ -12,6 +12,8 @@ const apiToken = new EncryptedValue("api-token", {
   algorithm: "RSAES_OAEP_SHA_1", // an RSA certificate takes RSAES_OAEP_SHA_256 (default) or _SHA_1
 });
 
+// What decrypt() and the CLI open, with nothing else to pass.
+export const envelope = apiToken.envelope;
 export const ciphertextBlob = apiToken.ciphertextBlob;
 export const certificateId = apiToken.certificateId;
 export const keySpec = apiToken.keySpec;

@@ -14,6 +14,8 @@ const licenseKey = new EncryptedValue("license-key", {
   encryptLocally: true,
 });
 
+// What decrypt() and the CLI open, with nothing else to pass.
+export const envelope = licenseKey.envelope;
 export const ciphertextBlob = licenseKey.ciphertextBlob;
 export const keyId = licenseKey.keyId;
 export const keyVersionId = licenseKey.keyVersionId;

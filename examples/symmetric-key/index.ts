@@ -18,3 +18,5 @@ export const envelope = dbPassword.envelope;
 export const ciphertextBlob = dbPassword.ciphertextBlob;
 export const encryptionContext = dbPassword.encryptionContext;
 export const keyVersionId = dbPassword.keyVersionId;
+// The key's ID (not the alias the config names): a bare ciphertext's decrypt needs it.
+export const keyId = dbPassword.keyId;

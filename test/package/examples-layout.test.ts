@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 // Every example is a project that runs where it stands: Pulumi.yaml, a package.json naming the
 // tarball `npm pack` writes at the checkout's root and the versions the tests use, and a
 // tsconfig.json as `pulumi new typescript` lays it out, listing every TypeScript file it has.
-// (test/e2e/example-in-place.test.ts runs one of them that way.)
+// (test/e2e/example-readmes.test.ts runs them that way, their READMEs' lines as written.)
 
 const repoRoot = resolve(__dirname, "../..");
 const root = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
