@@ -40,12 +40,13 @@ async function main(): Promise<void> {
   // The emulator's own access key, but a credential all the same: for its owner only.
   writeFileSync(env, `${lines.join("\n")}\n`, { mode: 0o600 });
   const keys = emulator.store.allKeys().map((k) => `${emulator.store.aliasesOf(k.keyId).map((a) => a.aliasName).join(", ") || k.keyId} (${k.keySpec})`);
+  const certificates = emulator.store.allCertificates().map((c) => `certificate ${c.certificateId} ${c.keySpec}`);
   console.log([
-    `KMS emulator on ${emulator.endpoint}, keys: ${keys.join(", ")}.`,
+    `KMS emulator on ${emulator.endpoint}, keys: ${keys.join(", ")}; ${certificates.join(", ")}.`,
     "In another terminal, in your Pulumi project:",
     `  source ${env}`,
     "  pulumi stack init dev && pulumi up",
-    "Rotate a key: npm run --silent kms-emulator -- rotate alias/rsa-2048. Ctrl-C stops the emulator (its keys stay in .emulator/).",
+    "List keys and certificates: npm run --silent kms-emulator -- list. Rotate a key: npm run --silent kms-emulator -- rotate alias/rsa-2048. Ctrl-C stops the emulator (its keys stay in .emulator/).",
   ].join("\n"));
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.once("SIGINT", stop);

@@ -96,10 +96,12 @@ export interface DecryptOptions {
   /**
    * The value (and entry) the input must have been written for: `{ value: "<resource name>" }` for
    * an EncryptedValue, `{ value: "<resource name>", entry: "<entry name>" }` for an entry of
-   * EncryptedValues. Envelopes bind their scope in their authenticated data; a bare symmetric
-   * ciphertext binds it only with `bindScope` (through its encryption context, which must then be
-   * given). Anything else is refused (`ScopeMismatch`): a value moved to another name in state,
-   * an envelope from before 0.2, an Encryption SDK message, an asymmetric key's direct value.
+   * EncryptedValues. Values with envelope encryption (`envelope: true`, several recipients) bind
+   * their scope in their authenticated data; a symmetric key's direct value binds it only with
+   * `bindScope` (through its encryption context, which must then be given). Anything else is
+   * refused (`ScopeMismatch`): a value moved to another name in state, an envelope from before
+   * 0.2, an Encryption SDK message, an asymmetric key's direct value (pin its key with
+   * `allowedKeys` instead).
    */
   expectScope?: ExpectedScope;
 }

@@ -51,9 +51,11 @@ Commands:
         --allow-key        refuse an input naming any other key ID, key ARN or certificate ID
                            (repeatable); both are checked before anything is sent to KMS
         --expect-scope     refuse an input not written for the EncryptedValue (or EncryptedValues)
-                           of this name; --expect-entry names the entry. Envelopes bind their
-                           scope; a bare symmetric ciphertext only with bindScope (give its
-                           --encryption-context); anything else binding none is refused
+                           of this name; --expect-entry names the entry. Values with envelope
+                           encryption (envelope: true, several recipients) bind their scope; a
+                           bare symmetric ciphertext only with bindScope (give its
+                           --encryption-context); a direct value binds none and is refused:
+                           pin its key with --allow-key instead
 
   --in / --out default to stdin / stdout. --out creates a new file with mode 0600 and refuses an
   existing file or symbolic link; --force replaces it (a new 0600 file renamed over the path, so
