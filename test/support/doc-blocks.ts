@@ -7,6 +7,8 @@ import { join, resolve } from "node:path";
 //
 // - `<!-- run: <id> -->`: a test runs it as written; that test fetches it with docBlock(file, id),
 //   and test/package/doc-blocks.test.ts fails when no test file does.
+// - `<!-- part of: <path> -->`: an excerpt of a file a test runs (an example's program); its lines,
+//   trimmed, must stand in that file in a row, so the excerpt cannot drift from what runs.
 // - `<!-- account: <reason> -->`: it needs an Alibaba Cloud account (or something else the tests
 //   cannot have, which the reason names); it is parsed (shell, YAML, Python, Go) instead.
 // - `<!-- ts-context: … -->`, or none, on a ```ts block: type-checked against the package by
