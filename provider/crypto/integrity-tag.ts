@@ -30,6 +30,16 @@ export function isIntegrityText(value: unknown): value is string {
   return typeof value === "string" && ENCODED.test(value);
 }
 
+/**
+ * A value's integrity root when the stack has no key of its own (the resource plugin without
+ * alicloud-kms:integrityKey): from the engine's random seed for the step that first checks the
+ * value, which a saved plan replays, so that `preview --save-plan` and `up --plan` agree. It then
+ * plays the stack key's part for that value alone, kept as a secret among its inputs.
+ */
+export function seededIntegrityRoot(randomSeed: Uint8Array, valueUrn: string): string {
+  return createHmac("sha256", randomSeed).update(`pulumi-alicloud-kms-encrypted/integrity/v1/root\n${valueUrn}`, "utf8").digest("base64url");
+}
+
 /** The value's own key, from the stack's (both base64url). */
 export function valueIntegrityKey(stackKey: string, valueUrn: string): string {
   const key = Buffer.from(stackKey, "base64url");

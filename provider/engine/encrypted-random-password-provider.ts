@@ -6,7 +6,7 @@ import { hasRecipients, formatAnyEnvelope, readEnvelope } from "../crypto/any-en
 import { decryptEnvelope } from "../crypto/decrypt-value";
 import type { Envelope } from "../crypto/envelope-format";
 import { directOutput } from "../crypto/encrypt-value";
-import { keepersDigest } from "../crypto/integrity-tag";
+import { keepersDigest, valueIntegrityKey } from "../crypto/integrity-tag";
 import { drawPassword } from "../crypto/random-password";
 import { isSymmetric } from "../kms/key-spec-limits";
 import { KmsCallError } from "../kms/kms-call-error";
@@ -93,7 +93,12 @@ export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
 
     const valueUrn = revealText(news.valueUrn) ?? "";
     const integrity = checkedIntegrityKey(news, valueUrn, this.stackKey);
-    const valueKey = "integrityKey" in integrity ? reveal(integrity.integrityKey) : undefined;
+    // Keepers are digested under the value's own root where it has one (the resource plugin): a stack
+    // key set, changed or removed then fails the stored tags (refused, naming keepers) rather than
+    // passing for new keepers, which would draw a new password unasked.
+    const root = "integrityRoot" in integrity ? reveal(integrity.integrityRoot) : undefined;
+    const valueKey = typeof root === "string" ? valueIntegrityKey(root, valueUrn)
+      : "integrityKey" in integrity ? reveal(integrity.integrityKey) : undefined;
     const trigger = isUnknown(policy) || isUnknown(keepers) || typeof valueKey !== "string" || isUnknown(valueKey) ? UNKNOWN
       : keepersDigest(valueKey, { keepers: keepers ?? {}, policy });
     // The placeholder has the password's length, so the target's size limits and DryRuns see the real

@@ -153,7 +153,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       // A secret, and never an output: see crypto/plaintext-digest.ts.
       ...(digest === undefined ? {} : { plaintextDigest: isUnknown(digest) ? UNKNOWN : secret(digest) }),
       // An input and an output, a secret: the value's own key, from the stack's (engine/integrity.ts).
-      integrityKey: integrity.integrityKey,
+      ...integrity,
       ...(inputs.bindScope ? { bindScope: true } : {}),
     };
     return { inputs: checked };

@@ -252,7 +252,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
           : { triggers: isUnknown(inputs.triggers) ? UNKNOWN : Object.fromEntries(inputs.triggers) }),
         ...(digestWire !== undefined ? { plaintextDigests: digestWire } : {}),
         // An input and an output, a secret: the map's own key, from the stack's (engine/integrity.ts).
-        integrityKey: integrity.integrityKey,
+        ...integrity,
         ...(inputs.bindScope ? { bindScope: true } : {}),
       };
       return { inputs: checked };

@@ -35,7 +35,7 @@ export const ENTRIES_INPUT_PROPERTIES = [
 ] as const;
 
 /** Inputs the SDK itself adds. */
-const SDK_PROPERTIES = ["__provider", "plaintextDigests", "valueUrn", "stackIntegrityKey"];
+const SDK_PROPERTIES = ["__provider", "plaintextDigests", "valueUrn", "stackIntegrityKey", "integrityRoot"];
 
 /**
  * Entry names become keys of the outputs (and of JavaScript objects on the way): letters, digits,

@@ -57,8 +57,11 @@ export function isEnvelopeFormatName(value: unknown): value is EnvelopeFormatNam
   return (ENVELOPE_FORMATS as readonly unknown[]).includes(value);
 }
 
-/** Inputs the SDK itself adds; not the user's to set, so not in the "EncryptedValue takes" list. */
-const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn", "stackIntegrityKey"];
+/**
+ * Inputs the SDK itself adds (integrityRoot: the resource plugin's, engine/program-inputs.ts); not the
+ * user's to set, so not in the "EncryptedValue takes" list.
+ */
+const SDK_PROPERTIES = ["__provider", "plaintextDigest", "valueUrn", "stackIntegrityKey", "integrityRoot"];
 
 /**
  * A failure about the plaintext. Its property stays empty on purpose: for a named property the

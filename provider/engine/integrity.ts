@@ -16,9 +16,16 @@ type Props = Record<string, unknown>;
 /** The one input the SDK adds that no state may keep. */
 export const STACK_KEY_INPUT = "stackIntegrityKey";
 
-/** The inputs without the stack's key, for whatever check returns. */
+/**
+ * The input a value of the resource plugin keeps (a secret, among its inputs only): its own root,
+ * from which its key derives when the stack has no integrity key (alicloud-kms:integrityKey), in the
+ * stack key's place, and a password's keepers digest always (engine/program-inputs.ts draws it).
+ */
+export const ROOT_INPUT = "integrityRoot";
+
+/** The inputs without the stack key or a value's root, for a failed check's answer. */
 function withoutStackKey(news: Props): Props {
-  const { [STACK_KEY_INPUT]: _key, ...rest } = news;
+  const { [STACK_KEY_INPUT]: _key, [ROOT_INPUT]: _root, ...rest } = news;
   return rest;
 }
 
@@ -42,20 +49,26 @@ function missingStackKey(source: StackKeySource): string {
   if ("sdkClass" in source) {
     return `${STACK_KEY_INPUT} is missing or malformed; create values with the ${source.sdkClass} class of pulumi-alicloud-kms-encrypted`;
   }
-  return `${source.configKey} is not set, is not base64 of 32 bytes, or is not random: it is the stack's key for the integrity tags that ` +
-    "tie each ciphertext in state to its value. Set it once per stack, as a secret: " +
-    `pulumi config set --secret ${source.configKey} "$(openssl rand -base64 32)"`;
+  return `${source.configKey} is not base64 of 32 bytes, or is not random: it is the stack's key for the integrity tags that ` +
+    "tie each ciphertext in state to its value. Set a new one, as a secret: " +
+    `pulumi config set --secret ${source.configKey} "$(openssl rand -base64 32)", or remove it (pulumi config rm ` +
+    `${source.configKey}) and each value keeps a key of its own in state, as a secret`;
 }
 
-/** The value's integrity key as check returns it (a secret; UNKNOWN while the stack's is), or a failure. */
+/**
+ * The value's integrity key as check returns it (a secret; UNKNOWN while the stack's is), with the
+ * value's own root when it has one (ROOT_INPUT), or a failure.
+ */
 export function checkedIntegrityKey(
   news: Props, valueUrn: string, source: StackKeySource,
-): { integrityKey: SecretWire | Unknown } | CheckFailure {
+): { integrityKey: SecretWire | Unknown; integrityRoot?: SecretWire } | CheckFailure {
   const stackKey = reveal(news[STACK_KEY_INPUT]);
   if (isUnknown(stackKey)) return { integrityKey: UNKNOWN };
   // Unattributed: for a named property the engine would print the value, a secret.
   if (!isIntegrityText(stackKey)) return { property: "", reason: missingStackKey(source) };
-  return { integrityKey: secret(valueIntegrityKey(stackKey, valueUrn)) };
+  const root = reveal(news[ROOT_INPUT]);
+  const integrityKey = secret(valueIntegrityKey(stackKey, valueUrn));
+  return { integrityKey, ...(isIntegrityText(root) ? { [ROOT_INPUT]: secret(root) } : {}) };
 }
 
 /**

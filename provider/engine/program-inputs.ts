@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
+import { isIntegrityText, seededIntegrityRoot } from "../crypto/integrity-tag";
 import { digestWithSalt, isDigest, saltFor } from "../crypto/plaintext-digest";
 import { decodeBase64 } from "../base64";
 import { digestMap } from "./entries-inputs";
 import type { CheckFailure } from "./inputs";
-import { STACK_KEY_INPUT, withoutPlaintexts } from "./integrity";
-import { isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
+import { ROOT_INPUT, STACK_KEY_INPUT, withoutPlaintexts } from "./integrity";
+import { isSecretWire, isUnknown, reveal, secret, UNKNOWN } from "./wire-values";
 
 // What the TypeScript SDK computes in the program and sends beside the user's inputs (valueUrn,
 // plaintextDigest(s), stackIntegrityKey), computed instead from what a resource plugin's
@@ -133,10 +134,21 @@ function inTriggerMode(news: Props): boolean {
   return reveal(news.changeDetection) === "trigger";
 }
 
-function stackKeyInput(request: PluginRequest): Props {
-  // Missing or malformed, it stays out, and check refuses the value, naming the setting.
-  const key = request.integrityKey === undefined ? undefined : normalizedIntegrityKey(request.integrityKey);
-  return key === undefined ? {} : { [STACK_KEY_INPUT]: secret(key) };
+/**
+ * The value's own root, kept as a secret among its inputs: the stored one (`olds`, only as a secret:
+ * a root state holds in clear is anyone's, and is replaced, so the stored ciphertext then fails its
+ * tag), else one from the engine's seed for this step (crypto/integrity-tag.ts); and the stack key
+ * check derives the value's from: the configured one (malformed or weak, as one check refuses,
+ * naming the setting), else the root. The root is kept with a configured key too: a password's
+ * keepers are digested under it, so that setting, changing or removing the stack key is never
+ * taken for a change of keepers (engine/encrypted-random-password-provider.ts).
+ */
+function stackKeyInput(olds: Props, request: PluginRequest): Props {
+  const stored = olds[ROOT_INPUT];
+  const root = isSecretWire(stored) && isIntegrityText(reveal(stored)) ? reveal(stored) as string
+    : seededIntegrityRoot(request.randomSeed, request.urn);
+  const stackKey = request.integrityKey === undefined ? root : normalizedIntegrityKey(request.integrityKey) ?? "";
+  return { [STACK_KEY_INPUT]: secret(stackKey), [ROOT_INPUT]: secret(root) };
 }
 
 /** The request's own refusal (a stack key in clear refuses every value), before any digest is computed. */
@@ -162,7 +174,7 @@ export async function encryptedValueInputs(olds: Props, news: Props, request: Pl
   const refused = refusedRequest(news, request);
   if (refused) return refused;
   const warnings: string[] = [];
-  const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
+  const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(olds, request) };
   const bytes = inTriggerMode(news) ? undefined : plaintextBytes(news);
   if (isUnknown(bytes)) completed.plaintextDigest = UNKNOWN;
   else if (bytes !== undefined && bytes.length > 0) {
@@ -172,8 +184,8 @@ export async function encryptedValueInputs(olds: Props, news: Props, request: Pl
 }
 
 /** EncryptedRandomPassword's inputs as the TypeScript SDK would have sent them: no plaintext, so no digest. */
-export async function passwordInputs(_olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
-  const completed = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
+export async function passwordInputs(olds: Props, news: Props, request: PluginRequest): Promise<ProgramInputs> {
+  const completed = { ...news, valueUrn: request.urn, ...stackKeyInput(olds, request) };
   return refusedRequest(news, request) ?? { news: completed, warnings: [], failures: [] };
 }
 
@@ -182,7 +194,7 @@ export async function encryptedValuesInputs(olds: Props, news: Props, request: P
   const refused = refusedRequest(news, request);
   if (refused) return refused;
   const warnings: string[] = [];
-  const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(request) };
+  const completed: Props = { ...news, valueUrn: request.urn, ...stackKeyInput(olds, request) };
   const plaintexts = reveal(news.plaintexts);
   if (inTriggerMode(news)) return { news: completed, warnings, failures: [] };
   if (isUnknown(plaintexts)) return { news: { ...completed, plaintextDigests: UNKNOWN }, warnings, failures: [] };

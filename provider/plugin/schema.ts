@@ -175,8 +175,9 @@ const CONFIG: Record<string, Property> = {
   secretKey: string("The AccessKey secret, with `accessKey`. Set it as a secret.", { secret: true }),
   securityToken: string("An STS token, with `accessKey` and `secretKey`.", { secret: true }),
   profile: string("A profile of the Alibaba Cloud CLI's credentials file."),
-  integrityKey: string("The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a " +
-    "secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.", { secret: true }),
+  integrityKey: string("Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. " +
+    "Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; " +
+    "without it, each value keeps a random root of its own, as a secret among its inputs, in its place.", { secret: true }),
 };
 
 /** The schema, for a plugin of `version` (the generated SDKs pin it). */

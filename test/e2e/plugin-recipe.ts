@@ -146,7 +146,8 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
 
     it("preview validates through DryRun only; up, as the recipe runs it, stores only ciphertext, and decrypt opens it", async () => {
       await resetStats();
-      pulumi("preview");
+      // Saved and replayed (`up --plan`): each new value's integrity root comes from the engine's seed, which the plan replays.
+      pulumi(`preview --save-plan ${planFile}`);
       const previewed = await stats();
       assert.equal(encryptions(previewed), 0, "a preview encrypts nothing");
       const made = Object.keys(previewed.calls).filter((a) => (previewed.calls[a] ?? 0) > (previewed.dryRunCalls[a] ?? 0));
@@ -154,7 +155,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       assert.ok((previewed.dryRunCalls.AsymmetricEncrypt ?? 0) + (previewed.dryRunCalls.Encrypt ?? 0) > 0, "it validates through DryRun");
 
       assert.ok(lines.some((l) => l === "pulumi up"));
-      pulumi("up --yes");
+      pulumi(`up --yes --plan ${planFile}`);
       assert.equal(encryptions(await stats()) - encryptions(previewed), 4, "one value, a map of two entries and a password");
       const decryptLine = lines.find((l) => l.includes(" decrypt"))!;
       assert.equal(shell(decryptLine, { decrypts: true }), secrets.dbPassword);
@@ -170,15 +171,26 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       secrets.generatedPassword = drawn;
       await assertNothingStored("after up");
 
-      // The stack's integrity key and the provider's other secrets are secrets in state, not text.
-      const integrityKey = pulumi("config get alicloud-kms:integrityKey").trim();
-      assert.match(integrityKey, /^[A-Za-z0-9+/]{43}=$/);
+      // No integrity key was set (the recipe has no such step): each value keeps a root of its own, a
+      // secret (ciphertext) among its inputs, never an output, and no other form of it is in state.
+      assert.doesNotMatch(pulumi("config"), /integrityKey/, "the recipe sets no integrity key");
+      type Resource = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+      type State = { deployment: { resources: Resource[] } };
       const exported = pulumi("stack export");
-      for (const form of secretForms(integrityKey)) assert.equal(exported.includes(form), false, "the integrity key in clear in state");
-      type State = { deployment: { resources: { type: string; inputs?: Record<string, unknown> }[] } };
-      const resources = (JSON.parse(exported) as State).deployment.resources;
-      const provider = resources.find((r) => r.type === "pulumi:providers:alicloud-kms");
-      assert.equal(typeof provider?.inputs?.integrityKey, "object", "kept as a secret (ciphertext) among the provider's inputs");
+      const shown = (JSON.parse(pulumi("stack export --show-secrets")) as State).deployment.resources;
+      const values = (JSON.parse(exported) as State).deployment.resources.filter((r) => r.type.startsWith("alicloud-kms:index:"));
+      assert.equal(values.length, 3);
+      for (const value of values) {
+        const root = value.inputs?.integrityRoot as Record<string, unknown> | undefined;
+        assert.equal(typeof root?.ciphertext, "string", `${value.type}: the root is a secret among its inputs`);
+        assert.equal(value.outputs?.integrityRoot, undefined, `${value.type}: never an output`);
+      }
+      // --show-secrets shows a secret as its plaintext JSON-encoded, beside the secret signature.
+      const plain = (v: unknown) => JSON.parse(String((v as { plaintext?: string } | undefined)?.plaintext)) as string;
+      const roots = shown.filter((r) => r.type.startsWith("alicloud-kms:index:")).map((r) => plain(r.inputs?.integrityRoot));
+      for (const root of roots) assert.match(root, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(new Set(roots).size, 3, "each value its own");
+      for (const root of roots) for (const form of secretForms(root)) assert.equal(exported.includes(form), false, "a root in clear in state");
     });
 
     it("a no-op up encrypts nothing; a rotation re-encrypts exactly its value through a saved plan; refresh finds nothing stale", async () => {
@@ -284,17 +296,25 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
 
     // Security round 4, item 5: a key set without --secret sits in Pulumi.<stack>.yaml, where whoever
     // reads it can forge the tags. The engine marks Configure's copy of a --secret key as a secret;
-    // one in clear (here a new one, as a user replacing the key would set it) is refused at preview.
+    // one in clear is refused at preview. One set as a secret is taken: every value's tags, made under
+    // its own root, then fail under the stack's key (the values would re-encrypt; the password refuses,
+    // naming keepers). Removed again, each value is back on its own root: nothing changes.
     if (language === "yaml") {
-      it("an integrity key set without --secret is refused at preview, naming the command; set as a secret, it is taken", async () => {
-        const key = pulumi("config get alicloud-kms:integrityKey").trim();
-        pulumi(`config set alicloud-kms:integrityKey ${randomBytes(32).toString("base64")}`);
+      it("an integrity key set without --secret is refused at preview, naming the command; as a secret it is taken; removed, nothing changes", async () => {
+        const key = randomBytes(32).toString("base64");
+        pulumi(`config set alicloud-kms:integrityKey ${key}`);
         await resetStats();
         const refused = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
         assert.match(refused, /alicloud-kms:integrityKey is set in clear in the stack's config .* pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"/);
         assert.doesNotMatch(refused, /at .*\.js:\d+/, "no stack trace");
         assert.equal(encryptions(await stats()), 0);
         pulumi(`config set --secret alicloud-kms:integrityKey ${key}`);
+        const taken = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
+        assert.doesNotMatch(taken, /set in clear/);
+        assert.match(taken, /will be re-encrypted: .*does not match its integrity tag/);
+        assert.match(taken, /the stored ciphertext of this password does not match its integrity tag .* change a value in keepers/);
+        assert.equal(encryptions(await stats()), 0);
+        pulumi("config rm alicloud-kms:integrityKey");
         assert.match(pulumi("preview"), /4 unchanged/);
       });
     }

@@ -27,6 +27,7 @@ type Props = Record<string, unknown>;
 
 const VALUE_URN = "urn:pulumi:dev::app::alicloud-kms:index:EncryptedValue::db-password";
 const VALUES_URN = "urn:pulumi:dev::app::alicloud-kms:index:EncryptedValues::app-secrets";
+const PASSWORD_URN = "urn:pulumi:dev::app::alicloud-kms:index:EncryptedRandomPassword::db-password";
 
 function call<Req, Res>(client: ResourceProviderClient, method: string, request: Req): Promise<Res> {
   return new Promise((resolve, reject) => {
@@ -118,26 +119,75 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
     assert.doesNotMatch(reason ?? "", /[\u0000-\u001f]/);
   });
 
-  it("without alicloud-kms:integrityKey, check refuses with the command that sets it, and returns no plaintext", async () => {
+  // Issue 35, item 4: no manual key step. Without alicloud-kms:integrityKey each value keeps a root of
+  // its own, a secret among its inputs, in the stack key's place: drawn from the engine's seed (which
+  // a saved plan replays), then the stored one. State cannot choose it: a root state holds in clear
+  // is not taken, and the stored ciphertext then fails its tag.
+  it("without alicloud-kms:integrityKey, a value keeps a root of its own as a secret input: seeded, then stored; one in clear is replaced", async () => {
     const answer = await configure({ endpoint: emulator.endpoint, region: emulator.region,
       accessKey: emulator.accessKeyId, secretKey: emulator.accessKeySecret });
     assert.equal(answer.getAcceptsecrets(), true);
     assert.equal(answer.getSupportspreview(), false, "a preview answers with the checked inputs, as the dynamic provider's does");
-    const { inputs, failures } = await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" });
-    assert.equal(failures.length, 1);
-    assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, is not base64 of 32 bytes, or is not random: .*pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)"$/);
-    assert.equal("plaintext" in inputs, false);
+    const news = { plaintext: secret(password), keyId: "alias/rsa-2048" };
+    const seed = randomBytes(32);
+    const first = await check(VALUE_URN, news, {}, seed);
+    assert.deepEqual(first.failures, []);
+    const root = first.inputs.integrityRoot as Props;
+    assert.equal(root?.[SIG], SECRET, "the root is a secret");
+    assert.match(String(root.value), /^[A-Za-z0-9_-]{43}$/);
+    assert.equal("stackIntegrityKey" in first.inputs, false, "never the stack key input");
+    assert.deepEqual((await check(VALUE_URN, news, {}, seed)).inputs, first.inputs, "replayed from a plan: identical");
+    const other = await check(VALUE_URN, news, {}, randomBytes(32));
+    assert.notDeepEqual(other.inputs.integrityRoot, root, "another value (or deployment) draws another");
+    assert.notDeepEqual(other.inputs.integrityKey, first.inputs.integrityKey);
+    const kept = await check(VALUE_URN, news, first.inputs, randomBytes(32));
+    assert.deepEqual([kept.inputs.integrityRoot, kept.inputs.integrityKey], [root, first.inputs.integrityKey], "the stored root is kept");
+
+    const { outs } = await create(VALUE_URN, (await check(VALUE_URN, news, {}, seed)).inputs);
+    assert.equal("integrityRoot" in outs, false, "an input only, never an output");
+    const unchanged = await check(VALUE_URN, news, first.inputs);
+    assert.equal(await diff(VALUE_URN, outs, unchanged.inputs), rpc.DiffResponse.DiffChanges.DIFF_NONE);
+    // The attacker's edit: a root of their choosing (here the real one) in clear among the stored inputs.
+    const inClear = await check(VALUE_URN, news, { ...first.inputs, integrityRoot: root.value });
+    assert.notDeepEqual(inClear.inputs.integrityRoot, root, "a root state holds in clear is not taken");
+    assert.equal(await diff(VALUE_URN, outs, inClear.inputs), rpc.DiffResponse.DiffChanges.DIFF_SOME, "so the stored ciphertext fails its tag");
+
+    const refused = await check(VALUE_URN, { plaintext: secret(password) }, first.inputs);
+    assert.equal(refused.failures.length, 1);
+    for (const name of ["plaintext", "integrityRoot", "stackIntegrityKey"]) assert.equal(name in refused.inputs, false, name);
+    const map = await check(VALUES_URN, { plaintexts: { db: secret(password) }, keyId: "alias/rsa-2048" }, {}, seed);
+    assert.equal((map.inputs.integrityRoot as Props)?.[SIG], SECRET, "a map keeps one too");
+    assert.notDeepEqual(map.inputs.integrityRoot, root, "each resource its own");
   });
 
   // Security round 4, item 5 (its second half): a trivial key (32 zero bytes, a short pattern) is as
   // good as none; anyone could compute the tags.
-  it("a trivially weak alicloud-kms:integrityKey (zeros, a repeated pattern) is refused at check like a missing one", async () => {
+  // Keepers are digested under the value's own root, which a configured stack key does not replace:
+  // setting (or changing, or removing) the key fails the stored tags (refused, naming keepers) and is
+  // never taken for new keepers, which would draw a new database password unasked.
+  it("a password's keepers digest is the same with and without alicloud-kms:integrityKey; its integrity key is not", async () => {
+    const base = { endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId, secretKey: emulator.accessKeySecret };
+    const news = { length: 24, keepers: { generation: "1" }, keyId: "alias/aes-256" };
+    await configure(base);
+    const keyless = await check(PASSWORD_URN, news);
+    assert.deepEqual(keyless.failures, []);
+    await configure({ ...base, integrityKey }, { ...base, secretKey: secret(base.secretKey), integrityKey: secret(integrityKey) });
+    const keyed = await check(PASSWORD_URN, news, keyless.inputs);
+    assert.deepEqual(keyed.failures, []);
+    assert.deepEqual(keyed.inputs.integrityRoot, keyless.inputs.integrityRoot, "the stored root is kept with a stack key");
+    assert.equal(keyed.inputs.trigger, keyless.inputs.trigger, "keepers unchanged: the same digest");
+    assert.notDeepEqual(keyed.inputs.integrityKey, keyless.inputs.integrityKey, "the tags' key is the stack's now");
+    const redrawn = await check(PASSWORD_URN, { ...news, keepers: { generation: "2" } }, keyless.inputs);
+    assert.notEqual(redrawn.inputs.trigger, keyless.inputs.trigger, "new keepers: another digest");
+  });
+
+  it("a trivially weak alicloud-kms:integrityKey (zeros, a repeated pattern) is refused at check, never taken as no key", async () => {
     for (const weak of [Buffer.alloc(32), Buffer.alloc(32, "ab"), Buffer.from("0123456789".repeat(4).slice(0, 32))]) {
       await configure({ endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId,
         secretKey: emulator.accessKeySecret, integrityKey: weak.toString("base64") });
       const { failures } = await check(VALUE_URN, { plaintext: secret(password), keyId: "alias/rsa-2048" });
       assert.equal(failures.length, 1, weak.toString("hex"));
-      assert.match(failures[0]!, /^alicloud-kms:integrityKey is not set, is not base64 of 32 bytes, or is not random: /);
+      assert.match(failures[0]!, /^alicloud-kms:integrityKey is not base64 of 32 bytes, or is not random: .*pulumi config set --secret alicloud-kms:integrityKey "\$\(openssl rand -base64 32\)", or remove it \(pulumi config rm alicloud-kms:integrityKey\)/);
     }
   });
 

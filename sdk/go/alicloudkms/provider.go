@@ -50,7 +50,7 @@ type providerArgs struct {
 	Endpoint *string `pulumi:"endpoint"`
 	// Per-region endpoints for recipients in several regions: a JSON object of region → endpoint.
 	Endpoints *string `pulumi:"endpoints"`
-	// The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+	// Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
 	IntegrityKey *string `pulumi:"integrityKey"`
 	// A profile of the Alibaba Cloud CLI's credentials file.
 	Profile *string `pulumi:"profile"`
@@ -74,7 +74,7 @@ type ProviderArgs struct {
 	Endpoint pulumi.StringPtrInput
 	// Per-region endpoints for recipients in several regions: a JSON object of region → endpoint.
 	Endpoints pulumi.StringPtrInput
-	// The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+	// Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
 	IntegrityKey pulumi.StringPtrInput
 	// A profile of the Alibaba Cloud CLI's credentials file.
 	Profile pulumi.StringPtrInput

@@ -36,7 +36,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.bool] encrypt_locally: The default of every value's `encryptLocally`.
         :param pulumi.Input[_builtins.str] endpoint: KMS's endpoint, e.g. https://kms-vpc.cn-hangzhou.aliyuncs.com or an emulator's http://127.0.0.1:18080. Default: kms.<region>.aliyuncs.com over HTTPS, or ALIBABA_CLOUD_KMS_ENDPOINT.
         :param pulumi.Input[_builtins.str] endpoints: Per-region endpoints for recipients in several regions: a JSON object of region → endpoint.
-        :param pulumi.Input[_builtins.str] integrity_key: The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+        :param pulumi.Input[_builtins.str] integrity_key: Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
         :param pulumi.Input[_builtins.str] profile: A profile of the Alibaba Cloud CLI's credentials file.
         :param pulumi.Input[_builtins.str] protocol: `https` (default) or `http` (an emulator, with an explicit endpoint).
         :param pulumi.Input[_builtins.str] region: The region of the keys (a key ARN's own region wins). Default: ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_REGION or ALICLOUD_REGION.
@@ -116,7 +116,7 @@ class ProviderArgs:
     @pulumi.getter(name="integrityKey")
     def integrity_key(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+        Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
         """
         return pulumi.get(self, "integrity_key")
 
@@ -211,7 +211,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.bool] encrypt_locally: The default of every value's `encryptLocally`.
         :param pulumi.Input[_builtins.str] endpoint: KMS's endpoint, e.g. https://kms-vpc.cn-hangzhou.aliyuncs.com or an emulator's http://127.0.0.1:18080. Default: kms.<region>.aliyuncs.com over HTTPS, or ALIBABA_CLOUD_KMS_ENDPOINT.
         :param pulumi.Input[_builtins.str] endpoints: Per-region endpoints for recipients in several regions: a JSON object of region → endpoint.
-        :param pulumi.Input[_builtins.str] integrity_key: The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+        :param pulumi.Input[_builtins.str] integrity_key: Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
         :param pulumi.Input[_builtins.str] profile: A profile of the Alibaba Cloud CLI's credentials file.
         :param pulumi.Input[_builtins.str] protocol: `https` (default) or `http` (an emulator, with an explicit endpoint).
         :param pulumi.Input[_builtins.str] region: The region of the keys (a key ARN's own region wins). Default: ALIBABA_CLOUD_REGION_ID, ALIBABA_CLOUD_REGION or ALICLOUD_REGION.

@@ -36,7 +36,7 @@ Per-region endpoints for recipients in several regions: a JSON object of region 
 
 integrityKey: Optional[str]
 """
-The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
 """
 
 profile: Optional[str]

@@ -51,7 +51,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def integrity_key(self) -> Optional[str]:
         """
-        The stack's integrity key: base64 of 32 random bytes (`openssl rand -base64 32`), set once per stack as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up.
+        Optional: the stack's integrity key, base64 of 32 random bytes (`openssl rand -base64 32`), set as a secret. Each value's ciphertexts in state are tagged under a key derived from it, so an edited state is re-encrypted at the next up; without it, each value keeps a random root of its own, as a secret among its inputs, in its place.
         """
         return __config__.get('integrityKey')
 
