@@ -4,7 +4,8 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { KmsEmulator, StatsSnapshot } from "../test/kms-emulator";
 import { PulumiProject, type Run } from "../test/e2e/pulumi-project";
-import { languageHostsDir } from "../test/e2e/language-hosts";
+import { placeLanguageHosts } from "../test/e2e/language-hosts";
+import { pulumiBinDir } from "../test/e2e/pulumi-bin";
 import { hostPlatform, packagePlugin, packageVersion, tarballName } from "../provider/plugin/build/package";
 import { sampleProviderMemory } from "./provider-memory";
 
@@ -103,7 +104,8 @@ export class BenchProject {
     const version = packageVersion();
     const tarball = (await packagePlugin({ out: join(this.root, "plugin") })).find((f) => f.endsWith(tarballName(version, hostPlatform())))!;
     await this.project.ok("plugin", "install", "resource", "alicloud-kms", version, "--file", tarball);
-    const hosts = await languageHostsDir();
+    // Beside the CLI, where the engine looks first (no "from $PATH" warning per command).
+    await placeLanguageHosts(await pulumiBinDir(), ["yaml", "python"]);
     const env = {
       ALIBABA_CLOUD_ACCESS_KEY_ID: BENCH_ACCESS_KEY.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: BENCH_ACCESS_KEY.accessKeySecret,
@@ -118,8 +120,8 @@ export class BenchProject {
     execFileSync(join(pythonDir, "venv/bin/pip"), ["install", "--quiet", "--disable-pip-version-check", "pulumi==3.248.0",
       resolve(__dirname, "../sdk/python")], { stdio: "pipe" });
     this.languages = {
-      yaml: await PulumiProject.inDirectory(this.root, yamlDir, env, [hosts]),
-      python: await PulumiProject.inDirectory(this.root, pythonDir, env, [join(pythonDir, "venv/bin"), hosts]),
+      yaml: await PulumiProject.inDirectory(this.root, yamlDir, env, []),
+      python: await PulumiProject.inDirectory(this.root, pythonDir, env, [join(pythonDir, "venv/bin")]),
     };
     return this.languages;
   }

@@ -10,7 +10,6 @@ import { docBlock, shellCommands } from "../support/doc-blocks";
 import { secretForms } from "../support/secret-forms";
 import { filesUnder } from "./offline-pulumi";
 import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
-import { languageHostsDir } from "./language-hosts";
 import { pulumiBinDir } from "./pulumi-bin";
 import { removeRoot, tempRoot } from "./pulumi-project";
 
@@ -95,24 +94,24 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
 
     before(async () => {
       assert.equal(lines[0], "npm ci && npm run plugin:package");
-      assert.equal(lines[1], "npm run try-emulator");
+      assert.equal(lines[1], `npm run try-emulator -- ${language}`);
       root = tempRoot();
       planFile = join(root, `plan-${language}.json`);
       // A checkout as the recipe sees it: this one's files by link, the example copied (it writes
       // its stack config and, for Python, its venv), the emulator's folder its own.
       checkout = join(root, "checkout");
       mkdirSync(join(checkout, "examples"), { recursive: true });
-      for (const entry of ["package.json", "node_modules", "test", "provider"]) {
+      for (const entry of ["package.json", "node_modules", "test", "provider", "examples/try-emulator.ts", "examples/emulator-port.ts"]) {
         symlinkSync(join(repoRoot, entry), join(checkout, entry));
       }
-      // Copied: pip builds the SDK in its folder (build/, *.egg-info).
-      cpSync(join(repoRoot, "sdk", "python"), join(checkout, "sdk", "python"), { recursive: true });
       example = join(checkout, "examples", `plugin-${language}`);
       cpSync(join(repoRoot, "examples", `plugin-${language}`), example, { recursive: true });
-      // The recipe's first line: the tarballs and the CLI bundle, in this checkout's dist/plugin.
+      // The recipe's first line: the tarballs, the CLI bundle and the SDK's wheel, in this checkout's dist/plugin.
       await packagePlugin({ out: join(checkout, "dist", "plugin") });
       const binDir = await pulumiBinDir();
-      server = await startTryEmulator(join(checkout, ".emulator"), { PULUMI_BIN_DIR: binDir });
+      // Its second: in the checkout, naming the language (its host is put beside the CLI; the plugin installed).
+      server = await startTryEmulator(join(checkout, ".emulator"), { PULUMI_BIN_DIR: binDir }, { checkout, args: [language] });
+      assert.match(server.printed, /the resource plugin alicloud-kms [\d.]+ installed/);
       endpoint = /KMS emulator on (http:\/\/\S+),/.exec(server.printed)![1]!;
       // The recipe from `cd` on: the cd is where shell() runs; every export and the venv as written.
       const [cdLine, ...rest] = lines.slice(2);
@@ -121,8 +120,8 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       const shellEnv = { PATH: `${process.env.PATH}`, HOME: `${process.env.HOME}`, PULUMI_HOME: join(root, "pulumi-home"), NO_COLOR: "1" };
       const exported = execFileSync("bash", ["-c", `${preamble} && env -0`], { cwd: example, encoding: "utf8", env: shellEnv, stdio: ["ignore", "pipe", "pipe"] });
       recipeEnv = Object.fromEntries(exported.split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-      // The contract: the hosts' folder, put on PATH, holds no plugin (the engine would prefer it to the installed one).
-      assert.equal(readdirSync(await languageHostsDir()).some((f) => f.startsWith("pulumi-resource-")), false);
+      // The contract: the CLI's folder, on PATH, holds no alicloud-kms plugin (the engine would prefer it to the installed one).
+      assert.equal(readdirSync(binDir).some((f) => f.startsWith("pulumi-resource-alicloud-kms")), false);
       const platform = (l: string) => l.replace("linux-amd64", hostPlatform());
       for (const line of rest.filter((l) => !l.startsWith("export ") && !l.startsWith("pulumi up") && !l.includes(" decrypt"))) {
         if (line.startsWith("python3 -m venv")) execFileSync("bash", ["-c", line], { cwd: example, stdio: "pipe" });
@@ -374,10 +373,13 @@ outputs:
       });
     }
 
-    it("destroy empties the stack", async () => {
+    it("destroy empties the stack; no command warned of a language host from $PATH", async () => {
       pulumi("destroy --yes");
       const state = JSON.parse(pulumi("stack export")) as { deployment: { resources?: unknown[] } };
       assert.equal((state.deployment.resources ?? []).length, 0);
+      const printed = transcript.join("\n");
+      assert.ok(printed.includes(`kms-encrypted-${language}-dev`), "the transcript holds the commands' output");
+      assert.doesNotMatch(printed, /using pulumi-language-\S+ from \$PATH/);
     });
 
     /** No form of either secret in state (secrets shown), the backend's files, the outputs or anything printed. */

@@ -14,9 +14,16 @@ export interface TryEmulator {
   stop(): Promise<void>;
 }
 
-export async function startTryEmulator(dir: string, env: NodeJS.ProcessEnv = {}): Promise<TryEmulator> {
-  const server: ChildProcess = spawn("npm", ["run", "--silent", "try-emulator"], {
-    cwd: repoRoot, env: { ...process.env, ...env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: dir },
+/**
+ * `options.checkout`: the checkout it runs in (its dist/plugin is the plugin it installs), this one's
+ * by default; `options.args`: the command line's (the languages).
+ */
+export async function startTryEmulator(
+  dir: string, env: NodeJS.ProcessEnv = {}, options: { checkout?: string; args?: string[] } = {},
+): Promise<TryEmulator> {
+  const args = options.args?.length ? ["--", ...options.args] : [];
+  const server: ChildProcess = spawn("npm", ["run", "--silent", "try-emulator", ...args], {
+    cwd: options.checkout ?? repoRoot, env: { ...process.env, ...env, KMS_DEMO_PORT: String(await freePort()), KMS_TRY_DIR: dir },
     stdio: ["ignore", "pipe", "inherit"], detached: true,
   });
   const stop = async () => {

@@ -1,6 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
 
 // `npm run plugin:package [-- --standalone]` writes the resource plugin's tarballs to dist/plugin/,
@@ -10,7 +12,8 @@ import { build, type Plugin } from "esbuild";
 // from the plugin cache as it is) and its launchers: `pulumi-resource-alicloud-kms` (POSIX sh) and
 // `pulumi-resource-alicloud-kms.cmd` (Windows). They need Node 20 or later on PATH.
 // Beside them, dist/plugin/pulumi-alicloud-kms-encrypted.js: the CLI (decrypt, encrypt) as one
-// file, for applications and shells with Node 20 or later and no npm install.
+// file, for applications and shells with Node 20 or later and no npm install; and the Python SDK
+// as an sdist and a wheel (pulumi_alicloud_kms-<version>-py3-none-any.whl), when python3 is here.
 // --standalone also writes, for this machine's platform only, Node single executables (no Node
 // needed) to dist/plugin/standalone/: the plugin's tarball under the same name, and the CLI
 // `pulumi-alicloud-kms-encrypted-<os>-<arch>` (decrypt, encrypt) for applications in any language.
@@ -89,6 +92,63 @@ function standalone(script: string, executable: string, work: string): void {
     "--sentinel-fuse", "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2"], { stdio: "pipe" });
 }
 
+export function wheelName(version: string): string {
+  return `pulumi_alicloud_kms-${version}-py3-none-any.whl`;
+}
+
+/**
+ * The Python SDK (sdk/python) as an sdist and a wheel built from it, beside the tarballs, for
+ * `pip install` without a checkout: setuptools' own sdist, then `pip wheel` of it (which fetches
+ * setuptools and wheel into an isolated build environment, from PyPI or pip's cache). Nothing
+ * without a python3 (the YAML and Go users need none).
+ */
+function pythonDistributions(out: string, version: string): string[] {
+  try {
+    execFileSync("python3", ["--version"], { stdio: "pipe" });
+  } catch {
+    process.stderr.write("plugin:package: no python3 on PATH, so no wheel of the Python SDK\n");
+    return [];
+  }
+  const names = [`pulumi_alicloud_kms-${version}.tar.gz`, wheelName(version)];
+  // Built once per content of sdk/python (pip's isolated build asks PyPI each time: ~20 s).
+  const cached = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-alicloud-kms-encrypted",
+    `python-sdk-${contentHash(join(root, "sdk/python"))}`);
+  if (!names.every((n) => existsSync(join(cached, n)))) {
+    const staging = `${cached}.partial-${process.pid}`;
+    const source = join(staging, "source");
+    cpSync(join(root, "sdk/python"), source, { recursive: true });
+    try {
+      execFileSync("python3", ["-c", `from setuptools import build_meta; build_meta.build_sdist(${JSON.stringify(staging)})`],
+        { cwd: source, stdio: "pipe" });
+      execFileSync("python3", ["-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "-w", staging,
+        join(staging, names[0]!)], { stdio: "pipe" });
+      rmSync(source, { recursive: true, force: true });
+      rmSync(cached, { recursive: true, force: true });
+      renameSync(staging, cached);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  return names.map((n) => {
+    copyFileSync(join(cached, n), join(out, n));
+    return join(out, n);
+  });
+}
+
+/** A digest of every file under `dir`, by relative path and content. */
+function contentHash(dir: string): string {
+  const hash = createHash("sha256");
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(`${relative(dir, path)}\0`).update(readFileSync(path)).update("\0");
+    }
+  };
+  walk(dir);
+  return hash.digest("hex").slice(0, 16);
+}
+
 /** Writes everything to `out` (dist/plugin by default; tests give their own); returns the files written. */
 export async function packagePlugin(options: { standalone?: boolean; out?: string } = {}): Promise<string[]> {
   const out = options.out ?? join(root, "dist/plugin");
@@ -108,6 +168,7 @@ export async function packagePlugin(options: { standalone?: boolean; out?: strin
   const cliBundle = join(out, `${CLI}.js`);
   await bundle("sdk/cli/main.ts", cliBundle, version, CLI);
   written.push(cliBundle);
+  written.push(...pythonDistributions(out, version));
   if (options.standalone) {
     const sea = join(out, "standalone");
     const seaStage = join(sea, "stage");
