@@ -7,20 +7,50 @@ import { docBlock } from "../support/doc-blocks";
 import { applicationEnv } from "../support/application-env";
 import { builtGoProgram, runJsonLines } from "../support/go-build";
 import { call, officialClient } from "../support/kms-client";
+import { compileAndRun } from "../support/java-build";
 import { officialPython, runPython } from "../support/python-env";
 import { ACCESS_KEY, deploy, type Deployment } from "../provider/fixtures";
 
-// docs/readers.md's "Opening each output from Python, Go and Java": its Python and Go blocks, exactly as
-// they stand, run against the emulator on what the provider wrote (a bare symmetric ciphertext, a
-// bare asymmetric one, native envelopes of both kinds, direct and envelope-encrypted, and an
-// Encryption SDK message), and must return each secret. A harness beside each block calls its
-// functions; the Encryption SDK's client is pointed at the emulator (local_transport.py).
+// docs/readers.md's "Opening each output from Python, Go and Java": its Python, Go and Java blocks,
+// exactly as they stand, run against the emulator on what the provider wrote (a bare symmetric
+// ciphertext, a bare asymmetric one, native envelopes of both kinds, direct and envelope-encrypted,
+// and an Encryption SDK message; the Java block opens the two bare ones), and must return each
+// secret. A harness beside each block calls its functions; the Encryption SDK's client is pointed
+// at the emulator (local_transport.py); the Java block is compiled with javac against the classpath
+// Maven resolves for com.aliyun:kms20160120 (test/support/java-build.ts).
 
 type Props = Record<string, unknown>;
 const repo = resolve(__dirname, "../..");
 
-const readmeBlock = (language: "python" | "go") =>
-  (language === "python" ? docBlock("docs/readers.md", "readers-python") : docBlock("docs/readers.md", "readers-go")).code;
+const readmeBlock = (language: "python" | "go" | "java") => (language === "python" ? docBlock("docs/readers.md", "readers-python")
+  : language === "go" ? docBlock("docs/readers.md", "readers-go") : docBlock("docs/readers.md", "readers-java")).code;
+
+/** Calls the Java block's methods on the request (JSON on stdin, read with Gson, which the SDK depends on). */
+const JAVA_HARNESS = `
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+public class Main {
+    public static void main(String[] args) throws Exception {
+        JsonObject request = new Gson().fromJson(new InputStreamReader(System.in, StandardCharsets.UTF_8), JsonObject.class);
+        JsonObject s = request.getAsJsonObject("symmetric");
+        JsonObject a = request.getAsJsonObject("asymmetric");
+        Map<String, String> context = new LinkedHashMap<>();
+        s.getAsJsonObject("context").entrySet().forEach((e) -> context.put(e.getKey(), e.getValue().getAsString()));
+        var kms = Readers.newKmsClient();
+        Map<String, String> answer = new LinkedHashMap<>();
+        answer.put("symmetric", Readers.openSymmetric(kms, s.get("blob").getAsString(), context));
+        answer.put("asymmetric", Base64.getEncoder().encodeToString(Readers.openAsymmetric(kms, a.get("blob").getAsString(),
+            a.get("keyId").getAsString(), a.get("keyVersionId").getAsString(), a.get("algorithm").getAsString())));
+        System.out.println(new Gson().toJson(answer));
+    }
+}
+`;
 
 const PYTHON_HARNESS = `
 import json, sys, base64
@@ -150,6 +180,17 @@ describe("the README's readers in Python and Go open every output", () => {
     const env = applicationEnv(d.emulator, ACCESS_KEY);
     const answer = await runPython<Props>(python, harness, request, [snippet], env);
     expectOpened(answer, true);
+  });
+
+  it("Java (com.aliyun:kms20160120, compiled with Maven's classpath)", async () => {
+    const sources = join(dir, "java");
+    mkdirSync(sources);
+    writeFileSync(join(sources, "Readers.java"), readmeBlock("java"));
+    writeFileSync(join(sources, "Main.java"), JAVA_HARNESS);
+    const out = await compileAndRun(sources, ["Readers.java", "Main.java"], "Main", JSON.stringify(request), applicationEnv(d.emulator, ACCESS_KEY));
+    const answer = JSON.parse(out) as Props;
+    assert.equal(answer.symmetric, secrets.symmetric, "the context as a Map, sent as JSON by the SDK");
+    assert.equal(Buffer.from(String(answer.asymmetric), "base64").toString(), secrets.asymmetric);
   });
 
   it("Go (github.com/alibabacloud-go/kms-20160120/v3)", async () => {
