@@ -13,6 +13,7 @@ export {
 export { type AnyEnvelope, formatAnyEnvelope, hasRecipients, kmsCiphertextOf, type MultiRecipientEnvelope, readEnvelope } from "./crypto/any-envelope";
 export { describeRecipient, formatRecipientsEnvelope, MAX_RECIPIENTS, type Recipient, type RecipientsEnvelope } from "./crypto/recipients-envelope";
 export { canonicalContext, type EncryptionContext, encryptionContextProblem } from "./kms/encryption-context";
+export { beginsLikeSdkMessage } from "./crypto/encryption-sdk-message";
 export { describeScope, sameScope, scopeInContext, scopeProblem, type ValueScope } from "./crypto/value-scope";
 export {
   encryptForRecipients, encryptForSdkMessage, encryptValue, type EncryptionTarget, RecipientEncryptionError,

@@ -265,6 +265,7 @@ export async function openValue(input: DecryptInput, options: DecryptOptions, na
   } catch (e) {
     if (e instanceof DecryptError) throw e;
     if (e instanceof EnvelopeFormatError) throw new DecryptError(e.message, "EnvelopeFormat");
+    if (e instanceof EnvelopeIntegrityError) throw new DecryptError(e.message, "EnvelopeIntegrity");
     // Whatever else reading it threw (the input is anyone's): ours, in one sentence.
     throw new DecryptError("envelope: it could not be read; pass the string EncryptedValue's envelope output or the CLI's encrypt wrote", "EnvelopeFormat");
   }

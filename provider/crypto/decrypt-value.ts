@@ -1,4 +1,4 @@
-import { type Envelope, envelopeAad, type EnvelopeHeader, type PlaintextEncoding } from "./envelope-format";
+import { type Envelope, envelopeAad, type EnvelopeHeader, EnvelopeIntegrityError, type PlaintextEncoding } from "./envelope-format";
 import { strictBase64Bytes } from "../kms/symmetric-plaintext";
 import { isSdkMessage, openSdkMessage, type SdkMessage } from "./encryption-sdk-message";
 import { commitsTo, describeRecipient, encryptionKeyOf, type Recipient, type RecipientsEnvelope, recipientsAad } from "./recipients-envelope";
@@ -11,8 +11,7 @@ import { parseKeyReference, printable } from "../kms/identifiers";
 // The way back: KMS decrypts the value (direct) or the data key (envelope), which then opens the
 // AES-256-GCM ciphertext. KMS failures propagate as KmsCallError for the caller to describe.
 
-/** The envelope's data does not authenticate: altered, truncated, or sealed under another header. */
-export class EnvelopeIntegrityError extends MessageOnlyError {}
+export { EnvelopeIntegrityError };
 
 /** KMS's plaintext is not in the encoding the envelope or the caller says. */
 export class PlaintextEncodingError extends MessageOnlyError {}

@@ -8,6 +8,9 @@ export const TAG = { INTEGER: 0x02, OCTET_STRING: 0x04, SEQUENCE: 0x30, SET: 0x3
 /** Malformed DER; the message names what, never the bytes. */
 export class DerError extends Error {}
 
+/** DER that ends before an element does: cut short, rather than malformed. */
+export class DerTruncatedError extends DerError {}
+
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
   const bytes: number[] = [];
@@ -54,20 +57,20 @@ export function* eachElement(data: Buffer): Generator<Element> {
   while (at < data.length) {
     const tag = data[at]!;
     let first = data[at + 1];
-    if (first === undefined) throw new DerError("an element is cut off");
+    if (first === undefined) throw new DerTruncatedError("an element is cut off");
     let size = first;
     let header = 2;
     if (first & 0x80) {
       const count = first & 0x7f;
       if (count === 0 || count > 4) throw new DerError("a length is indefinite or too large");
-      if (at + 2 + count > data.length) throw new DerError("a length is cut off");
+      if (at + 2 + count > data.length) throw new DerTruncatedError("a length is cut off");
       size = 0;
       for (let i = 0; i < count; i++) size = size * 256 + data[at + 2 + i]!;
       first = data[at + 2]!;
       if (first === 0 || size < 0x80) throw new DerError("a length is not in its shortest form");
       header = 2 + count;
     }
-    if (at + header + size > data.length) throw new DerError("an element is longer than the data");
+    if (at + header + size > data.length) throw new DerTruncatedError("an element is longer than the data");
     yield { tag, content: data.subarray(at + header, at + header + size) };
     at += header + size;
   }

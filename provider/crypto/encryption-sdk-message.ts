@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
 import { openGcm } from "./data-key-cipher";
-import { DerError, eachElement, type Element, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
-import { EnvelopeFormatError } from "./envelope-format";
+import { DerError, DerTruncatedError, eachElement, type Element, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
+import { EnvelopeFormatError, EnvelopeIntegrityError } from "./envelope-format";
 import type { Recipient } from "./recipients-envelope";
 import { type EncryptionContext, encryptionContextProblem, MAX_CONTEXT_JSON } from "../kms/encryption-context";
 import { parseKeyReference, printable } from "../kms/identifiers";
@@ -137,6 +137,23 @@ export function formatSdkMessage(m: SdkMessage): Buffer {
   return sequence(header, sequence(octets(m.iv), octets(m.ciphertext), octets(m.tag)));
 }
 
+/**
+ * Whether bytes begin as a message does, even cut short: a SEQUENCE holding a SEQUENCE (the header)
+ * that starts with the version, INTEGER 1. Random bytes (a bare ciphertext) do about once in 2^40.
+ */
+export function beginsLikeSdkMessage(bytes: Buffer): boolean {
+  const afterLength = (at: number) => {
+    const first = bytes[at + 1];
+    if (first === undefined) return -1;
+    return first < 0x80 ? at + 2 : first >= 0x81 && first <= 0x84 ? at + 2 + (first & 0x7f) : -1;
+  };
+  if (bytes[0] !== TAG.SEQUENCE) return false;
+  const header = afterLength(0);
+  if (header < 0 || bytes[header] !== TAG.SEQUENCE) return false;
+  const version = afterLength(header);
+  return version >= 0 && bytes[version] === TAG.INTEGER && bytes[version + 1] === 1 && bytes[version + 2] === SDK_VERSION;
+}
+
 /** Whether bytes (an envelope string's, decoded) are a DER SEQUENCE rather than our JSON. */
 export function looksLikeSdkMessage(bytes: Buffer): boolean {
   return bytes[0] === TAG.SEQUENCE;
@@ -147,6 +164,9 @@ export function parseSdkMessage(bytes: Buffer): SdkMessage {
   try {
     return parse(bytes);
   } catch (e) {
+    if (e instanceof DerTruncatedError) {
+      throw new EnvelopeIntegrityError(`Encryption SDK message: ${e.message}: it was cut short (truncated); nothing was decrypted`);
+    }
     if (e instanceof DerError) throw new EnvelopeFormatError(`Encryption SDK message: ${e.message}; it was altered or is not one`);
     throw e;
   }

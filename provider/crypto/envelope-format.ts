@@ -89,6 +89,9 @@ export class EnvelopeFormatError extends MessageOnlyError {
   }
 }
 
+/** The envelope's data does not authenticate: altered, truncated, or sealed under another header. */
+export class EnvelopeIntegrityError extends MessageOnlyError {}
+
 /** The additional authenticated data for the data-key cipher (see the format above). */
 export function envelopeAad(e: Envelope): Buffer {
   const cipher = e.encryptedDataKey ? DATA_CIPHER : undefined;
@@ -214,9 +217,12 @@ export function envelopeBytes(text: string): Buffer {
 /** The JSON object of an envelope's bytes. */
 export function jsonOf(bytes: Buffer): Record<string, unknown> {
   let o: unknown;
+  const text = bytes.toString("utf8");
   try {
-    o = JSON.parse(bytes.toString("utf8"));
+    o = JSON.parse(text);
   } catch {
+    // An envelope cut short (or altered) is refused as one, not taken for something else.
+    if (text.startsWith("{\"")) throw new EnvelopeIntegrityError("envelope: its JSON is cut short or altered; nothing was decrypted");
     throw new EnvelopeFormatError("the base64 does not hold JSON; it is not an envelope (a bare ciphertextBlob also needs its key, version and algorithm)");
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new EnvelopeFormatError("the JSON is not an object");

@@ -1,4 +1,4 @@
-import { type Algorithm, describeRecipient, printable, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
+import { type Algorithm, beginsLikeSdkMessage, describeRecipient, printable, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
 import { type DecryptInput, DecryptError, type DecryptOptions, openValue } from "../open-value";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
@@ -46,12 +46,9 @@ function isEnvelope(text: string): boolean {
 function looksBare(text: string): boolean {
   const compact = text.replace(/\s+/g, "");
   if (compact === "" || !STRICT_BASE64.test(compact)) return false;
-  try {
-    JSON.parse(Buffer.from(compact, "base64").toString("utf8"));
-    return false;
-  } catch {
-    return true;
-  }
+  const bytes = Buffer.from(compact, "base64");
+  // An Encryption SDK message or our JSON, even cut short, is an envelope: its own error says what is wrong.
+  return !beginsLikeSdkMessage(bytes) && !bytes.toString("utf8").startsWith("{\"");
 }
 
 /** What to decrypt: the input as an envelope, or with the flags, as a bare ciphertext. */

@@ -45,14 +45,15 @@ describe("large envelopes", { timeout: 10 * 60_000 }, () => {
     assert.equal((await decrypt(envelope, { env: env() })).toString("base64"), inputs.plaintextBase64);
   });
 
-  it("unreadable input is an EnvelopeFormat error in our words: too long, not base64, truncated", async () => {
-    const refusals: [string, RegExp][] = [
-      ["A".repeat(MAX_ENVELOPE_CHARS + 4), /over the 256 MiB an envelope may be/],
-      [`${"A".repeat(8 * 1024 * 1024)}!`, /not base64/],
-      [Buffer.from(`{"v":2,"ciphertext":"${"A".repeat(6 * 1024 * 1024)}`).toString("base64"), /does not hold JSON/],
+  it("unreadable input is refused in our words: too long or not base64 (EnvelopeFormat), cut short (EnvelopeIntegrity)", async () => {
+    const refusals: [string, string, RegExp][] = [
+      ["A".repeat(MAX_ENVELOPE_CHARS + 4), "EnvelopeFormat", /over the 256 MiB an envelope may be/],
+      [`${"A".repeat(8 * 1024 * 1024)}!`, "EnvelopeFormat", /not base64/],
+      [Buffer.from(`{"v":2,"ciphertext":"${"A".repeat(6 * 1024 * 1024)}`).toString("base64"), "EnvelopeIntegrity", /its JSON is cut short/],
     ];
-    for (const [input, message] of refusals) {
-      await assert.rejects(decrypt(input, { env: env() }), (e: DecryptError) => e instanceof DecryptError && e.code === "EnvelopeFormat" && message.test(e.message));
+    for (const [input, code, message] of refusals) {
+      await assert.rejects(decrypt(input, { env: env() }),
+        (e: DecryptError) => e instanceof DecryptError && e.code === code && message.test(e.message));
     }
     const cliRefusal = await cli(["decrypt"], env(), Buffer.from(`${"A".repeat(8 * 1024 * 1024)}!`));
     assert.equal(cliRefusal.code, 1);

@@ -64,3 +64,33 @@ describe("a hostile native envelope's fields", () => {
     assert.ok(cpuMs < 1_000, `${cpuMs.toFixed(0)} ms of CPU`);
   });
 });
+
+// Issue 35: readers.md lists a truncated envelope under EnvelopeIntegrity, and a cut message was
+// refused as EnvelopeFormat, which the CLI then took for a bare ciphertext ("the input is not an
+// envelope; a bare ciphertext needs --key-id …"). Cut short at any point, either format is an
+// envelope that does not authenticate, and says so.
+describe("an envelope cut short", () => {
+  const whole = Buffer.from(message([KEY], sequence(octets(Buffer.from("app")), octets(Buffer.from("orders")))), "base64");
+  const native = Buffer.from(JSON.stringify({ v: 2, keyId: "key-1", keyVersionId: "v1", algorithm: "RSAES_OAEP_SHA_256",
+    region: "cn-hangzhou", encryptedDataKey: "AAAA", cipher: "AES-256-GCM", iv: "AAAAAAAAAAAAAAAA", tag: "AAAAAAAAAAAAAAAAAAAAAA==", ciphertext: "AAAA" }));
+
+  it("an Encryption SDK message or a native envelope cut at any byte is refused as EnvelopeIntegrity, saying it was cut short", async () => {
+    for (const [name, bytes] of [["Encryption SDK message", whole], ["native envelope", native]] as const) {
+      for (const at of [2, Math.floor(bytes.length / 3), Math.floor(bytes.length / 2), bytes.length - 1]) {
+        const { error } = await refusal(bytes.subarray(0, at).toString("base64"));
+        assert.equal(error.code, "EnvelopeIntegrity", `${name} cut at ${at}: ${error.message}`);
+        assert.match(error.message, /cut short/);
+      }
+    }
+  });
+
+  it("the CLI says so too, not that the input is a bare ciphertext", async () => {
+    const { decryptCommand } = await import("../../sdk/cli/decrypt-command");
+    const cut = Buffer.from(whole.subarray(0, whole.length - 5).toString("base64"));
+    await assert.rejects(decryptCommand({}, cut, {}), (e: Error) => {
+      assert.doesNotMatch(e.message, /not an envelope|--key-id/);
+      assert.match(e.message, /Encryption SDK message: .*cut short/);
+      return true;
+    });
+  });
+});
