@@ -14,13 +14,14 @@ export const CLI_SETTING_NAMES: SettingNames = {
   configKeys: { "alicloud-kms:region": "--region" },
 };
 
+// An output keeps its name ("the value's keyId output"): only inputs become flags.
 const FLAG_WORDS: [RegExp, string][] = [
-  [/\bkeyVersionId\b/g, "--key-version-id"],
-  [/\bkeyId\b/g, "--key-id"],
-  [/\bcertificateId\b/g, "--certificate-id"],
+  [/\bkeyVersionId\b(?! outputs?\b)/g, "--key-version-id"],
+  [/\bkeyId\b(?! outputs?\b)/g, "--key-id"],
+  [/\bcertificateId\b(?! outputs?\b)/g, "--certificate-id"],
   [/^algorithm\b/g, "--algorithm"],
   [/^region\b/g, "--region"],
-  [/\bencryptionContext\b/g, "--encryption-context"],
+  [/\bencryptionContext\b(?! outputs?\b)/g, "--encryption-context"],
   [/\(plaintextEncoding\)/g, "(--plaintext-encoding)"],
   [/^(plaintext|ciphertextBlob)\b/g, "the input"],
   [/set envelope: true/gi, "add --envelope"],

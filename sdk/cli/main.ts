@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { ownMessage, printable } from "../../provider/toolkit";
 import { CliError } from "./cli-error";
 import { contextFlags } from "./cli-words";
@@ -29,12 +31,28 @@ const OPTIONS = {
   "expect-entry": { type: "string" },
   format: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
+  version: { type: "boolean", default: false },
 } as const;
 
 const ENCRYPT_ONLY = ["envelope", "local", "format"] as const;
 const DECRYPT_ONLY = ["allow-region", "allow-key", "plaintext-encoding", "expect-scope", "expect-entry"] as const;
 
 /** What is wrong with the arguments parseArgs refused, in our words (node:util's are its own). */
+/** The version a bundle was built as (plugin:package defines it), else the package.json above this file's. */
+declare const PLUGIN_VERSION: string | undefined;
+function cliVersion(): string {
+  if (typeof PLUGIN_VERSION === "string") return PLUGIN_VERSION;
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (manifest.name === "pulumi-alicloud-kms-encrypted" && manifest.version) return manifest.version;
+    } catch {
+      // not here: one folder up
+    }
+  }
+  return "(unknown version)";
+}
+
 function usageProblem(argv: string[]): string {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -65,6 +83,10 @@ async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = positionals;
   if (values.help || command === "help") {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`pulumi-alicloud-kms-encrypted ${cliVersion()}\n`);
     return;
   }
   if (command !== "encrypt" && command !== "decrypt") {

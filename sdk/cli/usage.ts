@@ -68,5 +68,7 @@ Settings come from the environment, as the provider reads them:
   ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (/ ALIBABA_CLOUD_SECURITY_TOKEN),
   ALIBABA_CLOUD_PROFILE, else the @alicloud/credentials default chain.
 
+--version prints the package's version; --help, this.
+
 Exit status: 0 done, 1 KMS or the data refused (the message says why), 2 wrong usage.
 `;

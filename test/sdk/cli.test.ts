@@ -8,6 +8,7 @@ import { ACCESS_KEY, seed } from "../provider/fixtures";
 import { cli, cliIntoClosedPipe } from "../support/cli-process";
 import { call, officialClient } from "../support/kms-client";
 import { encryptCommand } from "../../sdk/cli/encrypt-command";
+import { inFlags } from "../../sdk/cli/cli-words";
 
 // The operators' CLI as a process: stdin/stdout and files, exit codes 0/1/2, and messages that
 // name the problem in flags and never echo the plaintext or the credentials.
@@ -38,6 +39,19 @@ describe("the pulumi-alicloud-kms-encrypted CLI", () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout.toString(), /^Usage: pulumi-alicloud-kms-encrypted <command>/);
     assert.match(r.stdout.toString(), /--key-version-id/);
+  });
+
+  it("--version prints the package's version and exits 0", async () => {
+    const r = await cli(["--version"], {});
+    assert.equal(r.code, 0, r.stderr.toString());
+    const { version } = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as { version: string };
+    assert.equal(r.stdout.toString(), `pulumi-alicloud-kms-encrypted ${version}\n`);
+  });
+
+  it("messages say inputs as flags, outputs by their names (the value's keyId output, not its --key-id output)", () => {
+    assert.equal(inFlags("keyId: 'alias/x' is an alias; give the key's ID, the value's keyId output, with keyVersionId"),
+      "--key-id: 'alias/x' is an alias; give the key's ID, the value's keyId output, with --key-version-id");
+    assert.equal(inFlags("pass certificateId outputs and encryptionContext"), "pass certificateId outputs and --encryption-context");
   });
 
   it("envelope round trip through stdin and stdout, under a key alias, locally encrypted", async () => {
