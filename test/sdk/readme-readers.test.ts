@@ -8,7 +8,7 @@ import { applicationEnv } from "../support/application-env";
 import { builtGoProgram, runJsonLines } from "../support/go-build";
 import { call, officialClient } from "../support/kms-client";
 import { compileAndRun } from "../support/java-build";
-import { officialPython, runPython } from "../support/python-env";
+import { readersPython, runPython } from "../support/python-env";
 import { ACCESS_KEY, deploy, type Deployment } from "../provider/fixtures";
 
 // docs/readers.md's "Opening each output from Python, Go and Java": its Python, Go and Java blocks,
@@ -172,7 +172,7 @@ describe("the README's readers in Python and Go open every output", () => {
   };
 
   it("Python (alibabacloud_kms20160120, aliyun_encryption_sdk)", async () => {
-    const python = await officialPython();
+    const python = await readersPython();
     const snippet = join(dir, "readers.py");
     const harness = join(dir, "harness.py");
     writeFileSync(snippet, readmeBlock("python"));

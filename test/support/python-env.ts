@@ -43,6 +43,24 @@ export async function officialPython(): Promise<string> {
 }
 
 /**
+ * A reader's venv, made by docs/readers.md's install lines as written (run in the cache folder,
+ * where they create ./venv), the first time and whenever they change; its python.
+ */
+export async function readersPython(): Promise<string> {
+  const { docBlock } = await import("./doc-blocks");
+  const lines = docBlock("docs/readers.md", "readers-python-install").code;
+  const target = join(cacheRoot(), `python-readers-${createHash("sha256").update(lines).digest("hex").slice(0, 16)}`);
+  const complete = (dir: string) => existsSync(join(dir, "complete"));
+  if (!complete(target)) {
+    await buildInto(target, complete, async (staging) => {
+      await run("bash", ["-e", "-c", `cd ${JSON.stringify(staging)}\n${lines}`], { PIP_DISABLE_PIP_VERSION_CHECK: "1" });
+      await run("touch", [join(staging, "complete")]);
+    });
+  }
+  return join(target, "venv", "bin", "python");
+}
+
+/**
  * Runs a Python program (one of test/official-sdks/python's by name, or a path) with a JSON
  * request on stdin, `args` after it and `env` added to this process's; its JSON answer.
  */
