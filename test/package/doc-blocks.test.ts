@@ -31,6 +31,36 @@ function testSources(dir = join(repoRoot, "test")): string[] {
   });
 }
 
+/** A resource's input names: this package's schema, or @pulumi/alicloud's <Resource>Args; undefined if unknown. */
+function inputsOf(type: string): Set<string> | undefined {
+  const [pkg, module, name] = type.split(":") as [string, string, string];
+  if (pkg === "alicloud-kms") {
+    const schema = JSON.parse(readFileSync(join(repoRoot, "provider/plugin/schema.json"), "utf8")) as
+      { resources: Record<string, { inputProperties: object }> };
+    const resource = schema.resources[type];
+    return resource && new Set(Object.keys(resource.inputProperties));
+  }
+  try {
+    const file = join(repoRoot, "node_modules/@pulumi/alicloud", module, `${name[0]!.toLowerCase()}${name.slice(1)}.d.ts`);
+    const text = readFileSync(file, "utf8");
+    const body = new RegExp(`export interface ${name}Args \\{([\\s\\S]*?)\\n\\}`).exec(text)?.[1] ?? "";
+    return new Set([...body.matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)].map((m) => m[1]!));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The calls a Python block makes, with their keyword arguments (Python's own parser). */
+function pythonCalls(code: string): { func: string; kwargs: string[] }[] {
+  const script = `import ast, json, sys
+def name(n):
+    return name(n.value) + "." + n.attr if isinstance(n, ast.Attribute) else n.id if isinstance(n, ast.Name) else "?"
+calls = [{"func": name(c.func), "kwargs": [k.arg for k in c.keywords if k.arg]}
+         for c in ast.walk(ast.parse(sys.stdin.read())) if isinstance(c, ast.Call)]
+print(json.dumps(calls))`;
+  return JSON.parse(execFileSync("python3", ["-c", script], { input: code, encoding: "utf8" })) as { func: string; kwargs: string[] }[];
+}
+
 /** Parses a block of a language the tests cannot run without an account; the parser's complaint, or "". */
 function parseError(b: DocBlock): string {
   const run = (file: string, args: string[], input: string) => {
@@ -85,6 +115,42 @@ describe("every block of the README, docs/ and the examples' READMEs", () => {
     assert.match(ci, /timed "npm test" npm test /);
     const { scripts } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
     assert.ok(scripts.demo && scripts.test);
+  });
+
+  // Issue 35, item 6: the RDS account in YAML and Python needs an account, so it is checked offline:
+  // every property a YAML resource sets, and every keyword a Python constructor takes, is one of
+  // that resource's inputs (this package's schema; @pulumi/alicloud's <Resource>Args).
+  it("the YAML and Python blocks set only properties their resources take (this schema; @pulumi/alicloud's types)", () => {
+    const problems: string[] = [];
+    const check = (b: DocBlock, type: string, names: string[]) => {
+      const known = inputsOf(type);
+      if (known === undefined) problems.push(`${where(b)}: ${type} is not a resource this test knows`);
+      else for (const n of names.filter((n) => !known.has(n))) problems.push(`${where(b)}: ${type} has no input ${n}`);
+    };
+    let checked = 0;
+    for (const b of blocks.filter((x) => x.lang === "yaml")) {
+      type Program = { resources?: Record<string, { type?: string; properties?: object }> };
+      const doc = parseAllDocuments(b.code)[0]?.toJS() as Program | undefined;
+      for (const r of Object.values(doc?.resources ?? {})) {
+        if (!r.type?.startsWith("alicloud")) continue;
+        check(b, r.type, Object.keys(r.properties ?? {}));
+        checked++;
+      }
+    }
+    for (const b of blocks.filter((x) => x.lang === "python")) {
+      for (const call of pythonCalls(b.code)) {
+        // Resources are classes (capitalised): kms.decrypt(…) of a KMS client is not one.
+        const [root, ...rest] = call.func.split(".");
+        const isClass = /^[A-Z]/.test(rest.at(-1) ?? "");
+        const type = !isClass ? undefined : root === "kms" && rest.length === 1 ? `alicloud-kms:index:${rest[0]}`
+          : root === "alicloud" && rest.length === 2 ? `alicloud:${rest[0]}:${rest[1]}` : undefined;
+        if (!type) continue;
+        check(b, type, call.kwargs.map((k) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())));
+        checked++;
+      }
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(checked >= 6, `${checked} resources checked`);
   });
 
   it("each part of: excerpt stands, line for line, in the file it names", () => {
