@@ -13,5 +13,7 @@ const dbPassword = new EncryptedValue("db-password", {
 
 export const ciphertextBlob = dbPassword.ciphertextBlob;
 export const keyVersionId = dbPassword.keyVersionId;
+// The key's ID (the config may name an alias): a bare ciphertext's decrypt needs it.
+export const keyId = dbPassword.keyId;
 // Everything an application needs in one string: decrypt(envelope), or the CLI's decrypt.
 export const envelope = dbPassword.envelope;

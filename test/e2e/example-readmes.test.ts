@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type DocBlock, docBlock, shellCommands } from "../support/doc-blocks";
@@ -97,6 +97,9 @@ describe("the examples' READMEs, run as written against the emulator", { timeout
       (error, stdout, stderr) => (error ? fail(new Error(`${line} failed: ${stdout.slice(-2000)}\n${stderr.slice(-2000)}`)) : done(stdout)));
   });
 
+  // docs/readers.md's CLI lines, as written, in the folder of examples/basic once its README has deployed it.
+  const cliCase = { example: "basic", block: docBlock("docs/readers.md", "readers-cli") };
+
   for (const c of cases) {
     it(`examples/${c.example}: every line of its README runs; decrypts print the secrets; nothing else holds them`, async () => {
       const dir = join(checkout, "examples", c.example);
@@ -122,4 +125,16 @@ describe("the examples' READMEs, run as written against the emulator", { timeout
       }
     });
   }
+
+  it(`${cliCase.block.file}'s CLI lines, in examples/${cliCase.example} after its README: every decrypt gives back what went in`, async () => {
+    const dir = join(checkout, "examples", cliCase.example);
+    const opened: string[] = [];
+    for (const line of shellCommands(cliCase.block.code)) {
+      const out = await shell(dir, line).catch((e: Error) => assert.fail(`${cliCase.block.file}:${cliCase.block.line}: ${e.message}`));
+      if (/ decrypt\b/.test(line) && !line.includes("--out ")) opened.push(out);
+    }
+    assert.deepEqual(opened, ["correct horse battery staple", "correct horse battery staple", "tok_5f3c9a1e"]);
+    assert.deepEqual(readFileSync(join(dir, "tls.key.opened")), readFileSync(join(dir, "tls.key")));
+    assert.equal(statSync(join(dir, "tls.key.opened")).mode & 0o777, 0o600);
+  });
 });

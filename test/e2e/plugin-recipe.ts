@@ -323,12 +323,16 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
     // quoting the message gives keeps it text.
     if (language === "yaml") {
       it("an all-digit secret is refused at preview with the quoting that keeps it text; quoted, it is encrypted as set", async () => {
-        const pin = "20261207";
-        pulumi(`config set --secret apiToken ${pin}`);
+        const unquoted = "20261207";
+        pulumi(`config set --secret apiToken ${unquoted}`);
         const refused = pulumi("preview", { fail: true }).replace(/\s+/g, " ");
         assert.match(refused, /plaintexts\.api is a number, not text: .* pulumi config set --secret <key> '"123456"'/);
-        assert.equal(refused.includes(pin), false, "the value is not repeated");
-        pulumi(`config set --secret apiToken '"${pin}"'`);
+        assert.equal(refused.includes(unquoted), false, "the value is not repeated");
+        // docs/yaml.md's line, as written.
+        const [quoted] = shellCommands(docBlock("docs/yaml.md", "yaml-quoted-secret").code);
+        const pin = /^pulumi config set --secret apiToken '"(\d+)"'$/.exec(quoted ?? "")?.[1];
+        assert.ok(pin, quoted);
+        shell(quoted!);
         pulumi("up --yes");
         const api = (mapOf(JSON.parse(pulumi("stack export")) as Exported).outputs.envelopes as Record<string, string>).api!;
         assert.equal(shell(`printf %s ${JSON.stringify(api)} | node ../../dist/plugin/pulumi-alicloud-kms-encrypted.js decrypt`, { decrypts: true }), pin);

@@ -111,4 +111,16 @@ describe("a Python newcomer, from docs/python.md, in a fresh HOME", { timeout: 2
       assert.equal(`${stored}\n${transcript}`.includes(form), false, "the password is stored or printed");
     }
   });
+
+  // docs/plugin.md's install lines (for an account, where no try-emulator installs it), in the checkout.
+  it("docs/plugin.md's install lines install the plugin from the checkout's tarball", async () => {
+    const [build, install] = shellCommands(docBlock("docs/plugin.md", "plugin-install").code);
+    assert.equal(build, checkoutLines[0], "the same build as the page's");
+    const pulumiHome = join(root, "account-pulumi-home");
+    const run = (command: string) => new Promise<string>((done, fail) => execFile("bash", ["-c", command],
+      { cwd: checkout, env: { ...env, PULUMI_HOME: pulumiHome, PULUMI_SKIP_UPDATE_CHECK: "true" }, encoding: "utf8" },
+      (e, stdout, stderr) => (e ? fail(new Error(`${command}: ${stderr}`)) : done(stdout))));
+    await run(install!.replace("linux-amd64", hostPlatform()));
+    assert.match(await run("pulumi plugin ls"), /alicloud-kms\s+resource\s+0\.1\.0/);
+  });
 });

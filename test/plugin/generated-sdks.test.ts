@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import { after, describe, it } from "node:test";
 import { generateAside } from "../../provider/plugin/build/gen-sdk";
+import { docBlock } from "../support/doc-blocks";
 import { GO_ENV } from "../support/go-build";
 
 // The committed SDKs are what the schema generates (npm run plugin:sdk, Pulumi's own generators):
@@ -43,5 +44,23 @@ describe("the generated SDKs", { timeout: 15 * 60_000 }, () => {
       cwd: join(root, "examples/plugin-go"), env: { ...process.env, ...GO_ENV }, maxBuffer: 16 << 20,
     });
     assert.ok(statSync(join(out, "example")).size > 0);
+  });
+
+  // docs/go.md: until the SDK is published, a program beside a checkout points its module at it.
+  it("docs/go.md's module lines, as written, let a new program beside a checkout build against the SDK", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kms-go-module-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    symlinkSync(root, join(dir, "pulumi-alicloud-kms-encrypted"));
+    const project = join(dir, "my-program");
+    mkdirSync(project);
+    copyFileSync(join(root, "examples/plugin-go/main.go"), join(project, "main.go"));
+    // As `pulumi new go` leaves it: a module of its own; then the page's lines (tidy writes go.sum, so not -mod=readonly).
+    const env = { ...process.env, ...GO_ENV, GOFLAGS: "" };
+    const sh = (script: string) => promisify(execFile)("bash", ["-e", "-c", script], { cwd: project, env, maxBuffer: 16 << 20 });
+    await sh("go mod init my-program");
+    await sh(docBlock("docs/go.md", "go-module-from-checkout").code);
+    await sh("go build -o program .");
+    assert.ok(statSync(join(project, "program")).size > 0);
+    assert.match(readFileSync(join(project, "go.mod"), "utf8"), /=> \.\.\/pulumi-alicloud-kms-encrypted\/sdk/);
   });
 });
