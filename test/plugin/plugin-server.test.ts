@@ -166,12 +166,15 @@ describe("the resource plugin's gRPC service", { timeout: 120_000 }, () => {
   // setting (or changing, or removing) the key fails the stored tags (refused, naming keepers) and is
   // never taken for new keepers, which would draw a new database password unasked.
   it("a password's keepers digest is the same with and without alicloud-kms:integrityKey; its integrity key is not", async () => {
-    const base = { endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId, secretKey: emulator.accessKeySecret };
+    const base = {
+      endpoint: emulator.endpoint, region: emulator.region, accessKey: emulator.accessKeyId, secretKey: emulator.accessKeySecret,
+    };
     const news = { length: 24, keepers: { generation: "1" }, keyId: "alias/aes-256" };
     await configure(base);
     const keyless = await check(PASSWORD_URN, news);
     assert.deepEqual(keyless.failures, []);
-    await configure({ ...base, integrityKey }, { ...base, secretKey: secret(base.secretKey), integrityKey: secret(integrityKey) });
+    const args = { ...base, secretKey: secret(base.secretKey), integrityKey: secret(integrityKey) };
+    await configure({ ...base, integrityKey }, args);
     const keyed = await check(PASSWORD_URN, news, keyless.inputs);
     assert.deepEqual(keyed.failures, []);
     assert.deepEqual(keyed.inputs.integrityRoot, keyless.inputs.integrityRoot, "the stored root is kept with a stack key");
