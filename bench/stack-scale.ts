@@ -7,7 +7,7 @@ import { packPackage, removeRoot, tempRoot } from "../test/e2e/pulumi-project";
 import { BenchProject, type Measurement, type Op, OPS, PLUGIN_PROGRAMS, type Program, PROGRAMS, seedFor } from "./bench-project";
 
 // `npm run bench [-- --sizes 1,50,200,1000] [--programs baseline,api,local,map,plugin-node,plugin-yaml,plugin-python]
-//   [--repeat 1] [--latency <ms>] [--json <file>] [--no-throttled]`
+//   [--repeat 1] [--latency <ms>] [--json <file>] [--no-throttled] [--pulumi-env NAME=VALUE]…`
 // The real Pulumi CLI against the emulator, for N values under one key: `pulumi preview` of the new
 // stack, `pulumi up` creating it and an unchanged `pulumi up`, for N EncryptedValue resources through
 // KMS ("api") or encrypting locally ("local"), one EncryptedValues of N entries ("map") and N
@@ -17,6 +17,9 @@ import { BenchProject, type Measurement, type Op, OPS, PLUGIN_PROGRAMS, type Pro
 // plugin: Node through pulumi-alicloud-kms-encrypted/plugin, YAML and Python through their SDKs.
 // --latency adds that many milliseconds to every KMS answer (20 for a call within a region, 150
 // across a border), so api against local shows what the round trips cost.
+// --pulumi-env sets a variable for every pulumi command, to take part of the engine's cost away and
+// see what is left: PULUMI_SKIP_CHECKPOINTS=true (no snapshot written after each step) showed, at
+// N = 200, that most of what a value costs over the baseline is the snapshot's (docs/performance.md).
 // The three programs take turns within each command, so drift on a shared machine hits them alike;
 // with --repeat k every figure is the median of k rounds, each on fresh stacks.
 
@@ -28,8 +31,17 @@ const { values: args } = parseArgs({
     "no-throttled": { type: "boolean", default: false },
     programs: { type: "string", default: PROGRAMS.join(",") },
     latency: { type: "string", default: "0" },
+    "pulumi-env": { type: "string", multiple: true, default: [] },
   },
 });
+const pulumiEnv = Object.fromEntries((args["pulumi-env"] ?? []).map((pair) => {
+  const at = pair.indexOf("=");
+  if (!/^PULUMI_[A-Z0-9_]+=/.test(pair)) {
+    console.error("--pulumi-env takes PULUMI_<NAME>=<value>, e.g. --pulumi-env PULUMI_SKIP_CHECKPOINTS=true");
+    process.exit(2);
+  }
+  return [pair.slice(0, at), pair.slice(at + 1)];
+}));
 const latencyMs = Number(args.latency);
 if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > 60_000) {
   console.error("--latency takes milliseconds, e.g. --latency 20 (in-region) or --latency 150 (cross-border)");
@@ -159,7 +171,7 @@ async function main() {
   let throttled: { n: number; failures: number; wallSeconds: number; floorSeconds: number; baselineSeconds: number } | undefined;
   try {
     log(`packing the package and installing it into a benchmark project in ${root}`);
-    const bench = await BenchProject.create(root, packPackage(root));
+    const bench = await BenchProject.create(root, packPackage(root), pulumiEnv);
     for (const n of sizes) {
       log(`N = ${n}`);
       await measureSize(bench, emulator, n, programs, OPS);
