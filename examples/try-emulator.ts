@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startKmsEmulator } from "../test/kms-emulator";
 import { emulatorPort } from "./emulator-port";
@@ -38,7 +38,7 @@ function cliOnPath(): { dir: string; version: string } | undefined {
   try {
     const path = execFileSync("bash", ["-c", "command -v pulumi"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     if (!path) return undefined;
-    const real = execFileSync("readlink", ["-f", path], { encoding: "utf8" }).trim();
+    const real = realpathSync(path);
     const version = execFileSync(real, ["version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 30_000 }).trim();
     return { dir: resolve(real, ".."), version };
   } catch {

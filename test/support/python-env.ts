@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { docBlock } from "./doc-blocks";
 import { buildInto, cacheRoot } from "./go-build";
 
 // Alibaba's official Python packages the tests drive (the KMS SDK alibabacloud_kms20160120 and the
@@ -47,7 +48,6 @@ export async function officialPython(): Promise<string> {
  * where they create ./venv), the first time and whenever they change; its python.
  */
 export async function readersPython(): Promise<string> {
-  const { docBlock } = await import("./doc-blocks");
   const lines = docBlock("docs/readers.md", "readers-python-install").code;
   const target = join(cacheRoot(), `python-readers-${createHash("sha256").update(lines).digest("hex").slice(0, 16)}`);
   const complete = (dir: string) => existsSync(join(dir, "complete"));
