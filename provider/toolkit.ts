@@ -23,6 +23,7 @@ export {
   ENVELOPE_VERSION,
   envelopeOfCiphertext,
   EnvelopeFormatError,
+  beginsLikeEnvelopeJson,
   formatEnvelope,
   parseEnvelope,
   isPlaintextEncoding,

@@ -49,6 +49,24 @@ export function elements(data: Buffer): Element[] {
 }
 
 /**
+ * The tag-and-length header of the element at `at`: its bytes and its content's declared size (which
+ * may run past the data: the caller decides). Throws DerTruncatedError when the header itself is cut
+ * off, DerError when its length is not DER's.
+ */
+export function headerAt(data: Buffer, at: number): { header: number; size: number } {
+  const first = data[at + 1];
+  if (first === undefined) throw new DerTruncatedError("an element is cut off");
+  if (!(first & 0x80)) return { header: 2, size: first };
+  const count = first & 0x7f;
+  if (count === 0 || count > 4) throw new DerError("a length is indefinite or too large");
+  if (at + 2 + count > data.length) throw new DerTruncatedError("a length is cut off");
+  let size = 0;
+  for (let i = 0; i < count; i++) size = size * 256 + data[at + 2 + i]!;
+  if (data[at + 2] === 0 || size < 0x80) throw new DerError("a length is not in its shortest form");
+  return { header: 2 + count, size };
+}
+
+/**
  * The elements of `data` one at a time, so that a reader can stop at the first one past a bound
  * without splitting (and paying for) the rest of a hostile SET.
  */
@@ -56,20 +74,7 @@ export function* eachElement(data: Buffer): Generator<Element> {
   let at = 0;
   while (at < data.length) {
     const tag = data[at]!;
-    let first = data[at + 1];
-    if (first === undefined) throw new DerTruncatedError("an element is cut off");
-    let size = first;
-    let header = 2;
-    if (first & 0x80) {
-      const count = first & 0x7f;
-      if (count === 0 || count > 4) throw new DerError("a length is indefinite or too large");
-      if (at + 2 + count > data.length) throw new DerTruncatedError("a length is cut off");
-      size = 0;
-      for (let i = 0; i < count; i++) size = size * 256 + data[at + 2 + i]!;
-      first = data[at + 2]!;
-      if (first === 0 || size < 0x80) throw new DerError("a length is not in its shortest form");
-      header = 2 + count;
-    }
+    const { header, size } = headerAt(data, at);
     if (at + header + size > data.length) throw new DerTruncatedError("an element is longer than the data");
     yield { tag, content: data.subarray(at + header, at + header + size) };
     at += header + size;

@@ -1,6 +1,6 @@
 import { createCipheriv, randomBytes, timingSafeEqual } from "node:crypto";
 import { openGcm } from "./data-key-cipher";
-import { DerError, DerTruncatedError, eachElement, type Element, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
+import { DerError, DerTruncatedError, eachElement, headerAt, type Element, fields, integer, octets, only, readInteger, sequence, setOf, TAG } from "./der";
 import { EnvelopeFormatError, EnvelopeIntegrityError } from "./envelope-format";
 import type { Recipient } from "./recipients-envelope";
 import { type EncryptionContext, encryptionContextProblem, MAX_CONTEXT_JSON } from "../kms/encryption-context";
@@ -142,16 +142,15 @@ export function formatSdkMessage(m: SdkMessage): Buffer {
  * that starts with the version, INTEGER 1. Random bytes (a bare ciphertext) do about once in 2^40.
  */
 export function beginsLikeSdkMessage(bytes: Buffer): boolean {
-  const afterLength = (at: number) => {
-    const first = bytes[at + 1];
-    if (first === undefined) return -1;
-    return first < 0x80 ? at + 2 : first >= 0x81 && first <= 0x84 ? at + 2 + (first & 0x7f) : -1;
-  };
-  if (bytes[0] !== TAG.SEQUENCE) return false;
-  const header = afterLength(0);
-  if (header < 0 || bytes[header] !== TAG.SEQUENCE) return false;
-  const version = afterLength(header);
-  return version >= 0 && bytes[version] === TAG.INTEGER && bytes[version + 1] === 1 && bytes[version + 2] === SDK_VERSION;
+  try {
+    if (bytes[0] !== TAG.SEQUENCE) return false;
+    const header = headerAt(bytes, 0).header;
+    if (bytes[header] !== TAG.SEQUENCE) return false;
+    const version = header + headerAt(bytes, header).header;
+    return bytes[version] === TAG.INTEGER && bytes[version + 1] === 1 && bytes[version + 2] === SDK_VERSION;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether bytes (an envelope string's, decoded) are a DER SEQUENCE rather than our JSON. */

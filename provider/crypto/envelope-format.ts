@@ -214,15 +214,19 @@ export function envelopeBytes(text: string): Buffer {
   return Buffer.from(compact, "base64");
 }
 
+/** Whether bytes begin as our envelope's JSON does, even cut short. */
+export function beginsLikeEnvelopeJson(bytes: Buffer): boolean {
+  return bytes.subarray(0, 2).toString("latin1") === "{\"";
+}
+
 /** The JSON object of an envelope's bytes. */
 export function jsonOf(bytes: Buffer): Record<string, unknown> {
   let o: unknown;
-  const text = bytes.toString("utf8");
   try {
-    o = JSON.parse(text);
+    o = JSON.parse(bytes.toString("utf8"));
   } catch {
     // An envelope cut short (or altered) is refused as one, not taken for something else.
-    if (text.startsWith("{\"")) throw new EnvelopeIntegrityError("envelope: its JSON is cut short or altered; nothing was decrypted");
+    if (beginsLikeEnvelopeJson(bytes)) throw new EnvelopeIntegrityError("envelope: its JSON is cut short or altered; nothing was decrypted");
     throw new EnvelopeFormatError("the base64 does not hold JSON; it is not an envelope (a bare ciphertextBlob also needs its key, version and algorithm)");
   }
   if (typeof o !== "object" || o === null || Array.isArray(o)) throw new EnvelopeFormatError("the JSON is not an object");

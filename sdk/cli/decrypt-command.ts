@@ -1,4 +1,4 @@
-import { type Algorithm, beginsLikeSdkMessage, describeRecipient, printable, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
+import { type Algorithm, beginsLikeEnvelopeJson, beginsLikeSdkMessage, describeRecipient, printable, readEnvelope, STRICT_BASE64 } from "../../provider/toolkit";
 import { type DecryptInput, DecryptError, type DecryptOptions, openValue } from "../open-value";
 import { CliError } from "./cli-error";
 import { checkTargetFlags, CLI_SETTING_NAMES, inFlags, type TargetFlags } from "./cli-words";
@@ -48,7 +48,7 @@ function looksBare(text: string): boolean {
   if (compact === "" || !STRICT_BASE64.test(compact)) return false;
   const bytes = Buffer.from(compact, "base64");
   // An Encryption SDK message or our JSON, even cut short, is an envelope: its own error says what is wrong.
-  return !beginsLikeSdkMessage(bytes) && !bytes.toString("utf8").startsWith("{\"");
+  return !beginsLikeSdkMessage(bytes) && !beginsLikeEnvelopeJson(bytes);
 }
 
 /** What to decrypt: the input as an envelope, or with the flags, as a bare ciphertext. */
