@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type DocBlock, docBlock, shellCommands } from "../support/doc-blocks";
@@ -8,7 +8,7 @@ import { secretForms } from "../support/secret-forms";
 import { npmInstall } from "../support/shared-build";
 import { pulumiBinDir } from "./pulumi-bin";
 import { packPackage, removeRoot, tempRoot } from "./pulumi-project";
-import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
+import { linkedCheckout, startTryEmulator, type TryEmulator } from "./try-emulator-process";
 
 // The examples' READMEs, run as written where each example stands: a checkout laid out as the
 // READMEs assume (the `npm pack` tarball at its root, `npm run try-emulator` serving
@@ -69,9 +69,8 @@ describe("the examples' READMEs, run as written against the emulator", { timeout
   before(async () => {
     root = tempRoot();
     checkout = join(root, "pulumi-alicloud-kms-encrypted");
-    mkdirSync(join(checkout, "examples"), { recursive: true });
-    // `npm --prefix ../.. run kms-emulator` resolves in this checkout: its scripts and code by link.
-    for (const entry of ["package.json", "node_modules", "test", "provider"]) symlinkSync(join(repoRoot, entry), join(checkout, entry));
+    // `npm --prefix ../.. run kms-emulator` resolves in this checkout.
+    linkedCheckout(checkout);
     const tarball = packPackage(root);
     copyFileSync(tarball, join(checkout, basename(tarball)));
     for (const { example } of cases) cpSync(join(repoRoot, "examples", example), join(checkout, "examples", example), { recursive: true });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -9,7 +9,7 @@ import { hostPlatform, packagePlugin } from "../../provider/plugin/build/package
 import { docBlock, shellCommands } from "../support/doc-blocks";
 import { secretForms } from "../support/secret-forms";
 import { filesUnder } from "./offline-pulumi";
-import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
+import { linkedCheckout, startTryEmulator, type TryEmulator } from "./try-emulator-process";
 import { pulumiBinDir } from "./pulumi-bin";
 import { removeRoot, tempRoot } from "./pulumi-project";
 
@@ -100,10 +100,7 @@ export function pluginRecipeScenario(language: "yaml" | "python"): void {
       // A checkout as the recipe sees it: this one's files by link, the example copied (it writes
       // its stack config and, for Python, its venv), the emulator's folder its own.
       checkout = join(root, "checkout");
-      mkdirSync(join(checkout, "examples"), { recursive: true });
-      for (const entry of ["package.json", "node_modules", "test", "provider", "examples/try-emulator.ts", "examples/emulator-port.ts"]) {
-        symlinkSync(join(repoRoot, entry), join(checkout, entry));
-      }
+      linkedCheckout(checkout);
       example = join(checkout, "examples", `plugin-${language}`);
       cpSync(join(repoRoot, "examples", `plugin-${language}`), example, { recursive: true });
       // The recipe's first line: the tarballs, the CLI bundle and the SDK's wheel, in this checkout's dist/plugin.

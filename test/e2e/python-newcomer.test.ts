@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { linkSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { hostPlatform, packagePlugin, packageVersion, tarballName, wheelName } from "../../provider/plugin/build/package";
 import { docBlock, shellCommands } from "../support/doc-blocks";
@@ -10,7 +10,7 @@ import { secretForms } from "../support/secret-forms";
 import { placeLanguageHosts } from "./language-hosts";
 import { pulumiBinDir } from "./pulumi-bin";
 import { removeRoot, tempRoot } from "./pulumi-project";
-import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
+import { linkedCheckout, startTryEmulator, type TryEmulator } from "./try-emulator-process";
 
 // Issue 35's newcomer: a Python Pulumi user with a Pulumi CLI and Python, following only
 // docs/python.md ("What you need", "Your own program on the emulator"), in a fresh HOME. Their CLI
@@ -22,7 +22,6 @@ import { startTryEmulator, type TryEmulator } from "./try-emulator-process";
 // SDK from its wheel, and no integrity key is set. Pulumi's PULUMI_SKIP_CONFIRMATIONS stands in for
 // the user's "yes" at `pulumi up`; pip's cache is the machine's (the packages are PyPI's either way).
 
-const repoRoot = resolve(__dirname, "../..");
 const PAGE = "docs/python.md";
 
 describe("a Python newcomer, from docs/python.md, in a fresh HOME", { timeout: 20 * 60_000 }, () => {
@@ -61,10 +60,7 @@ describe("a Python newcomer, from docs/python.md, in a fresh HOME", { timeout: 2
 
     // The checkout's block: its build (npm ci is this checkout's own), then try-emulator naming Python.
     checkout = join(root, "pulumi-alicloud-kms-encrypted");
-    mkdirSync(join(checkout, "examples"), { recursive: true });
-    for (const entry of ["package.json", "node_modules", "test", "provider", "examples/try-emulator.ts", "examples/emulator-port.ts"]) {
-      symlinkSync(join(repoRoot, entry), join(checkout, entry));
-    }
+    linkedCheckout(checkout);
     const written = await packagePlugin({ out: join(checkout, "dist", "plugin") });
     for (const file of [tarballName(packageVersion(), hostPlatform()), wheelName(packageVersion())]) {
       assert.ok(written.some((w) => w.endsWith(file)), `plugin:package wrote ${file}`);

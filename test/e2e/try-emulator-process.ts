@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdirSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { freePort } from "../support/free-port";
 
 // `npm run try-emulator` as the recipes run it (in the checkout, serving until stopped), on a free
@@ -7,6 +8,18 @@ import { freePort } from "../support/free-port";
 // on this machine. It runs in its own process group: npm does not pass a signal on to its script.
 
 const repoRoot = resolve(__dirname, "../..");
+
+/**
+ * A checkout at `dir` as the recipes see one, this one's parts by link: its scripts and code (so
+ * `npm run try-emulator` and `npm --prefix … run kms-emulator` work there) and an examples/ folder
+ * for the examples a test copies in. A test adds what it builds (dist/plugin, the tarball).
+ */
+export function linkedCheckout(dir: string): void {
+  mkdirSync(join(dir, "examples"), { recursive: true });
+  for (const entry of ["package.json", "node_modules", "test", "provider", "examples/try-emulator.ts", "examples/emulator-port.ts"]) {
+    symlinkSync(join(repoRoot, entry), join(dir, entry));
+  }
+}
 
 export interface TryEmulator {
   /** What it printed up to its "next commands" (endpoint, keys, the env file to source). */

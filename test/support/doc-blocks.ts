@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 // The fenced blocks of the documents a user reads (README.md, docs/*.md, examples/*/README.md), each
@@ -33,14 +33,7 @@ export interface DocBlock {
 export function userDocuments(): string[] {
   const docs = readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`);
   const examples = readdirSync(join(repoRoot, "examples"), { withFileTypes: true }).filter((d) => d.isDirectory())
-    .map((d) => `examples/${d.name}/README.md`).filter((f) => {
-      try {
-        readFileSync(join(repoRoot, f));
-        return true;
-      } catch {
-        return false;
-      }
-    }).sort();
+    .map((d) => `examples/${d.name}/README.md`).filter((f) => existsSync(join(repoRoot, f))).sort();
   return ["README.md", ...docs, ...examples];
 }
 
