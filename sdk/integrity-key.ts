@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { INTEGRITY_KEY_MODULE_SOURCE, INTEGRITY_KEY_TYPE } from "./provider-module-source";
 import { encryptedValueProvider, perDeployment } from "./provider-resource";
+import { withoutDependencies } from "./without-dependencies";
 
 // The stack's integrity key, one resource per stack (provider/engine/integrity-key-provider.ts): its
 // provider draws 32 random bytes when it is first created and keeps them as its `key` output, a
@@ -24,7 +25,8 @@ const keys = perDeployment(() => {
   // Only the stack's secrets provider can write a secret into state. A key stored in clear, or none,
   // was put there by someone else, who could then tag ciphertexts of their choosing: refused.
   const secret = pulumi.isSecret(resource.key);
-  return resource.key.apply(async (key) => {
+  // Without the key resource as a dependency of every value (without-dependencies.ts says why).
+  return withoutDependencies(resource.key.apply(async (key) => {
     if (typeof key !== "string" || !(await secret)) {
       throw new pulumi.RunError(`the stack's integrity key (resource ${RESOURCE_NAME}) is ${typeof key === "string" ? "stored in clear" : "missing"} ` +
         "in state, which only an edit of the state outside Pulumi can do. Restore the state from a backup, or remove that resource " +
@@ -32,7 +34,7 @@ const keys = perDeployment(() => {
         "re-encrypted once from the program's plaintexts");
     }
     return key;
-  });
+  }));
 });
 
 /** The stack's integrity key, a secret; unknown in a preview of the stack's first deployment. */
