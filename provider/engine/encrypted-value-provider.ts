@@ -186,7 +186,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
     const stale = [await staleReason(props, this.context), altered].filter((r) => r !== undefined).join("; ");
     // A digest or trigger among the outputs is from before they moved to the inputs only.
     const { plaintextDigest: _digest, trigger: _trigger, ...rest } = props;
-    return { id, props: { ...rest, ...asSecrets(props, ["integrityKey", "integrityTag"]), staleReason: stale } };
+    return { id, props: { ...rest, ...asSecrets(props, ["integrityKey"]), staleReason: stale } };
   }
 
   async delete(): Promise<void> {

@@ -292,7 +292,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
     const props = this.storedOnly(stored);
     // Under the key state holds: refresh runs no program. (Up checks under the program's.)
     const altered = integrityStaleness(props);
-    const refreshed = this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey", "integrityTags"]) });
+    const refreshed = this.withDerivedMap({ ...props, ...asSecrets(props, ["integrityKey"]) });
     const stale = [await staleReason(props, this.context), altered, this.derivedMapProblem(stored, refreshed)]
       .filter((r) => r !== undefined).join("; ");
     return { id, props: { ...refreshed, staleReason: stale } };

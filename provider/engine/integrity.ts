@@ -9,7 +9,7 @@ import { isUnknown, reveal, revealDeep, secret, UNKNOWN, type SecretWire, type U
 // they store; diff checks each value tag under the key the program's stack key gives (never under
 // one read from state) and the program's mark (digest or trigger), and re-encrypts what fails;
 // refresh checks the outputs tag under the stored key and reports a failure as staleness. The value's
-// key and the value tags are secrets; the outputs tag, an HMAC of outputs under a secret key, is not.
+// key is a secret; the tags, HMACs under it, are not (state from before 0.3 keeps its value tags as secrets).
 
 type Props = Record<string, unknown>;
 
@@ -187,12 +187,16 @@ export function integrityStaleness(props: Props): string | undefined {
   return "its outputs do not match their integrity tag (the state was edited outside Pulumi); the next up re-encrypts it";
 }
 
-/** The outputs about integrity, added to `outputs`: the value's key and value tags (secrets), and the outputs tag. */
+/**
+ * The outputs about integrity, added to `outputs`: the value's key (a secret), its value tags and the
+ * outputs tag. The tags are HMACs under that key, which reveal nothing of what they cover (the mark
+ * included) without it: in clear, they cost the engine no encryption each time it writes the state.
+ */
 export function withIntegrityOutputs(key: string, tags: Record<string, string> | string, outputs: Props): Props {
   const tagged: Props = {
     ...outputs,
     integrityKey: secret(key),
-    ...(typeof tags === "string" ? { integrityTag: secret(tags) } : { integrityTags: secret(JSON.stringify(tags)) }),
+    ...(typeof tags === "string" ? { integrityTag: tags } : { integrityTags: JSON.stringify(tags) }),
   };
   const covered = coveredOutputs(tagged);
   if (covered === undefined) throw new EncryptedValueError("the outputs cannot be tagged; run `pulumi up` again");

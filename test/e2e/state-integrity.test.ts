@@ -20,7 +20,10 @@ import { packPackage, PulumiProject, removeRoot, tempRoot } from "./pulumi-proje
 const ACCESS_KEY = { accessKeyId: "LTAIintegritye2e", accessKeySecret: "integrity-e2e-access-key-secret-7d6c5b" };
 const SIG = "4dabf18193072939515e22adb298388d";
 const marker = (label: string) => `${label}-${randomBytes(16).toString("hex")}`;
-type Resource = { type: string; urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+type Resource = {
+  type: string; urn: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown>;
+  dependencies?: string[]; propertyDependencies?: Record<string, string[]>;
+};
 type Deployment = { deployment: { resources: Resource[] } };
 
 describe("ciphertexts swapped or substituted in state, through the real CLI", { timeout: 20 * 60_000 }, () => {
@@ -78,12 +81,18 @@ describe("ciphertexts swapped or substituted in state, through the real CLI", { 
     if (root) removeRoot(root);
   });
 
-  it("keeps the integrity key and tags as secrets, and each envelope opens under its own scope only", async () => {
+  it("keeps the integrity key as a secret, the tags (HMACs under it) in clear, and each envelope opens under its own scope only", async () => {
     const state = await exported();
     const values = valuesOf(state);
-    for (const field of ["integrityKey", "integrityTags"]) {
-      assert.equal((values.outputs[field] as Record<string, unknown>)?.[SIG] !== undefined, true, `${field} is a secret in state`);
-    }
+    assert.equal((values.outputs.integrityKey as Record<string, unknown>)?.[SIG] !== undefined, true, "integrityKey is a secret in state");
+    const tags = JSON.parse(String(values.outputs.integrityTags)) as Record<string, string>;
+    assert.deepEqual(Object.keys(tags).sort(), Object.keys(entries).sort(), "a value tag for each entry, in clear");
+    for (const tag of Object.values(tags)) assert.match(tag, /^[A-Za-z0-9_-]{43}$/, "an HMAC-SHA-256, base64url");
+    // The salt and the key are read by every value, and ordered before none: state records no edge to them.
+    const stackWide = state.deployment.resources.filter((r) => /:(DigestSalt|IntegrityKey)$/.test(r.type)).map((r) => r.urn);
+    assert.equal(stackWide.length, 2, "the stack's digest salt and integrity key are in state");
+    const edges = JSON.stringify([values.dependencies ?? [], values.propertyDependencies ?? {}]);
+    for (const urn of stackWide) assert.equal(edges.includes(urn), false, `no dependency on ${urn}`);
     assert.equal("stackIntegrityKey" in values.inputs, false, "the stack's key is never stored with a value");
     const key = state.deployment.resources.find((r) => r.type.endsWith(":IntegrityKey"));
     assert.equal((key?.outputs?.key as Record<string, unknown>)?.[SIG] !== undefined, true, "the stack's integrity key is a secret");
