@@ -31,6 +31,19 @@ export interface Measurement {
   summary: Record<string, number>;
 }
 
+interface MeasureOptions {
+  /** false: a failed command is measured too (the throttled run). */
+  mustSucceed?: boolean;
+  /** A path prefix for the engine's `--profiling` files. */
+  profileTo?: string;
+}
+
+/** A resource as `pulumi stack export` writes it: the part the benchmark reads. */
+export interface StateResource {
+  urn: string;
+  outputs?: Record<string, unknown>;
+}
+
 export function seedFor(keys: number) {
   return {
     accessKeys: [BENCH_ACCESS_KEY],
@@ -165,9 +178,19 @@ export class BenchProject {
     await (await this.projectFor(BenchProject.programOf(name))).ok("stack", "rm", name, "--force", "--yes");
   }
 
-  /** Runs one command (`preview`, or `up` for create/unchanged) and measures it. */
-  async measure(op: Op, emulator: KmsEmulator, options: { mustSucceed?: boolean } = {}): Promise<Measurement & { run: Run }> {
-    const args = op === "preview" ? ["preview"] : ["up", "--yes", "--skip-preview"];
+  /** The values in the selected stack's state (the resources `value-NNNN`, or the map `values`), from one `stack export`. */
+  async valuesInState(): Promise<StateResource[]> {
+    const exported = JSON.parse((await this.current.ok("stack", "export")).stdout) as { deployment: { resources?: StateResource[] } };
+    return (exported.deployment.resources ?? []).filter((r) => /::(value-\d+|values)$/.test(r.urn));
+  }
+
+  /**
+   * Runs one command (`preview`, or `up` for create/unchanged) and measures it; with `profileTo`,
+   * under the engine's `--profiling` (CPU, memory and trace files named from that prefix).
+   */
+  async measure(op: Op, emulator: KmsEmulator, options: MeasureOptions = {}): Promise<Measurement & { run: Run }> {
+    const args = [...(op === "preview" ? ["preview"] : ["up", "--yes", "--skip-preview"]),
+      ...(options.profileTo ? ["--profiling", options.profileTo] : [])];
     emulator.resetStats();
     const memory = sampleProviderMemory();
     const started = performance.now();

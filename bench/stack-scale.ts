@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { digestWithSalt, saltFor } from "../provider/crypto/plaintext-digest";
 import { type KmsEmulator, startKmsEmulator } from "../test/kms-emulator";
@@ -7,7 +8,7 @@ import { packPackage, removeRoot, tempRoot } from "../test/e2e/pulumi-project";
 import { BenchProject, type Measurement, type Op, OPS, PLUGIN_PROGRAMS, type Program, PROGRAMS, seedFor } from "./bench-project";
 
 // `npm run bench [-- --sizes 1,50,200,1000] [--programs baseline,api,local,map,plugin-node,plugin-yaml,plugin-python]
-//   [--repeat 1] [--latency <ms>] [--json <file>] [--no-throttled] [--pulumi-env NAME=VALUE]…`
+//   [--repeat 1] [--latency <ms>] [--json <file>] [--no-throttled] [--pulumi-env NAME=VALUE]… [--profile <dir>]`
 // The real Pulumi CLI against the emulator, for N values under one key: `pulumi preview` of the new
 // stack, `pulumi up` creating it and an unchanged `pulumi up`, for N EncryptedValue resources through
 // KMS ("api") or encrypting locally ("local"), one EncryptedValues of N entries ("map") and N
@@ -21,7 +22,10 @@ import { BenchProject, type Measurement, type Op, OPS, PLUGIN_PROGRAMS, type Pro
 // see what is left: PULUMI_SKIP_CHECKPOINTS=true (no snapshot written after each step) showed, at
 // N = 200, that most of what a value costs over the baseline is the snapshot's (docs/performance.md).
 // The three programs take turns within each command, so drift on a shared machine hits them alike;
-// with --repeat k every figure is the median of k rounds, each on fresh stacks.
+// with --repeat k every figure is the median of k rounds, each on fresh stacks. After each create,
+// one `stack export` gives the state's bytes per value (compact JSON of the value resources over N).
+// --profile <dir> runs every measured command under the engine's `--profiling`, writing
+// <dir>/<program>-<N>-<op>.<pid>.cpu (read with `go tool pprof -top -cum <pulumi binary> <file>`).
 
 const { values: args } = parseArgs({
   options: {
@@ -32,6 +36,7 @@ const { values: args } = parseArgs({
     programs: { type: "string", default: PROGRAMS.join(",") },
     latency: { type: "string", default: "0" },
     "pulumi-env": { type: "string", multiple: true, default: [] },
+    profile: { type: "string" },
   },
 });
 const pulumiEnv = Object.fromEntries((args["pulumi-env"] ?? []).map((pair) => {
@@ -69,6 +74,8 @@ interface RunRecord extends Measurement {
   n: number;
   program: Program;
   op: Op;
+  /** After a create: the value resources' compact JSON in state, over N. */
+  stateBytesPerValue?: number;
 }
 
 const runs: RunRecord[] = [];
@@ -89,21 +96,33 @@ async function digestCostMs(): Promise<number> {
   return (performance.now() - started) / values.length;
 }
 
+/**
+ * What a stack of `program` holds besides its values: the stack; for the dynamic programs their
+ * explicit provider, and for this package's the stack's digest salt and integrity key. The plugin's
+ * default provider is not counted, and it keeps neither salt nor key as a resource.
+ */
+function perStackResources(program: Program): number {
+  return PLUGIN_PROGRAMS.includes(program) ? 1 : program === "baseline" ? 2 : 4;
+}
+
 const EXPECTED: Record<Op, string> = { preview: "to create", create: "created", unchanged: "unchanged" };
 
-async function measureOne(bench: BenchProject, emulator: KmsEmulator, program: Program, n: number, op: Op): Promise<Measurement> {
+type Measured = Measurement & { stateBytesPerValue?: number };
+
+async function measureOne(bench: BenchProject, emulator: KmsEmulator, program: Program, n: number, op: Op): Promise<Measured> {
   await bench.selectStack(`${program}-${n}`);
-  const { run: _run, ...m } = await bench.measure(op, emulator);
-  // The values (one map, or N resources) and the stack; for the dynamic programs their explicit
-  // provider, and for this package's the stack's digest salt and integrity key. The plugin's default
-  // provider is not counted, and it keeps neither salt nor key as a resource.
-  const perStack = PLUGIN_PROGRAMS.includes(program) ? 1 : program === "baseline" ? 2 : 4;
-  const resources = (program === "map" ? 1 : n) + perStack;
+  const profileTo = args.profile ? join(args.profile, `${program}-${n}-${op}`) : undefined;
+  const { run: _run, ...m } = await bench.measure(op, emulator, { profileTo });
+  const resources = (program === "map" ? 1 : n) + perStackResources(program);
   if (m.summary[EXPECTED[op]] !== resources) {
     throw new Error(`${program}-${n} ${op}: expected ${resources} ${EXPECTED[op]}, got ${JSON.stringify(m.summary)}`);
   }
-  log(`  ${`${program}-${n}`.padEnd(16)} ${op.padEnd(9)} ${m.wallSeconds.toFixed(2).padStart(7)} s  ${formatCalls(m.kmsCalls)}`);
-  return m;
+  const stateBytesPerValue = op === "create"
+    ? Math.round((await bench.valuesInState()).reduce((sum, r) => sum + JSON.stringify(r).length, 0) / n)
+    : undefined;
+  log(`  ${`${program}-${n}`.padEnd(16)} ${op.padEnd(9)} ${m.wallSeconds.toFixed(2).padStart(7)} s  ${formatCalls(m.kmsCalls)}` +
+    (stateBytesPerValue === undefined ? "" : `  state ${stateBytesPerValue} B/value`));
+  return { ...m, stateBytesPerValue };
 }
 
 function median<T>(items: T[], by: (t: T) => number): T {
@@ -137,8 +156,8 @@ async function measureSize(bench: BenchProject, emulator: KmsEmulator, n: number
 function table(): string {
   const others = programs.filter((p) => p !== "baseline");
   const head = ["N", "op", "baseline s", ...others.flatMap((p) => [`${p} s`, `${p} ×`]), ...others.map((p) => `KMS calls (${p})`),
-    `provider peak MiB (${programs.join("/")})`];
-  const lines = [`| ${head.join(" | ")} |`, `|${head.map((h, i) => (i < 2 || h.startsWith("KMS") || h.startsWith("provider") ? "---" : "---:")).join("|")}|`];
+    `provider peak MiB (${programs.join("/")})`, `state B/value (${programs.join("/")})`];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map((h, i) => (i < 2 || /^(KMS|provider|state)/.test(h) ? "---" : "---:")).join("|")}|`];
   for (const n of sizes) {
     for (const op of OPS) {
       const get = (program: Program) => runs.find((r) => r.n === n && r.op === op && r.program === program);
@@ -149,7 +168,27 @@ function table(): string {
       lines.push(`| ${[String(n), op, base ? base.wallSeconds.toFixed(2) : "—",
         ...measured.flatMap((r) => [r!.wallSeconds.toFixed(2), ratio(r!)]),
         ...measured.map((r) => formatCalls(r!.kmsCalls)),
-        programs.map((p) => get(p)?.providerPeakMiB ?? "—").join(" / ")].join(" | ")} |`);
+        programs.map((p) => get(p)?.providerPeakMiB ?? "—").join(" / "),
+        op === "create" ? programs.map((p) => get(p)?.stateBytesPerValue ?? "—").join(" / ") : ""].join(" | ")} |`);
+    }
+  }
+  // What one value costs over a do-nothing resource, by N: flat if a value's cost does not grow with the stack.
+  const perValue = others.filter((p) => p !== "map");
+  if (runs.some((r) => r.program === "baseline") && perValue.length > 0) {
+    const headPV = ["N", "op", ...perValue.map((p) => `${p} ms/value`)];
+    lines.push("", "Per value over the baseline ((program s − baseline s) / N):", "",
+      `| ${headPV.join(" | ")} |`, `|${headPV.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
+    for (const n of sizes) {
+      for (const op of OPS) {
+        const get = (program: Program) => runs.find((r) => r.n === n && r.op === op && r.program === program);
+        const base = get("baseline");
+        if (!base) continue;
+        const cells = perValue.map((p) => {
+          const r = get(p);
+          return r ? (((r.wallSeconds - base.wallSeconds) / n) * 1000).toFixed(1) : "—";
+        });
+        lines.push(`| ${[String(n), op, ...cells].join(" | ")} |`);
+      }
     }
   }
   if (oneEntryChanges.length > 0) {
@@ -188,10 +227,11 @@ async function main() {
       try {
         await bench.stack("throttled", "api", THROTTLED_N, limited);
         const m = await bench.measure("create", limited, { mustSucceed: false });
-        const created = (m.summary.created ?? 0) - 3; // less the stack, the provider and the digest salt
+        // The values themselves, as state holds them: each with its ciphertext.
+        const encrypted = (await bench.valuesInState()).filter((r) => typeof r.outputs?.ciphertextBlob === "string").length;
         throttled = {
           n: THROTTLED_N,
-          failures: THROTTLED_N - Math.max(0, created),
+          failures: THROTTLED_N - encrypted,
           wallSeconds: m.wallSeconds,
           floorSeconds: THROTTLED_N / THROTTLED_QPS,
           baselineSeconds: baseline.wallSeconds,
@@ -220,8 +260,8 @@ async function main() {
       writeFileSync(args.json, `${JSON.stringify({
         machine,
         digestMsPerValue: digestMs,
-        runs: runs.map(({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB }) =>
-          ({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB })),
+        runs: runs.map(({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB, stateBytesPerValue }) =>
+          ({ n, program, op, wallSeconds, kmsCalls, providerPeakMiB, stateBytesPerValue })),
         ...(oneEntryChanges.length > 0 ? { oneEntryChanges } : {}),
         ...(throttled ? { throttled: throttledJson } : {}),
       }, null, 2)}\n`);
