@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EncryptedValueArgs } from "./encrypted-value";
 import type { EncryptedValuesArgs } from "./encrypted-values";
 import { kmsTargetProperties, KmsTargetResource } from "./kms-target-resource";
+import { pauseStackTraces } from "./promise-stack-traces";
 import { entriesWarnedUnlessSecret, warnedUnlessSecret } from "./plaintext-secrecy";
 
 // `pulumi-alicloud-kms-encrypted/plugin`: EncryptedValue and EncryptedValues on the alicloud-kms
@@ -37,17 +38,23 @@ export class EncryptedValue extends KmsTargetResource {
   constructor(name: string, args: EncryptedValueArgs, opts?: pulumi.CustomResourceOptions) {
     const secretInput = (value: pulumi.Input<string> | undefined, property: string) =>
       value === undefined ? undefined : pulumi.secret(warnedUnlessSecret(value, `EncryptedValue ${name}: ${property}`));
-    super(PLUGIN_TYPES.value, name, {
-      plaintext: secretInput(args.plaintext, "plaintext"),
-      plaintextBase64: secretInput(args.plaintextBase64, "plaintextBase64"),
-      trigger: args.trigger,
-      encryptLocally: args.encryptLocally,
-      envelope: args.envelope,
-      bindScope: args.bindScope,
-      ...kmsTargetProperties(args),
-      ciphertextBlob: undefined,
-      plaintextRevision: undefined,
-    }, opts);
+    // As the dynamic provider's classes: no stack trace for each of the promises constructing makes.
+    const resumeStackTraces = pauseStackTraces();
+    try {
+      super(PLUGIN_TYPES.value, name, {
+        plaintext: secretInput(args.plaintext, "plaintext"),
+        plaintextBase64: secretInput(args.plaintextBase64, "plaintextBase64"),
+        trigger: args.trigger,
+        encryptLocally: args.encryptLocally,
+        envelope: args.envelope,
+        bindScope: args.bindScope,
+        ...kmsTargetProperties(args),
+        ciphertextBlob: undefined,
+        plaintextRevision: undefined,
+      }, opts);
+    } finally {
+      resumeStackTraces();
+    }
     dropInputOnly(this, ["plaintext", "plaintextBase64", "trigger", "encryptLocally", "bindScope"]);
   }
 }
@@ -62,16 +69,21 @@ export class EncryptedValues extends KmsTargetResource {
   declare public readonly plaintextRevisions: pulumi.Output<Record<string, number>>;
 
   constructor(name: string, args: EncryptedValuesArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PLUGIN_TYPES.values, name, {
-      plaintexts: pulumi.secret(entriesWarnedUnlessSecret(args.plaintexts, name)),
-      triggers: args.triggers,
-      encryptLocally: args.encryptLocally,
-      envelope: args.envelope,
-      ...kmsTargetProperties(args),
-      ciphertexts: undefined,
-      envelopes: undefined,
-      plaintextRevisions: undefined,
-    }, opts);
+    const resumeStackTraces = pauseStackTraces();
+    try {
+      super(PLUGIN_TYPES.values, name, {
+        plaintexts: pulumi.secret(entriesWarnedUnlessSecret(args.plaintexts, name)),
+        triggers: args.triggers,
+        encryptLocally: args.encryptLocally,
+        envelope: args.envelope,
+        ...kmsTargetProperties(args),
+        ciphertexts: undefined,
+        envelopes: undefined,
+        plaintextRevisions: undefined,
+      }, opts);
+    } finally {
+      resumeStackTraces();
+    }
     dropInputOnly(this, ["plaintexts", "triggers", "encryptLocally"]);
   }
 }
