@@ -21,7 +21,7 @@ import { BenchProject, type Measurement, type Op, OPS, PLUGIN_PROGRAMS, type Pro
 // --pulumi-env sets a variable for every pulumi command, to take part of the engine's cost away and
 // see what is left: PULUMI_SKIP_CHECKPOINTS=true (no snapshot written after each step) showed, at
 // N = 200, that most of what a value costs over the baseline is the snapshot's (docs/performance.md).
-// The three programs take turns within each command, so drift on a shared machine hits them alike;
+// The programs take turns within each command, so drift on a shared machine hits them alike;
 // with --repeat k every figure is the median of k rounds, each on fresh stacks. After each create,
 // one `stack export` gives the state's bytes per value (compact JSON of the value resources over N).
 // --profile <dir> runs every measured command under the engine's `--profiling`, writing
@@ -153,6 +153,11 @@ async function measureSize(bench: BenchProject, emulator: KmsEmulator, n: number
   }
 }
 
+/** The (median) run of `program` for N and op, if measured. */
+function runOf(n: number, op: Op, program: Program): RunRecord | undefined {
+  return runs.find((r) => r.n === n && r.op === op && r.program === program);
+}
+
 function table(): string {
   const others = programs.filter((p) => p !== "baseline");
   const head = ["N", "op", "baseline s", ...others.flatMap((p) => [`${p} s`, `${p} ×`]), ...others.map((p) => `KMS calls (${p})`),
@@ -160,7 +165,7 @@ function table(): string {
   const lines = [`| ${head.join(" | ")} |`, `|${head.map((h, i) => (i < 2 || /^(KMS|provider|state)/.test(h) ? "---" : "---:")).join("|")}|`];
   for (const n of sizes) {
     for (const op of OPS) {
-      const get = (program: Program) => runs.find((r) => r.n === n && r.op === op && r.program === program);
+      const get = (program: Program) => runOf(n, op, program);
       const base = get("baseline");
       const measured = others.map(get);
       if (measured.some((m) => !m)) continue;
@@ -180,11 +185,10 @@ function table(): string {
       `| ${headPV.join(" | ")} |`, `|${headPV.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`);
     for (const n of sizes) {
       for (const op of OPS) {
-        const get = (program: Program) => runs.find((r) => r.n === n && r.op === op && r.program === program);
-        const base = get("baseline");
+        const base = runOf(n, op, "baseline");
         if (!base) continue;
         const cells = perValue.map((p) => {
-          const r = get(p);
+          const r = runOf(n, op, p);
           return r ? (((r.wallSeconds - base.wallSeconds) / n) * 1000).toFixed(1) : "—";
         });
         lines.push(`| ${[String(n), op, ...cells].join(" | ")} |`);
