@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 // Every value reads two stack-wide outputs: the digest salt and the integrity key. Passed as they
-// are, the engine records them as the value's `dependencies` and `propertyDependencies`, about 590
+// are, the engine records them as the value's `dependencies` and `propertyDependencies`, about 470
 // bytes of URNs per value in state, which the engine writes again, whole, after every step of an up
 // (docs/performance.md). Neither edge orders anything: the value's inputs wait for the salt and key
 // anyway, and neither resource has anything in the cloud to create or delete before or after a value.

@@ -9,7 +9,7 @@ import { isUnknown, reveal, revealDeep, secret, UNKNOWN, type SecretWire, type U
 // they store; diff checks each value tag under the key the program's stack key gives (never under
 // one read from state) and the program's mark (digest or trigger), and re-encrypts what fails;
 // refresh checks the outputs tag under the stored key and reports a failure as staleness. The value's
-// key is a secret; the tags, HMACs under it, are not (state from before 0.3 keeps its value tags as secrets).
+// key is a secret; the tags, HMACs under it, are not (earlier versions' state keeps its value tags as secrets).
 
 type Props = Record<string, unknown>;
 
