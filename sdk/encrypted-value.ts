@@ -9,6 +9,7 @@ import { warnedUnlessSecret } from "./plaintext-secrecy";
 
 import type { ChangeDetection, EncryptionAlgorithm, EnvelopeFormat } from "./encryption-algorithm";
 import { kmsTargetProperties, KmsTargetResource, type RecipientArgs } from "./kms-target-resource";
+import { envelopeOfOutputs } from "../provider/toolkit";
 
 export type { ChangeDetection, EncryptionAlgorithm };
 
@@ -185,5 +186,13 @@ export class EncryptedValue extends KmsTargetResource {
     // `db.plaintext`) would put the plaintext into the stack's outputs. The inputs only the SDK
     // and the provider deal in leave the object as soon as they are sent.
     for (const name of INPUT_ONLY_PROPERTIES) delete (this as Record<string, unknown>)[name];
+    // State keeps a directly encrypted value's envelope as its ciphertext and target, which give it
+    // back byte for byte (the provider leaves it out): derived here, as EncryptedValues derives its
+    // envelopes. An envelope state does keep (envelope encryption, recipients, the Encryption SDK's
+    // format, an earlier version's state) is the output as it is.
+    const outputs = { envelope: this.envelope as pulumi.Output<unknown>, ciphertextBlob: this.ciphertextBlob, keyId: this.keyId,
+      keyVersionId: this.keyVersionId, certificateId: this.certificateId, algorithm: this.algorithm, region: this.region,
+      encryptionContext: this.encryptionContext };
+    this.envelope = pulumi.all(outputs).apply(envelopeOfOutputs);
   }
 }

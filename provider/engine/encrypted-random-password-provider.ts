@@ -66,7 +66,8 @@ function omit(props: Props, names: readonly string[]): Props {
 
 export class EncryptedRandomPasswordProvider extends EncryptedValueProvider {
   constructor(options: { stackKey?: StackKeySource } = {}) {
-    super({ stackKey: options.stackKey ?? { sdkClass: "EncryptedRandomPassword" } });
+    // Its SDK class takes the envelope as state has it (a password's is read back at rotation too).
+    super({ stackKey: options.stackKey ?? { sdkClass: "EncryptedRandomPassword" }, storesDerivableEnvelope: true });
   }
 
   override async check(olds: Props, news: Props): Promise<dynamic.CheckResult> {

@@ -11,7 +11,8 @@ import { resolveTarget } from "./resolve-target";
 import {
   checkedTargetFields, reencryptionReasons, staleReason, storedMoreRecipients, storedRecipients, storedTarget,
 } from "./target-state";
-import { isUnknown, reveal, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
+import { isUnknown, reveal, revealDeep, revealText, secret, UNKNOWN, type Unknown } from "./wire-values";
+import { envelopeOfOutputs } from "./entry-maps";
 import {
   asSecrets, checkedIntegrityKey, coveredOutputs, failingTags, integrityReasons, integrityStaleness, keyForTagging, markOf,
   type StackKeySource, tagFor, type Tagged, withIntegrityOutputs, withoutPlaintexts,
@@ -85,15 +86,41 @@ function revisionReasons(olds: Props, news: Props): string[] {
   return [`the ${what} changed (revision ${String(was)} → ${isUnknown(now) ? "(known at up)" : String(now)})`];
 }
 
+/** The envelope `outputs` give back without one (envelopeOfOutputs), or undefined when they give none. */
+function derivedEnvelope(outputs: Props): string | undefined {
+  try {
+    return envelopeOfOutputs({ ...revealDeep(outputs) as Props, envelope: undefined });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The envelope a stored value has: state's, or for a value state keeps without one, the one its
+ * ciphertext and target give. Undefined when neither can be read (diff then re-encrypts).
+ */
+function storedEnvelope(olds: Props): unknown {
+  return olds.envelope !== undefined && reveal(olds.envelope) !== "" ? olds.envelope : derivedEnvelope(olds);
+}
+
 export class EncryptedValueProvider implements dynamic.ResourceProvider {
   protected readonly context = new ProviderContext();
   protected readonly handoff = new PlaintextHandoff();
 
   protected readonly stackKey: StackKeySource;
 
-  /** `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says otherwise). */
-  constructor(options: { stackKey?: StackKeySource } = {}) {
+  /** Whether state keeps an envelope that the value's other outputs give back (envelopeOfOutputs), or "". */
+  private readonly storesDerivableEnvelope: boolean;
+
+  /**
+   * `stackKey`: where the program's stack integrity key comes from (the SDK's, unless a plugin says
+   * otherwise). `storesDerivableEnvelope`: return a directly encrypted value's envelope, which its
+   * ciphertext and target give back, for SDKs that do not derive it (a generated SDK runs no code of
+   * ours); the TypeScript SDK's EncryptedValue derives it, and state keeps it once, as its ciphertext.
+   */
+  constructor(options: { stackKey?: StackKeySource; storesDerivableEnvelope?: boolean } = {}) {
     this.stackKey = options.stackKey ?? { sdkClass: "EncryptedValue" };
+    this.storesDerivableEnvelope = options.storesDerivableEnvelope ?? false;
   }
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
@@ -161,7 +188,7 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
 
   async diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
     const reasons = [
-      ...reencryptionReasons(olds, news, olds.envelope, () => revisionReasons(olds, news)),
+      ...reencryptionReasons(olds, news, storedEnvelope(olds), () => revisionReasons(olds, news)),
       // Under the key the program's stack key gives, never the one state holds.
       ...integrityReasons(news.integrityKey, olds, tagged(olds, news), storedCiphertext),
     ];
@@ -225,6 +252,8 @@ export class EncryptedValueProvider implements dynamic.ResourceProvider {
       plaintextRevision: reveal(inputs.plaintextRevision),
       ...stored,
     };
+    // "" (present, so known in a preview of a value that stays; absent, the SDK would resolve it unknown there).
+    if (!this.storesDerivableEnvelope && derivedEnvelope(outputs) === stored.envelope) outputs.envelope = "";
     return withIntegrityOutputs(key, tagFor(key, "", markNow(inputs), coveredOutputs(outputs)), outputs);
   }
 

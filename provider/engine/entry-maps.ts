@@ -5,7 +5,8 @@ import { printable } from "../kms/identifiers";
 // EncryptedValues' two output maps. State keeps each entry once (the ciphertext, or with envelope
 // encryption the envelope); the other map follows from it and the target's outputs. The TypeScript
 // SDK derives it in the program; a generated SDK runs no code of ours, so the plugin's provider
-// returns both (EncryptedValuesProvider's bothMaps option).
+// returns both (EncryptedValuesProvider's bothMaps option). The same holds for one EncryptedValue
+// KMS encrypted directly: state keeps its ciphertext, and its envelope follows (envelopeOfOutputs).
 
 type StoredMap = Record<string, string> | undefined;
 
@@ -26,4 +27,18 @@ function mapEntries(map: StoredMap, f: (value: string) => string): Record<string
     if (typeof value !== "string") throw new EnvelopeFormatError(`the state of entry ${printable(name)} is not a string; run pulumi up to re-encrypt it`);
     return [name, f(value)];
   }));
+}
+
+/**
+ * A value's envelope from its outputs: the one they hold, or for a directly encrypted value whose
+ * state keeps none (`""`), the one its ciphertext and target give back, byte for byte what
+ * encryptValue made. The dynamic provider's state keeps no envelope those outputs give back
+ * (EncryptedValueProvider); the SDK's EncryptedValue and readers of raw state call this. Throws
+ * when there is neither an envelope nor a ciphertext and a target an envelope can name.
+ */
+export function envelopeOfOutputs(outputs: Readonly<Record<string, unknown>>): string {
+  const { envelope, ciphertextBlob } = outputs;
+  if (typeof envelope === "string" && envelope !== "") return envelope;
+  if (typeof ciphertextBlob !== "string") throw new EnvelopeFormatError("the value's state has no ciphertext; run pulumi up to re-encrypt it");
+  return envelopeOfCiphertext(outputs as unknown as TargetOutputs, ciphertextBlob);
 }

@@ -68,7 +68,7 @@ export interface PluginServerOptions {
 }
 
 export class PluginServer {
-  private readonly value = new EncryptedValueProvider({ stackKey: STACK_KEY });
+  private readonly value = new EncryptedValueProvider({ stackKey: STACK_KEY, storesDerivableEnvelope: true });
   // A generated SDK reads both maps from the outputs; the TypeScript SDK derives one of them.
   private readonly values = new EncryptedValuesProvider({ stackKey: STACK_KEY, bothMaps: true });
   private readonly password = new EncryptedRandomPasswordProvider({ stackKey: STACK_KEY });

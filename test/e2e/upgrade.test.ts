@@ -132,6 +132,10 @@ describe("upgrading from state written before integrity tags and scopes, then fr
     assert.notEqual(o.tlsKeyEnvelope, old.tlsKeyEnvelope);
     assert.equal(await decryptInstalled(o.tlsKeyEnvelope, { value: "tls-key" }), tlsKey);
     assert.equal(await decryptInstalled(o.dbPasswordEnvelope), rotatedPassword, "the program's password, not the rolled-back one");
+    // This version's state keeps a direct value's ciphertext once (the program derives its envelope); 0.2 kept both.
+    const moved = await exported();
+    assert.equal(valueNamed(moved, "db-password")?.outputs?.envelope, "", "db-password: no envelope in state");
+    assert.equal(typeof valueNamed(moved, "tls-key")?.outputs?.envelope, "string", "tls-key (envelope encryption): its envelope");
     // The map's entries are direct values (no envelope encryption): their envelopes carry no scope to expect.
     for (const [name, plaintext] of Object.entries(entries)) {
       assert.equal(await decryptInstalled(o.envelopes[name]!), plaintext, name);

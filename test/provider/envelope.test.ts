@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createDecipheriv } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { envelopeOfOutputs } from "../../provider/toolkit";
 import { decrypt } from "../../sdk/decrypt";
 import { privateKeyFile } from "../kms-emulator/store/keys-dir";
 import { call, officialClient } from "../support/kms-client";
@@ -65,7 +66,7 @@ describe("envelope encryption through the provider", () => {
     for (const [name, inputs] of Object.entries(cases)) {
       const o = outputs(name);
       assert.equal(typeof o.envelope, "string", name);
-      assert.deepEqual(await decrypt(String(o.envelope), { env: env() }), plaintextOf(inputs), name);
+      assert.deepEqual(await decrypt(envelopeOfOutputs(o), { env: env() }), plaintextOf(inputs), name);
     }
     const state = JSON.stringify([...d.stack.state.values()]);
     assert.ok(!state.includes("BEGIN PRIVATE KEY") && !state.includes(Buffer.from(pem).toString("base64").slice(0, 40)), "no plaintext in state");
@@ -73,7 +74,7 @@ describe("envelope encryption through the provider", () => {
 
   it("the envelope is the documented format: OpenSSL opens the data key, AES-256-GCM with the documented AAD the value", async () => {
     const o = outputs("pem");
-    const json = JSON.parse(Buffer.from(String(o.envelope), "base64").toString("utf8")) as Record<string, string> & { scope?: unknown };
+    const json = JSON.parse(Buffer.from(envelopeOfOutputs(o), "base64").toString("utf8")) as Record<string, string> & { scope?: unknown };
     assert.deepEqual(Object.keys(json).sort(), ["algorithm", "cipher", "ciphertext", "encryptedDataKey", "iv", "keyId", "keyVersionId", "region", "scope", "tag", "v"]);
     assert.deepEqual(json.scope, { value: "pem" }, "the envelope names the value it was written for");
     assert.equal(json.keyId, "key-rsa2048");
@@ -105,22 +106,22 @@ describe("envelope encryption through the provider", () => {
 
     const small = { plaintext: "fits directly", keyId: "key-rotating" };
     assert.equal((await d.stack.up("toggle", small)).op, "create");
-    const direct = JSON.parse(Buffer.from(String(outputs("toggle").envelope), "base64").toString()) as Props;
+    const direct = JSON.parse(Buffer.from(envelopeOfOutputs(outputs("toggle")), "base64").toString()) as Props;
     assert.equal(direct.ciphertextBlob, outputs("toggle").ciphertextBlob, "without envelope: true, the envelope output is the direct form");
-    assert.deepEqual(await decrypt(String(outputs("toggle").envelope), { env: env() }), Buffer.from(small.plaintext));
+    assert.deepEqual(await decrypt(envelopeOfOutputs(outputs("toggle")), { env: env() }), Buffer.from(small.plaintext));
     assert.equal((await d.stack.up("toggle", { ...small, envelope: true })).op, "update");
-    const before = String(outputs("toggle").envelope);
+    const before = envelopeOfOutputs(outputs("toggle"));
     assert.deepEqual(await decrypt(before, { env: env() }), Buffer.from(small.plaintext));
 
     const { KeyVersion } = await call(officialClient(d.emulator), "CreateKeyVersion", { KeyId: "key-rotating" });
     await d.nextCommand();
     assert.equal((await d.stack.up("toggle", { ...small, envelope: true })).op, "update");
-    const rotated = JSON.parse(Buffer.from(String(outputs("toggle").envelope), "base64").toString()) as Props;
+    const rotated = JSON.parse(Buffer.from(envelopeOfOutputs(outputs("toggle")), "base64").toString()) as Props;
     assert.equal(rotated.keyVersionId, (KeyVersion as Props).KeyVersionId);
-    assert.deepEqual(await decrypt(String(outputs("toggle").envelope), { env: env() }), Buffer.from(small.plaintext));
+    assert.deepEqual(await decrypt(envelopeOfOutputs(outputs("toggle")), { env: env() }), Buffer.from(small.plaintext));
 
     assert.equal((await d.stack.up("toggle", small)).op, "update");
-    const off = JSON.parse(Buffer.from(String(outputs("toggle").envelope), "base64").toString()) as Props;
+    const off = JSON.parse(Buffer.from(envelopeOfOutputs(outputs("toggle")), "base64").toString()) as Props;
     assert.equal(off.encryptedDataKey, undefined, "switched off: the direct form again");
     assert.deepEqual(await decrypt({ ciphertextBlob: String(outputs("toggle").ciphertextBlob), keyId: "key-rotating",
       keyVersionId: String(outputs("toggle").keyVersionId), algorithm: "RSAES_OAEP_SHA_256" }, { env: env() }), Buffer.from(small.plaintext));

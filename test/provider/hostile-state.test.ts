@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { envelopeOfOutputs } from "../../provider/toolkit";
 import { decrypt } from "../../sdk/decrypt";
 import { TYPE } from "../support/engine-steps";
 import { ACCESS_KEY, deploy, type Deployment, encryptCalls } from "./fixtures";
@@ -56,7 +57,7 @@ describe("the hand-off and state under pressure", () => {
       d.emulator.setFaults({ latencyMs: 0 });
     }
     for (const key of ["a-same", "b-same"]) {
-      assert.equal((await decrypt(String(d.stack.state.get(key)!.outputs.envelope), { env })).toString(), plaintext, key);
+      assert.equal((await decrypt(envelopeOfOutputs(d.stack.state.get(key)!.outputs), { env })).toString(), plaintext, key);
     }
   });
 

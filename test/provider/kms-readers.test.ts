@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { envelopeOfOutputs } from "../../provider/toolkit";
 import { decrypt, DecryptError } from "../../sdk/decrypt";
 import { call, officialClient } from "../support/kms-client";
 import { secretForms } from "../support/secret-forms";
@@ -34,7 +35,7 @@ describe("symmetric values as every KMS reader sees them", () => {
     assert.equal((await d.stack.up("password", { plaintext: password, keyId: "alias/symmetric", encryptionContext: context })).op, "create");
     const o = outputs("password");
     assert.equal(o.plaintextEncoding, "text");
-    assert.equal(decode(o.envelope).plaintextEncoding, "text");
+    assert.equal(decode(envelopeOfOutputs(o)).plaintextEncoding, "text");
     // What the alicloud provider sends: the ciphertextBlob output and the context as JSON.
     const opened = await call(kms(), "Decrypt", { CiphertextBlob: String(o.ciphertextBlob), EncryptionContext: JSON.stringify(o.encryptionContext) });
     assert.equal(opened.Plaintext, password);
@@ -42,7 +43,7 @@ describe("symmetric values as every KMS reader sees them", () => {
     for (const [name, text] of [["unicode", "密码-ünï-🔑"], ["looks-base64", "YWJjZA=="]] as const) {
       await d.stack.up(name, { plaintext: text, keyId: "key-sm4" });
       assert.equal((await call(kms(), "Decrypt", { CiphertextBlob: String(outputs(name).ciphertextBlob) })).Plaintext, text, name);
-      assert.equal((await decrypt(String(outputs(name).envelope), { env: env() })).toString("utf8"), text, name);
+      assert.equal((await decrypt(envelopeOfOutputs(outputs(name)), { env: env() })).toString("utf8"), text, name);
     }
   });
 
@@ -61,7 +62,7 @@ describe("symmetric values as every KMS reader sees them", () => {
     // With envelope encryption, any bytes (the data key goes to KMS as base64, the Encryption SDK's way).
     await d.stack.up("binary", { plaintextBase64: binary.toString("base64"), keyId: "key-aes", envelope: true });
     assert.equal(outputs("binary").plaintextEncoding, "base64");
-    assert.deepEqual(await decrypt(String(outputs("binary").envelope), { env: env() }), binary);
+    assert.deepEqual(await decrypt(envelopeOfOutputs(outputs("binary")), { env: env() }), binary);
   });
 
   it("decrypt() and the CLI's input open a ciphertext an official SDK made from \"example\" as \"example\"", async () => {
@@ -89,7 +90,7 @@ describe("symmetric values as every KMS reader sees them", () => {
     const old = await call(kms(), "Encrypt", {
       KeyId: "key-aes", Plaintext: Buffer.from(secret).toString("base64"), EncryptionContext: JSON.stringify(context),
     });
-    const { plaintextEncoding: _dropped, ...json } = decode(state.outputs.envelope);
+    const { plaintextEncoding: _dropped, ...json } = decode(envelopeOfOutputs(state.outputs));
     const legacyEnvelope = encode({ ...json, ciphertextBlob: old.CiphertextBlob });
     const { plaintextEncoding: _output, ...outs } = state.outputs;
     d.stack.state.set("legacy", { ...state, outputs: { ...outs, ciphertextBlob: old.CiphertextBlob, envelope: legacyEnvelope } });
@@ -116,7 +117,7 @@ describe("symmetric values as every KMS reader sees them", () => {
     await d.stack.up("rsa", { plaintext: "rsa-value", keyId: "key-rsa2048" });
     const rsa = d.stack.state.get("rsa")!;
     const { plaintextEncoding: _rsaOutput, ...rsaOuts } = rsa.outputs;
-    assert.deepEqual(reencryptionReasons(rsaOuts, rsa.inputs, rsaOuts.envelope, () => []), []);
+    assert.deepEqual(reencryptionReasons(rsaOuts, rsa.inputs, envelopeOfOutputs(rsaOuts), () => []), []);
   });
 
   it("EncryptedValues under a symmetric key: every entry's ciphertext Decrypts to its text, and a 0.1 map re-encrypts once", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { envelopeOfOutputs } from "../../provider/toolkit";
 import { decrypt } from "../../sdk/decrypt";
 import { DecryptError } from "../../sdk/open-value";
 import { outputsTag, valueTag } from "../../provider/crypto/integrity-tag";
@@ -53,9 +54,9 @@ describe("state that was edited outside Pulumi", () => {
     await d.nextCommand();
     for (const name of ["first", "second"]) {
       assert.equal((await d.stack.up(name, { plaintext: `${name}-secret`, keyId: "key-rsa2048" })).op, "update", name);
-      assert.equal((await decrypt(String(out(name).envelope), { env: env() })).toString(), `${name}-secret`);
+      assert.equal((await decrypt(envelopeOfOutputs(out(name)), { env: env() })).toString(), `${name}-secret`);
       // A direct value has nothing to bind a scope in: the tag in state is what protects it.
-      assert.equal(await code(decrypt(String(out(name).envelope), { env: env(), expectScope: { value: name } })), "ScopeMismatch");
+      assert.equal(await code(decrypt(envelopeOfOutputs(out(name)), { env: env(), expectScope: { value: name } })), "ScopeMismatch");
     }
     await d.nextCommand();
     assert.equal((await d.stack.up("first", { plaintext: "first-secret", keyId: "key-rsa2048" })).op, "same");
@@ -85,7 +86,7 @@ describe("state that was edited outside Pulumi", () => {
     assert.equal((await d.stack.refresh("victim")).staleReason, "", "refresh checks under the stored key: the attacker's own verifies");
     await d.nextCommand();
     assert.equal((await d.stack.up("victim", { plaintext: "victim-secret", keyId: "key-rsa2048", envelope: true })).op, "update");
-    assert.equal((await decrypt(String(out("victim").envelope), { env: env(), expectScope: { value: "victim" } })).toString(), "victim-secret");
+    assert.equal((await decrypt(envelopeOfOutputs(out("victim")), { env: env(), expectScope: { value: "victim" } })).toString(), "victim-secret");
   });
 
   it("an envelope made with the public key alone, put in state: refused by expectScope, re-encrypted by up", async () => {
@@ -99,16 +100,37 @@ describe("state that was edited outside Pulumi", () => {
     await d.nextCommand();
     assert.match(String((await d.stack.refresh("token")).staleReason), /^its outputs do not match their integrity tag/);
     assert.equal((await d.stack.up("token", { plaintext: "the-real-token", keyId: "key-rsa2048", envelope: true })).op, "update");
-    assert.equal((await decrypt(String(out("token").envelope), { env: env(), expectScope: { value: "token" } })).toString(), "the-real-token");
+    assert.equal((await decrypt(envelopeOfOutputs(out("token")), { env: env(), expectScope: { value: "token" } })).toString(), "the-real-token");
+  });
+
+  it("a direct value's state keeps no envelope (its ciphertext and target give it back); one written in is caught by its tags", async () => {
+    await d.stack.up("direct", { plaintext: "the-real-direct", keyId: "key-rsa2048" });
+    assert.equal(out("direct").envelope, "", "state keeps the ciphertext once");
+    assert.equal((await decrypt(envelopeOfOutputs(out("direct")), { env: env() })).toString(), "the-real-direct");
+    // The SDK takes an envelope state holds as it is: with the public key alone, one of the attacker's own, written in.
+    const publicOnly = new LocallyEncryptingKmsService(services().directIn(d.emulator.region));
+    const forged = await encryptValue(publicOnly, { target: { keyId: "key-rsa2048", keyVersionId: String(out("direct").keyVersionId) },
+      algorithm: "RSAES_OAEP_SHA_256", region: d.emulator.region }, Buffer.from("attacker-chosen"), false);
+    out("direct").envelope = formatEnvelope(forged.envelope);
+    assert.equal((await decrypt(envelopeOfOutputs(out("direct")), { env: env() })).toString(), "attacker-chosen", "what a reader would get");
+    // Up's diff, with no refresh before it: the value tag covers every output, so one added fails it.
+    await d.nextCommand();
+    assert.equal((await d.stack.up("direct", { plaintext: "the-real-direct", keyId: "key-rsa2048" })).op, "update");
+    assert.equal(out("direct").envelope, "", "the re-encrypted value keeps none again");
+    assert.equal((await decrypt(envelopeOfOutputs(out("direct")), { env: env() })).toString(), "the-real-direct");
+    // Refresh, under the key state holds: the outputs tag.
+    out("direct").envelope = formatEnvelope(forged.envelope);
+    await d.nextCommand();
+    assert.match(String((await d.stack.refresh("direct")).staleReason), /^its outputs do not match their integrity tag/);
   });
 
   it("an envelope's scope edited: its AES-GCM tag fails, so the claim cannot be changed", async () => {
     await d.stack.up("scoped", { plaintext: "scoped-secret", keyId: "key-rsa2048", envelope: true });
-    const json = JSON.parse(Buffer.from(String(out("scoped").envelope), "base64").toString()) as Props;
+    const json = JSON.parse(Buffer.from(envelopeOfOutputs(out("scoped")), "base64").toString()) as Props;
     const claimed = Buffer.from(JSON.stringify({ ...json, scope: { value: "elsewhere" } })).toString("base64");
     assert.equal(await code(decrypt(claimed, { env: env(), expectScope: { value: "elsewhere" } })), "EnvelopeIntegrity");
-    assert.equal(await code(decrypt(String(out("scoped").envelope), { env: env(), expectScope: { value: "elsewhere" } })), "ScopeMismatch");
-    assert.equal(await code(decrypt(String(out("scoped").envelope), { env: env(), expectScope: { value: "scoped", entry: "x" } })), "ScopeMismatch");
+    assert.equal(await code(decrypt(envelopeOfOutputs(out("scoped")), { env: env(), expectScope: { value: "elsewhere" } })), "ScopeMismatch");
+    assert.equal(await code(decrypt(envelopeOfOutputs(out("scoped")), { env: env(), expectScope: { value: "scoped", entry: "x" } })), "ScopeMismatch");
   });
 
   it("EncryptedValues entries swapped: diff names them, up re-encrypts those two only, the rest stay byte for byte", async () => {
@@ -171,7 +193,7 @@ describe("state that was edited outside Pulumi", () => {
       assert.equal((await d.stack.up(name, program(2))).op, "update");
       const second = structuredClone(d.stack.state.get(name)!);
       assert.equal(plain(second.outputs.plaintextRevision), 2);
-      const opened = async () => (await decrypt(String(out(name).envelope), { env: env() })).toString();
+      const opened = async () => (await decrypt(envelopeOfOutputs(out(name)), { env: env() })).toString();
       const rollBack = async (outputs: Props, inputs: Props, refreshed: RegExp | "") => {
         d.stack.state.set(name, { ...second, inputs, outputs });
         assert.equal(await opened(), `${name}-password-1`, "the threat: state now holds the rotated-out password");
@@ -267,7 +289,7 @@ describe("state that was edited outside Pulumi", () => {
     d.stack.state.set("from-0.2", { ...r, outputs: as02 });
     await d.nextCommand();
     assert.equal((await d.stack.up("from-0.2", { plaintext: "newer-secret", keyId: "key-rsa2048" })).op, "update");
-    assert.equal((await decrypt(String(out("from-0.2").envelope), { env: env() })).toString(), "newer-secret");
+    assert.equal((await decrypt(envelopeOfOutputs(out("from-0.2")), { env: env() })).toString(), "newer-secret");
     assert.equal(typeof out("from-0.2").outputsTag, "string");
     await d.nextCommand();
     assert.equal((await d.stack.up("from-0.2", { plaintext: "newer-secret", keyId: "key-rsa2048" })).op, "same");
@@ -282,15 +304,15 @@ describe("state that was edited outside Pulumi", () => {
     const { integrityKey: _k, integrityTag: _t, ...outputs } = r.outputs;
     const { integrityKey: _i, ...inputs } = r.inputs;
     d.stack.state.set("legacy", { ...r, inputs, outputs: { ...outputs, envelope: formatEnvelope(unscoped.envelope), ciphertextBlob: unscoped.ciphertextBlob } });
-    assert.equal(parseEnvelope(String(d.stack.state.get("legacy")!.outputs.envelope)).scope, undefined);
+    assert.equal(parseEnvelope(envelopeOfOutputs(d.stack.state.get("legacy")!.outputs)).scope, undefined);
     // Applications keep opening it, except one that asks for a scope.
-    assert.equal((await decrypt(String(d.stack.state.get("legacy")!.outputs.envelope), { env: env() })).toString(), "legacy-secret");
-    assert.equal(await code(decrypt(String(d.stack.state.get("legacy")!.outputs.envelope), { env: env(), expectScope: { value: "legacy" } })),
+    assert.equal((await decrypt(envelopeOfOutputs(d.stack.state.get("legacy")!.outputs), { env: env() })).toString(), "legacy-secret");
+    assert.equal(await code(decrypt(envelopeOfOutputs(d.stack.state.get("legacy")!.outputs), { env: env(), expectScope: { value: "legacy" } })),
       "ScopeMismatch");
     await d.nextCommand();
     assert.equal((await d.stack.up("legacy", { plaintext: "legacy-secret", keyId: "key-rsa2048", envelope: true })).op, "update");
-    assert.deepEqual(parseEnvelope(String(out("legacy").envelope)).scope, { value: "legacy" });
-    assert.equal((await decrypt(String(out("legacy").envelope), { env: env(), expectScope: { value: "legacy" } })).toString(), "legacy-secret");
+    assert.deepEqual(parseEnvelope(envelopeOfOutputs(out("legacy"))).scope, { value: "legacy" });
+    assert.equal((await decrypt(envelopeOfOutputs(out("legacy")), { env: env(), expectScope: { value: "legacy" } })).toString(), "legacy-secret");
     await d.nextCommand();
     assert.equal((await d.stack.up("legacy", { plaintext: "legacy-secret", keyId: "key-rsa2048", envelope: true })).op, "same");
   });
@@ -304,7 +326,7 @@ describe("state that was edited outside Pulumi", () => {
     assert.equal((await decrypt(withContext, { env: env(), expectScope: { value: "bound" } })).toString(), "bound-secret");
     assert.equal(await code(decrypt(withContext, { env: env(), expectScope: { value: "other" } })), "ScopeMismatch");
     assert.equal(await code(decrypt(bare, { env: env() })), "InvalidCiphertext", "KMS itself refuses it without the context");
-    assert.equal((await decrypt(String(o.envelope), { env: env(), expectScope: { value: "bound" } })).toString(), "bound-secret");
+    assert.equal((await decrypt(envelopeOfOutputs(o), { env: env(), expectScope: { value: "bound" } })).toString(), "bound-secret");
 
     const refusedRsa = await d.stack.preview("rsa-bound", { plaintext: "x-secret-value", keyId: "key-rsa2048", bindScope: true });
     assert.equal(refusedRsa.op, "failed");

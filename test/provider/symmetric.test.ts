@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { decrypt, DecryptError } from "../../sdk/decrypt";
 import { entryMaps } from "../../sdk/encrypted-values";
-import type { TargetOutputs } from "../../provider/toolkit";
+import { envelopeOfOutputs, type TargetOutputs } from "../../provider/toolkit";
 import { call, officialClient } from "../support/kms-client";
 import { secretForms } from "../support/secret-forms";
 import { applicationEnv } from "../support/application-env";
@@ -56,10 +56,10 @@ describe("symmetric keys through the provider", () => {
     assert.equal(aes.algorithm, "SYMMETRIC_DEFAULT");
     assert.equal(aes.keySpec, "Aliyun_AES_256");
     assert.deepEqual(aes.encryptionContext, context);
-    assert.deepEqual(decode(aes.envelope).encryptionContext, context);
+    assert.deepEqual(decode(envelopeOfOutputs(aes)).encryptionContext, context);
     assert.deepEqual(outputs("sm4").encryptionContext, {});
     for (const [name, inputs] of Object.entries(values)) {
-      assert.equal((await decrypt(String(outputs(name).envelope), { env: env() })).toString(), inputs.plaintext, name);
+      assert.equal((await decrypt(envelopeOfOutputs(outputs(name)), { env: env() })).toString(), inputs.plaintext, name);
     }
   });
 
@@ -76,7 +76,7 @@ describe("symmetric keys through the provider", () => {
   });
 
   it("an envelope whose context or key was altered is refused with a clear error, and nothing is returned", async () => {
-    const json = decode(outputs("aes").envelope);
+    const json = decode(envelopeOfOutputs(outputs("aes")));
     await assert.rejects(decrypt(encode({ ...json, encryptionContext: { app: "billing", stage: "dev" } }), { env: env() }),
       (e: DecryptError) => e.code === "InvalidCiphertext" && /encryption context differs/.test(e.message));
     await assert.rejects(decrypt(encode({ ...json, encryptionContext: { app: 7 } }), { env: env() }),
@@ -84,7 +84,7 @@ describe("symmetric keys through the provider", () => {
     await assert.rejects(decrypt(encode({ ...json, keyId: "key-sm4" }), { env: env() }),
       (e: DecryptError) => e.code === "KeyMismatch" && /opened the ciphertext with key 'key-aes', not the key-sm4 it names/.test(e.message));
     // Envelope encryption: the context is in the AES-GCM header too; KMS refuses the data key first.
-    const large = decode(outputs("large").envelope);
+    const large = decode(envelopeOfOutputs(outputs("large")));
     await assert.rejects(decrypt(encode({ ...large, encryptionContext: { app: "mail" } }), { env: env() }),
       (e: DecryptError) => e.code === "InvalidCiphertext");
   });
@@ -97,7 +97,7 @@ describe("symmetric keys through the provider", () => {
 
     values.aes = { ...values.aes, encryptionContext: { ...context, stage: "staging" } };
     assert.equal((await d.stack.up("aes", values.aes)).op, "update");
-    assert.equal((await decrypt(String(outputs("aes").envelope), { env: env() })).toString(), values.aes.plaintext);
+    assert.equal((await decrypt(envelopeOfOutputs(outputs("aes")), { env: env() })).toString(), values.aes.plaintext);
 
     values.rotating = { plaintext: secret("rotating"), keyId: "key-aes-rotating" };
     await d.stack.up("rotating", values.rotating);
@@ -109,7 +109,7 @@ describe("symmetric keys through the provider", () => {
     assert.equal(encryptCalls(d.emulator), 1);
     assert.equal(outputs("rotating").keyVersionId, (KeyVersion as Props).KeyVersionId);
     assert.notEqual(outputs("rotating").ciphertextBlob, before.ciphertextBlob);
-    assert.equal((await decrypt(String(outputs("rotating").envelope), { env: env() })).toString(), values.rotating.plaintext);
+    assert.equal((await decrypt(envelopeOfOutputs(outputs("rotating")), { env: env() })).toString(), values.rotating.plaintext);
   });
 
   it("refresh marks a disabled key stale", async () => {
@@ -161,7 +161,7 @@ describe("symmetric keys where Encrypt keeps the key's first version (symmetricE
       assert.equal(encryptCalls(d.emulator), 0);
     }
     const env = applicationEnv(d.emulator, ACCESS_KEY);
-    assert.equal((await decrypt(String(d.stack.state.get("v")!.outputs.envelope), { env })).toString(), inputs.plaintext);
+    assert.equal((await decrypt(envelopeOfOutputs(d.stack.state.get("v")!.outputs), { env })).toString(), inputs.plaintext);
   });
 });
 
@@ -177,7 +177,7 @@ describe("symmetric keys where KMS matches the encryption context as exact text 
     assert.equal((await d.stack.up("v", inputs)).op, "create");
     const o = d.stack.state.get("v")!.outputs;
     const env = applicationEnv(d.emulator, ACCESS_KEY);
-    assert.equal((await decrypt(String(o.envelope), { env })).toString(), inputs.plaintext);
+    assert.equal((await decrypt(envelopeOfOutputs(o), { env })).toString(), inputs.plaintext);
     // The engine hands the provider map keys sorted; an application may give them in any order.
     const bare = { ciphertextBlob: String(o.ciphertextBlob), keyId: "key-aes", algorithm: "SYMMETRIC_DEFAULT" as const };
     assert.equal((await decrypt({ ...bare, encryptionContext: { stage: "prod", app: "billing" } }, { env })).toString(), inputs.plaintext);

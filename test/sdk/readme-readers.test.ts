@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { envelopeOfOutputs } from "../../provider/toolkit";
 import { docBlock } from "../support/doc-blocks";
 import { applicationEnv } from "../support/application-env";
 import { builtGoProgram, runJsonLines } from "../support/go-build";
@@ -153,7 +154,7 @@ describe("the README's readers in Python and Go open every output", () => {
       endpoints: { [d.emulator.region]: d.emulator.host },
       symmetric: { blob: s.ciphertextBlob, context: s.encryptionContext },
       asymmetric: { blob: a.ciphertextBlob, keyId: a.keyId, keyVersionId: a.keyVersionId, algorithm: a.algorithm },
-      envelopes: envelopeInputs.map((_, i) => outputs(`e${i}`).envelope),
+      envelopes: envelopeInputs.map((_, i) => envelopeOfOutputs(outputs(`e${i}`))),
       sdkMessage: outputs("sdk").envelope,
       arns: [arn],
     };
