@@ -187,7 +187,7 @@ export class EncryptedValue extends KmsTargetResource {
     // and the provider deal in leave the object as soon as they are sent.
     for (const name of INPUT_ONLY_PROPERTIES) delete (this as Record<string, unknown>)[name];
     // State keeps a directly encrypted value's envelope as its ciphertext and target, which give it
-    // back byte for byte (the provider leaves it out): derived here, as EncryptedValues derives its
+    // back byte for byte (the provider stores ""): derived here, as EncryptedValues derives its
     // envelopes. An envelope state does keep (envelope encryption, recipients, the Encryption SDK's
     // format, an earlier version's state) is the output as it is.
     const outputs = { envelope: this.envelope as pulumi.Output<unknown>, ciphertextBlob: this.ciphertextBlob, keyId: this.keyId,

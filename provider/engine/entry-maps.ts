@@ -32,7 +32,7 @@ function mapEntries(map: StoredMap, f: (value: string) => string): Record<string
 /**
  * A value's envelope from its outputs: the one they hold, or for a directly encrypted value whose
  * state keeps none (`""`), the one its ciphertext and target give back, byte for byte what
- * encryptValue made. The dynamic provider's state keeps no envelope those outputs give back
+ * encryptValue made. The dynamic provider stores "" for an envelope those outputs give back
  * (EncryptedValueProvider); the SDK's EncryptedValue and readers of raw state call this. Throws
  * when there is neither an envelope nor a ciphertext and a target an envelope can name.
  */
