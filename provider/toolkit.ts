@@ -31,7 +31,7 @@ export {
   type TargetOutputs,
 } from "./crypto/envelope-format";
 export { digestWithSalt, saltFor } from "./crypto/plaintext-digest";
-export { entryMaps, envelopeOfOutputs } from "./engine/entry-maps";
+export { entryMaps, envelopeOfOutputs, type StoredMap } from "./engine/entry-maps";
 export { guessableWarning, logicalName } from "./engine/program-inputs";
 export { isRegionId, isResourceId, parseKeyReference, printable, regionOfKeyReference } from "./kms/identifiers";
 export { type Algorithm, isAlgorithm, isSymmetric } from "./kms/key-spec-limits";

@@ -19,7 +19,7 @@ import {
 } from "./integrity";
 import { coveredDigest } from "../crypto/integrity-tag";
 import { scopeBinding } from "./scope-binding";
-import { entryMaps } from "./entry-maps";
+import { DERIVED_MAP, entryMaps } from "./entry-maps";
 import type { TargetOutputs } from "../crypto/envelope-format";
 import { scopeOfUrn } from "../crypto/value-scope";
 import { canonicalContext, type EncryptionContext } from "../kms/encryption-context";
@@ -102,10 +102,17 @@ function entryReasons(olds: Props, news: Props): string[] {
   ];
 }
 
-/** Which output map state keeps the entries in: envelopes with envelope encryption, else ciphertexts. */
+/**
+ * Which output map state keeps the entries in: envelopes with envelope encryption, else ciphertexts
+ * (whose state holds "" for envelopes, or, as 0.2 left it, nothing).
+ */
 function storedField(props: Props): "envelopes" | "ciphertexts" {
-  return props.envelopes !== undefined ? "envelopes" : "ciphertexts";
+  const envelopes = reveal(props.envelopes);
+  return envelopes !== undefined && envelopes !== DERIVED_MAP ? "envelopes" : "ciphertexts";
 }
+
+/** The output map state does not keep, beside the one it does. */
+const otherField = (field: "envelopes" | "ciphertexts") => (field === "envelopes" ? "ciphertexts" : "envelopes");
 
 /** What the program says about each entry's plaintext now (checked inputs): its digest, or its trigger. */
 function marksNow(inputs: Props): (entry: string) => string | undefined {
@@ -305,8 +312,8 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
    */
   private withDerivedMap(outs: Props): Props {
     if (!this.bothMaps) return outs;
-    const enveloped = outs.envelopes !== undefined;
-    const derived = enveloped ? "ciphertexts" : "envelopes";
+    const enveloped = storedField(outs) === "envelopes";
+    const derived = otherField(storedField(outs));
     const stored = storedMap(enveloped ? outs.envelopes : outs.ciphertexts) as Record<string, string> | undefined;
     try {
       const maps = entryMaps(enveloped ? undefined : stored, enveloped ? stored : undefined, outs as unknown as TargetOutputs);
@@ -372,7 +379,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       const t = storedTarget(inputs);
       const more = storedMoreRecipients(inputs);
       // State keeps each entry once: the ciphertext, or with envelope encryption the envelope (the
-      // program derives the other map from it and the target's outputs).
+      // program derives the other map from it and the target's outputs; with bothMaps, the provider).
       const field = t.envelope ? "envelopes" : "ciphertexts";
       const oldStored = storedMap(olds?.[field]) ?? byName<unknown>();
       const kept = (name: string) => !everything && !altered.has(name) && oldRevisions[name] === revisions[name] && typeof oldStored[name] === "string";
@@ -412,6 +419,9 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       const outputs: Props = {
         ...t.outputs,
         [field]: stored,
+        // The other map's marker, tagged as every output is: a map written in its place fails the tags.
+        // (With bothMaps, withDerivedMap adds that map, under derivedMapProblem's check.)
+        ...(this.bothMaps ? {} : { [otherField(field)]: DERIVED_MAP }),
         plaintextRevisions: revisions,
         recipients: storedRecipients(inputs.recipients),
       };

@@ -8,7 +8,14 @@ import { printable } from "../kms/identifiers";
 // returns both (EncryptedValuesProvider's bothMaps option). The same holds for one EncryptedValue
 // KMS encrypted directly: state keeps its ciphertext, and its envelope follows (envelopeOfOutputs).
 
-type StoredMap = Record<string, string> | undefined;
+/**
+ * One output map as state keeps it: the entries, or for the map it does not keep `""` (present, so
+ * that a preview of a map that stays resolves it known; absent, as 0.2 left it, it previews unknown).
+ */
+export type StoredMap = Record<string, string> | "" | undefined;
+
+/** The map state does not keep, for the map it does: "" in its place (see StoredMap). */
+export const DERIVED_MAP = "";
 
 /**
  * Both output maps from the one state keeps (`ciphertexts`, or `envelopes` with envelope
@@ -16,12 +23,14 @@ type StoredMap = Record<string, string> | undefined;
  */
 export function entryMaps(ciphertexts: StoredMap, envelopes: StoredMap, t: TargetOutputs): Record<"ciphertexts" | "envelopes", Record<string, string>> {
   return {
-    ciphertexts: ciphertexts ?? mapEntries(envelopes, kmsCiphertextOf),
-    envelopes: envelopes ?? mapEntries(ciphertexts, (ciphertext) => envelopeOfCiphertext(t, ciphertext)),
+    ciphertexts: kept(ciphertexts) ?? mapEntries(kept(envelopes), kmsCiphertextOf),
+    envelopes: kept(envelopes) ?? mapEntries(kept(ciphertexts), (ciphertext) => envelopeOfCiphertext(t, ciphertext)),
   };
 }
 
-function mapEntries(map: StoredMap, f: (value: string) => string): Record<string, string> {
+const kept = (map: StoredMap) => (map === DERIVED_MAP ? undefined : map);
+
+function mapEntries(map: Record<string, string> | undefined, f: (value: string) => string): Record<string, string> {
   // State is read back from a file anyone with write access to the backend could have edited.
   return Object.fromEntries(Object.entries(map ?? {}).map(([name, value]) => {
     if (typeof value !== "string") throw new EnvelopeFormatError(`the state of entry ${printable(name)} is not a string; run pulumi up to re-encrypt it`);

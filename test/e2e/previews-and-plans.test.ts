@@ -23,7 +23,12 @@ const ACCESS_KEY = { accessKeyId: "LTAIplans", accessKeySecret: "plans-access-ke
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const marker = (label: string) => `${label}-${randomBytes(16).toString("hex")}`;
 type Json = Record<string, unknown>;
-type Outputs = { values: Record<string, Json>; consumed: Record<string, string> };
+type Outputs = {
+  values: Record<string, Json>; consumed: Record<string, string>;
+  maps: Record<string, Json>; mapsConsumed: Record<string, string>;
+};
+/** The program's two EncryptedValues, which no step of this test changes. */
+const MAPS = ["map", "map-envelope"];
 
 describe("previews that tell the truth, and update plans that hold", { timeout: 30 * 60_000 }, () => {
   let root: string;
@@ -117,6 +122,18 @@ describe("previews that tell the truth, and update plans that hold", { timeout: 
         assert.equal(run.reasons.get(name), undefined, `${name}: no reason given for a value that stays`);
       }
     }
+    assertMapsStay(run);
+  }
+
+  /** The maps stay as they are: same, their consumers same, every map the preview showed exactly as up left it. */
+  function assertMapsStay(run: Run) {
+    for (const name of MAPS) {
+      assert.equal(run.ops.get(name) ?? "same", "same", `${name} previews as same`);
+      assert.equal(run.ops.get(`consumer-${name}`) ?? "same", "same", `consumer-${name} previews as same, as neither of its maps changes`);
+      assert.deepEqual(run.previewed.maps[name], run.after.maps[name], `${name}: the preview shows both maps as they are, neither unknown`);
+      const { ciphertexts, envelopes } = run.after.maps[name] as Record<string, Record<string, string>>;
+      assert.equal(run.after.mapsConsumed[name], JSON.stringify([ciphertexts, envelopes]), `consumer-${name} holds both maps`);
+    }
   }
 
   const decryptsAll = async (out: Outputs) => {
@@ -156,10 +173,11 @@ describe("previews that tell the truth, and update plans that hold", { timeout: 
     }, "kms-plans");
     await project.ok("stack", "init", "dev");
     for (const name of Object.keys(values)) plaintexts[name] = marker(name);
-    everyPlaintext.push(...Object.values(plaintexts));
+    const mapEntries = { first: marker("first"), second: marker("second") };
+    everyPlaintext.push(...Object.values(plaintexts), ...Object.values(mapEntries));
     await project.configure(
       { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, values: JSON.stringify(values) },
-      { plaintexts: JSON.stringify(plaintexts) },
+      { plaintexts: JSON.stringify(plaintexts), mapEntries: JSON.stringify(mapEntries) },
     );
   });
   after(async () => {

@@ -136,6 +136,8 @@ describe("upgrading from state written before integrity tags and scopes, then fr
     const moved = await exported();
     assert.equal(valueNamed(moved, "db-password")?.outputs?.envelope, "", "db-password: no envelope in state");
     assert.equal(typeof valueNamed(moved, "tls-key")?.outputs?.envelope, "string", "tls-key (envelope encryption): its envelope");
+    // And a map's ciphertexts once, with "" for its envelopes (0.2 left them out, which a preview resolves unknown).
+    assert.equal(valueNamed(moved, "app-secrets")?.outputs?.envelopes, "", "app-secrets: no envelopes in state, and a marker");
     // The map's entries are direct values (no envelope encryption): their envelopes carry no scope to expect.
     for (const [name, plaintext] of Object.entries(entries)) {
       assert.equal(await decryptInstalled(o.envelopes[name]!), plaintext, name);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { envelopeOfOutputs } from "../../provider/toolkit";
+import { entryMaps, envelopeOfOutputs, type StoredMap, type TargetOutputs } from "../../provider/toolkit";
 import { decrypt } from "../../sdk/decrypt";
 import { DecryptError } from "../../sdk/open-value";
 import { outputsTag, valueTag } from "../../provider/crypto/integrity-tag";
@@ -122,6 +122,45 @@ describe("state that was edited outside Pulumi", () => {
     out("direct").envelope = formatEnvelope(forged.envelope);
     await d.nextCommand();
     assert.match(String((await d.stack.refresh("direct")).staleReason), /^its outputs do not match their integrity tag/);
+  });
+
+  it("EncryptedValues keeps each entry once; the other map, filled in by hand (either one), is caught by its tags", async () => {
+    const plaintexts = { alpha: "alpha-secret", beta: "beta-secret" };
+    const maps = (name: string) => {
+      const o = d.values.state.get(name)!.outputs;
+      return entryMaps(plain(o.ciphertexts) as StoredMap, plain(o.envelopes) as StoredMap, o as unknown as TargetOutputs);
+    };
+    const publicOnly = new LocallyEncryptingKmsService(services().directIn(d.emulator.region));
+    for (const [name, envelope, derived] of [["direct-map", false, "envelopes"], ["enveloped-map", true, "ciphertexts"]] as const) {
+      const program = { plaintexts, keyId: "key-rsa2048", envelope };
+      // A direct entry binds no scope; an envelope binds its value's name and its entry's.
+      const opening = envelope ? { env: env(), expectScope: { value: name, entry: "alpha" } } : { env: env() };
+      await d.values.up(name, program);
+      const o = d.values.state.get(name)!.outputs;
+      // Present, so a preview of a map that stays shows both maps known (an output state lacks previews unknown).
+      assert.equal(o[derived], "", `${name}: state keeps no ${derived}`);
+      assert.equal((await decrypt(maps(name).envelopes.alpha!, opening)).toString(), "alpha-secret", name);
+      // With the public key alone, the attacker's own alpha, claiming alpha's scope, written where the marker was.
+      const forged = await encryptValue(publicOnly, { target: { keyId: "key-rsa2048", keyVersionId: String(o.keyVersionId) },
+        algorithm: "RSAES_OAEP_SHA_256", region: d.emulator.region }, Buffer.from("attacker-chosen"), envelope, { value: name, entry: "alpha" });
+      const real = maps(name);
+      o[derived] = derived === "envelopes" ? { ...real.envelopes, alpha: formatEnvelope(forged.envelope) } : { ...real.ciphertexts, alpha: forged.ciphertextBlob };
+      const read = maps(name);
+      if (derived === "envelopes") {
+        assert.equal((await decrypt(read.envelopes.alpha!, { env: env() })).toString(), "attacker-chosen", `${name}: what a reader would get`);
+      } else {
+        assert.equal(read.ciphertexts.alpha, forged.ciphertextBlob, `${name}: what a reader of the bare ciphertext would get`);
+      }
+      // Up's diff, with no refresh before it: the tags cover the marker, so a map in its place fails them.
+      await d.nextCommand();
+      assert.equal((await d.values.up(name, program)).op, "update", name);
+      assert.equal(d.values.state.get(name)!.outputs[derived], "", `${name}: the marker again`);
+      assert.equal((await decrypt(maps(name).envelopes.alpha!, opening)).toString(), "alpha-secret", name);
+      // Refresh, under the key state holds: the outputs tag.
+      d.values.state.get(name)!.outputs[derived] = { alpha: forged.ciphertextBlob };
+      await d.nextCommand();
+      assert.match(String((await d.values.refresh(name)).staleReason), /^its outputs do not match their integrity tag/, name);
+    }
   });
 
   it("an envelope's scope edited: its AES-GCM tag fails, so the claim cannot be changed", async () => {

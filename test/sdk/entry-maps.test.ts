@@ -31,6 +31,12 @@ describe("EncryptedValues' derived output map", () => {
     assert.deepEqual(maps, { ciphertexts: { a: blob }, envelopes: { a: envelope } });
   });
 
+  it("takes \"\" (state's marker for the map it does not keep) as no map: derives that one", () => {
+    assert.deepEqual(entryMaps({ a: blob }, "", key), entryMaps({ a: blob }, undefined, key));
+    const envelope = entryMaps({ a: blob }, undefined, key).envelopes.a!;
+    assert.deepEqual(entryMaps("", { a: envelope }, key), { ciphertexts: { a: blob }, envelopes: { a: envelope } });
+  });
+
   it("refuses tampered state in its own words, naming the entry and not its value", () => {
     const hostile = "not-an-envelope-SECRETISH";
     assert.throws(() => entryMaps(undefined, { tampered: hostile }, key), (e: Error) =>
