@@ -193,6 +193,17 @@ export class EncryptedValue extends KmsTargetResource {
     const outputs = { envelope: this.envelope as pulumi.Output<unknown>, ciphertextBlob: this.ciphertextBlob, keyId: this.keyId,
       keyVersionId: this.keyVersionId, certificateId: this.certificateId, algorithm: this.algorithm, region: this.region,
       encryptionContext: this.encryptionContext };
-    this.envelope = pulumi.all(outputs).apply(envelopeOfOutputs);
+    this.envelope = pulumi.all(outputs).apply(envelopeIfEncrypted);
   }
+}
+
+/**
+ * The envelope from a value's outputs; undefined, like its ciphertext, for a value that was never
+ * created (`up --target` left it out of the stack's first deployment: the engine hands back its
+ * inputs, `envelope` the boolean among them, and no ciphertext).
+ */
+function envelopeIfEncrypted(outputs: Record<string, unknown>): string {
+  const { envelope, ciphertextBlob } = outputs;
+  const created = (typeof envelope === "string" && envelope !== "") || typeof ciphertextBlob === "string";
+  return created ? envelopeOfOutputs(outputs) : (undefined as unknown as string);
 }

@@ -118,8 +118,12 @@ export class EncryptedValues extends KmsTargetResource {
       .apply(([keyId, keyVersionId, certificateId, algorithm, region, encryptionContext]) => ({
         keyId, keyVersionId, certificateId, algorithm, region, encryptionContext,
       }));
-    const maps = pulumi.all([this.ciphertexts, this.envelopes, target])
-      .apply(([ciphertexts, envelopes, t]) => entryMaps(ciphertexts, envelopes, t));
+    // Undefined, like every output, for a map that was never created (`up --target` left it out).
+    const never = undefined as unknown as Record<string, string>;
+    const maps = pulumi.all([this.ciphertexts, this.envelopes, target]).apply(([ciphertexts, envelopes, t]) =>
+      (ciphertexts === undefined && envelopes === undefined
+        ? { ciphertexts: never, envelopes: never }
+        : entryMaps(ciphertexts, envelopes, t)));
     this.ciphertexts = maps.ciphertexts;
     this.envelopes = maps.envelopes;
   }

@@ -9,6 +9,8 @@ import { withoutDependencies } from "./without-dependencies";
 // keeps for the value (provider/crypto/integrity-tag.ts).
 
 const RESOURCE_NAME = "alicloud-kms-encrypted-integrity-key";
+/** A --target pattern for the stack's two resources of ours (this and the digest salt), after `**::`. */
+const STACK_RESOURCES = "alicloud-kms-encrypted-*";
 
 class IntegrityKey extends pulumi.CustomResource {
   declare readonly key: pulumi.Output<string | undefined>;
@@ -28,10 +30,14 @@ const keys = perDeployment(() => {
   // Without the key resource as a dependency of every value (without-dependencies.ts says why).
   return withoutDependencies(resource.key.apply(async (key) => {
     if (typeof key !== "string" || !(await secret)) {
-      throw new pulumi.RunError(`the stack's integrity key (resource ${RESOURCE_NAME}) is ${typeof key === "string" ? "stored in clear" : "missing"} ` +
-        "in state, which only an edit of the state outside Pulumi can do. Restore the state from a backup, or remove that resource " +
-        "(pulumi state delete, with its URN from pulumi stack --show-urns) and run pulumi up: a new key is drawn and every value is " +
-        "re-encrypted once from the program's plaintexts");
+      const missing = typeof key !== "string";
+      // A --target that leaves out the key's first create is the innocent way to get here.
+      const targeted = missing ? "If this is pulumi up --target on a stack that has no values yet, target the stack's digest salt " +
+        `and integrity key too (add --target '**::${STACK_RESOURCES}'), or run pulumi up once without --target. Otherwise, ` : "";
+      throw new pulumi.RunError(`the stack's integrity key (resource ${RESOURCE_NAME}) is ${missing ? "missing" : "stored in clear"} in ` +
+        `state. ${targeted}${missing ? "only" : "Only"} an edit of the state outside Pulumi can do that: restore the state from a ` +
+        "backup, or remove that resource (pulumi state delete, with its URN from pulumi stack --show-urns) and run pulumi up: a new " +
+        "key is drawn and every value is re-encrypted once from the program's plaintexts");
     }
     return key;
   }));

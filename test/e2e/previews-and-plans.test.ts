@@ -16,8 +16,10 @@ import { applicationEnv } from "../support/application-env";
 // --json --save-plan plan.json` then `pulumi up --plan plan.json` must succeed, and every output a
 // preview shows (the plan file keeps them all) must be what up then makes, or unknown. Each value
 // has a resource consuming its ciphertext, which must preview as an update exactly when the
-// ciphertext will change. The preview says why a value will be re-encrypted; the plan file, the
-// state and every output are searched for the plaintexts.
+// ciphertext will change; two EncryptedValues, consumed whole, never change. The preview says why a
+// value will be re-encrypted; the plan file, the state and every output are searched for the
+// plaintexts. And a --target on a stack's first up: the message says what to add, and with it
+// the program runs with every other value left uncreated.
 
 const ACCESS_KEY = { accessKeyId: "LTAIplans", accessKeySecret: "plans-access-key-secret-6a5b4c3d" };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -278,6 +280,40 @@ describe("previews that tell the truth, and update plans that hold", { timeout: 
     assertOps(run, ["sm2"], { sm2: /^will be re-encrypted: the last refresh found the stored ciphertext stale \(key key-sm2 is Disabled; it cannot decrypt this ciphertext\)$/ });
     assertTruthful(run, ["sm2"]);
     await decryptsAll(run.after);
+  });
+
+  it("--target on a stack's first up: refused in words that say what to add; with the stack's own two, only the target is created", async () => {
+    await project.ok("stack", "init", "fresh");
+    const fresh = marker("fresh");
+    everyPlaintext.push(fresh);
+    try {
+      await project.configure(
+        { "alicloud-kms:endpoint": emulator.endpoint, "alicloud-kms:region": emulator.region, values: JSON.stringify(values) },
+        { plaintexts: JSON.stringify(plaintexts), mapEntries: JSON.stringify({ first: fresh }) },
+      );
+      const follows = urnOf("follows").replace(":dev::", ":fresh::");
+      const alone = await project.pulumi("up", "--yes", "--skip-preview", "--target", follows);
+      assert.notEqual(alone.code, 0);
+      const said = (alone.stdout + alone.stderr).replace(/\s+/g, " ");
+      assert.match(said, /integrity key \(resource alicloud-kms-encrypted-integrity-key\) is missing in state\. If this is pulumi up --target/);
+      assert.match(said, /add --target '\*\*::alicloud-kms-encrypted-\*'/);
+      assert.doesNotMatch(said, /    at |\.ts:\d+/, "no stack trace");
+      // As the message says. Every other value, map and consumer is left out, and the program does not fail on them.
+      await project.ok("up", "--yes", "--skip-preview", "--target", follows, "--target", "**::alicloud-kms-encrypted-*");
+      const state = JSON.parse((await project.ok("stack", "export")).stdout) as { deployment: { resources: { urn: string; type: string }[] } };
+      const ours = state.deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"))
+        .map((r) => r.urn.split("::").pop()).sort();
+      assert.deepEqual(ours, ["alicloud-kms-encrypted-digest-salt", "alicloud-kms-encrypted-integrity-key", "follows"]);
+      const created = (await project.outputs()) as unknown as Outputs;
+      const env = applicationEnv(emulator, ACCESS_KEY);
+      assert.equal((await decrypt(String(created.values.follows!.envelope), { env })).toString(), plaintexts.follows);
+      assert.equal(created.values.sm2?.envelope, undefined, "a value not created yet has no envelope, as it has no ciphertext");
+      await project.ok("up", "--yes", "--skip-preview");
+      await decryptsAll((await project.outputs()) as unknown as Outputs);
+      await project.ok("destroy", "--yes", "--skip-preview");
+    } finally {
+      await project.ok("stack", "select", "dev");
+    }
   });
 
   it("--target on one value: only it is previewed and applied, plan and all", async () => {
