@@ -15,7 +15,7 @@ import { sampleProviderMemory } from "./provider-memory";
 
 export const BENCH_KEY = "key-bench";
 export const BENCH_ACCESS_KEY = { accessKeyId: "LTAIbenchmark", accessKeySecret: "bench-secret-5d4c3b2a1f0e" };
-export const PROGRAMS = ["baseline", "api", "local", "map", "plugin-node", "plugin-yaml", "plugin-python"] as const;
+export const PROGRAMS = ["baseline", "wide", "api", "local", "map", "plugin-node", "plugin-yaml", "plugin-python"] as const;
 export type Program = (typeof PROGRAMS)[number];
 /** The programs on the resource plugin (docs/plugin.md): Node through the package's /plugin classes, YAML, Python. */
 export const PLUGIN_PROGRAMS: readonly Program[] = ["plugin-node", "plugin-yaml", "plugin-python"];

@@ -3,7 +3,8 @@
 // through KMS ("api") or in the provider process ("local"), as the entries of one EncryptedValues
 // ("map"), as EncryptedValue resources on the resource plugin ("plugin-node", through the package's
 // /plugin classes), or, for the engine's own per-resource cost, as do-nothing dynamic resources with
-// the same inputs ("baseline"). Every value is a distinct secret; `bench:changed` (an index) changes one.
+// the same inputs ("baseline"), and with as many inputs and outputs as an "api" value keeps in state
+// ("wide": 19 and 19). Every value is a distinct secret; `bench:changed` (an index) changes one.
 const pulumi = require("@pulumi/pulumi");
 const { EncryptedValue, EncryptedValues } = require("pulumi-alicloud-kms-encrypted");
 
@@ -30,7 +31,17 @@ const doNothing = {
     return { changes: olds.keyId !== news.keyId };
   },
 };
-const baselineProvider = program === "baseline" ? new NoConfigProvider("baseline-provider") : undefined;
+/** "wide": the properties an api value has in state beyond a baseline resource's, as inputs and as outputs. */
+const WIDE_PROPERTIES = 16;
+const wide = Object.fromEntries(Array.from({ length: WIDE_PROPERTIES }, (_, j) => [`p${j}`, "v"]));
+const doNothingWide = {
+  ...doNothing,
+  async create(inputs) {
+    const { plaintext: _plaintext, ...outs } = inputs;
+    return { id: require("node:crypto").randomUUID(), outs: { ...outs, ciphertextBlob: "" } };
+  },
+};
+const baselineProvider = program === "baseline" || program === "wide" ? new NoConfigProvider("baseline-provider") : undefined;
 const plugin = program === "plugin-node" ? require("pulumi-alicloud-kms-encrypted/plugin") : undefined;
 
 const values = [];
@@ -44,6 +55,9 @@ for (let i = 0; program !== "map" && i < count; i++) {
   const keyId = keyIds[i % keyIds.length];
   if (program === "baseline") {
     values.push(new pulumi.dynamic.Resource(doNothing, name, { plaintext, keyId, ciphertextBlob: undefined },
+      { provider: baselineProvider }, "bench", "DoNothing"));
+  } else if (program === "wide") {
+    values.push(new pulumi.dynamic.Resource(doNothingWide, name, { plaintext, keyId, ciphertextBlob: undefined, ...wide },
       { provider: baselineProvider }, "bench", "DoNothing"));
   } else if (plugin) {
     values.push(new plugin.EncryptedValue(name, { plaintext, keyId }));
