@@ -312,8 +312,9 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
    */
   private withDerivedMap(outs: Props): Props {
     if (!this.bothMaps) return outs;
-    const enveloped = storedField(outs) === "envelopes";
-    const derived = otherField(storedField(outs));
+    const field = storedField(outs);
+    const enveloped = field === "envelopes";
+    const derived = otherField(field);
     const stored = storedMap(enveloped ? outs.envelopes : outs.ciphertexts) as Record<string, string> | undefined;
     try {
       const maps = entryMaps(enveloped ? undefined : stored, enveloped ? stored : undefined, outs as unknown as TargetOutputs);
