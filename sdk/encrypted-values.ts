@@ -119,10 +119,10 @@ export class EncryptedValues extends KmsTargetResource {
         keyId, keyVersionId, certificateId, algorithm, region, encryptionContext,
       }));
     // Undefined, like every output, for a map that was never created (`up --target` left it out).
-    const never = undefined as unknown as Record<string, string>;
+    const none = undefined as unknown as Record<string, string>;
     const maps = pulumi.all([this.ciphertexts, this.envelopes, target]).apply(([ciphertexts, envelopes, t]) =>
       (ciphertexts === undefined && envelopes === undefined
-        ? { ciphertexts: never, envelopes: never }
+        ? { ciphertexts: none, envelopes: none }
         : entryMaps(ciphertexts, envelopes, t)));
     this.ciphertexts = maps.ciphertexts;
     this.envelopes = maps.envelopes;

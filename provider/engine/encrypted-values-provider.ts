@@ -340,7 +340,7 @@ export class EncryptedValuesProvider implements dynamic.ResourceProvider {
       return plain !== null && typeof plain === "object" ? canonicalContext(plain as EncryptionContext) : String(plain);
     };
     if (reveal(stored.derivedMap) === derived && canonical(stored[derived]) === canonical(expected[derived])) return undefined;
-    const from = derived === "envelopes" ? "ciphertexts" : "envelopes";
+    const from = otherField(derived);
     return `its ${derived} output is not what its ${from} give (edited in state); put back from them`;
   }
 
