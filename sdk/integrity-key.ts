@@ -32,10 +32,10 @@ const keys = perDeployment(() => {
     if (typeof key !== "string" || !(await secret)) {
       const missing = typeof key !== "string";
       // A --target that leaves out the key's first create is the innocent way to get here.
-      const targeted = missing ? "If this is pulumi up --target on a stack that has no values yet, target the stack's digest salt " +
-        `and integrity key too (add --target '**::${STACK_RESOURCES}'), or run pulumi up once without --target. Otherwise, ` : "";
+      const onlyBy = missing ? "If this is pulumi up --target on a stack that has no values yet, target the stack's digest salt " +
+        `and integrity key too (add --target '**::${STACK_RESOURCES}'), or run pulumi up once without --target. Otherwise, only` : "Only";
       throw new pulumi.RunError(`the stack's integrity key (resource ${RESOURCE_NAME}) is ${missing ? "missing" : "stored in clear"} in ` +
-        `state. ${targeted}${missing ? "only" : "Only"} an edit of the state outside Pulumi can do that: restore the state from a ` +
+        `state. ${onlyBy} an edit of the state outside Pulumi can do that: restore the state from a ` +
         "backup, or remove that resource (pulumi state delete, with its URN from pulumi stack --show-urns) and run pulumi up: a new " +
         "key is drawn and every value is re-encrypted once from the program's plaintexts");
     }
